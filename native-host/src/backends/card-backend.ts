@@ -48,3 +48,12 @@ export interface CardBackend {
   /** Releases everything (library handles, connections). */
   close(): Promise<void>;
 }
+
+/** Backends that can change the card's PIN (BELPIC over PC/SC). */
+export interface PinChangingBackend extends CardBackend {
+  changePin(op: { reader?: string; currentPin: Uint8Array | undefined; newPin: Uint8Array | undefined; signal?: AbortSignal }): Promise<void>;
+}
+
+export function canChangePin(backend: CardBackend): backend is PinChangingBackend {
+  return typeof (backend as Partial<PinChangingBackend>).changePin === 'function';
+}

@@ -1,0 +1,179 @@
+/**
+ * The native host's message loop: reads framed requests from the browser,
+ * answers each one exactly once, and keeps serving whatever arrives.
+ *
+ * - The first message out is { version }.
+ * - Card commands run one at a time (a card does one thing at a time, and a
+ *   second dialog must never interleave with a PIN verification); `cancel`
+ *   and `quit` are answered at once.
+ * - The host exits when the browser closes the pipe, on `quit`, or after an
+ *   idle period with nothing running.
+ */
+import { EidBridgeError } from '../../shared/errors.js';
+import { RequestError, parseRequest, type HostRequest, type RequestId } from '../../shared/protocol.js';
+import { VERSION } from '../../shared/version.js';
+import type { CardBackend } from './backends/card-backend.js';
+import type { CommandContext } from './commands/command.js';
+import { handlers } from './commands/index.js';
+import { FrameDecoder, encodeFrame } from './framing.js';
+import type { Logger } from './logger.js';
+
+export interface HostOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  backends: readonly CardBackend[];
+  log: Logger;
+  /** Exit after this long without a request while nothing runs. 0 disables. */
+  idleTimeoutMs?: number;
+}
+
+interface RunningRequest {
+  id: RequestId;
+  controller: AbortController;
+}
+
+export async function runHost(options: HostOptions): Promise<void> {
+  const { input, output, backends, log } = options;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
+  const decoder = new FrameDecoder();
+  const running = new Map<RequestId, RunningRequest>();
+  let queue: Promise<void> = Promise.resolve();
+  let pendingCount = 0;
+  let quitting = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+
+  const send = (message: unknown) => {
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(message);
+    } catch (e) {
+      // A reply too large for the browser becomes an error reply with the same id.
+      const id = (message as { id?: RequestId | null }).id ?? null;
+      const error = e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', String(e));
+      log.error('reply not sendable', { code: error.code });
+      frame = encodeFrame({ id, error: error.toPayload() });
+    }
+    output.write(frame);
+  };
+
+  const reply = (id: RequestId | null, outcome: { result: unknown } | { error: EidBridgeError }) => {
+    if ('result' in outcome) send({ id, result: outcome.result });
+    else send({ id, error: outcome.error.toPayload() });
+  };
+
+  const armIdleTimer = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    if (idleTimeoutMs > 0 && pendingCount === 0 && !quitting) {
+      idleTimer = setTimeout(() => {
+        log.info('idle timeout, exiting');
+        stop();
+      }, idleTimeoutMs);
+      idleTimer.unref?.();
+    }
+  };
+
+  const stop = () => {
+    if (quitting) return;
+    quitting = true;
+    if (idleTimer) clearTimeout(idleTimer);
+    for (const r of running.values()) r.controller.abort(new EidBridgeError('USER_CANCELLED', 'The host is shutting down'));
+    input.removeListener('data', onData);
+    input.removeListener('end', onEnd);
+    // Let queued replies drain before resolving.
+    void queue.finally(() => finish());
+  };
+
+  const cancelRequest = (id: RequestId | undefined): boolean => {
+    let cancelled = false;
+    for (const r of running.values()) {
+      if (id === undefined || r.id === id) {
+        r.controller.abort(new EidBridgeError('USER_CANCELLED', 'The request was cancelled'));
+        cancelled = true;
+      }
+    }
+    return cancelled;
+  };
+
+  const execute = async (request: HostRequest, controller: AbortController) => {
+    const ctx: CommandContext = {
+      backends,
+      signal: controller.signal,
+      log,
+      requestQuit: stop,
+      cancelRequest,
+    };
+    const started = performance.now();
+    try {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const handler = handlers[request.command] as (args: unknown, ctx: CommandContext) => Promise<unknown>;
+      const result = await handler(request.arguments, ctx);
+      reply(request.id, { result });
+      log.info('request done', { command: request.command, ms: Math.round(performance.now() - started) });
+    } catch (e) {
+      const error =
+        e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e));
+      if (!(e instanceof EidBridgeError)) log.error('unexpected failure', { command: request.command, error: String(e) });
+      else log.info('request failed', { command: request.command, code: error.code });
+      reply(request.id, { error });
+    }
+  };
+
+  const accept = (message: unknown) => {
+    let request: HostRequest;
+    try {
+      request = parseRequest(message);
+    } catch (e) {
+      if (e instanceof RequestError) reply(e.id, { error: e.error });
+      else reply(null, { error: new EidBridgeError('INVALID_MESSAGE', String(e)) });
+      return;
+    }
+    // cancel and quit must not wait behind a PIN dialog.
+    if (request.command === 'cancel' || request.command === 'quit') {
+      void execute(request, new AbortController());
+      return;
+    }
+    if (running.has(request.id)) {
+      reply(request.id, { error: new EidBridgeError('INVALID_MESSAGE', `A request with id ${JSON.stringify(request.id)} is already running`) });
+      return;
+    }
+    const entry: RunningRequest = { id: request.id, controller: new AbortController() };
+    running.set(request.id, entry);
+    pendingCount++;
+    queue = queue
+      .then(() => execute(request, entry.controller))
+      .finally(() => {
+        running.delete(request.id);
+        pendingCount--;
+        armIdleTimer();
+      });
+  };
+
+  const onData = (chunk: Buffer) => {
+    if (idleTimer) clearTimeout(idleTimer);
+    for (const frame of decoder.push(chunk)) {
+      if (quitting) break;
+      if (frame.ok) accept(frame.message);
+      else reply(null, { error: frame.error });
+    }
+    armIdleTimer();
+  };
+
+  const onEnd = () => {
+    for (const frame of decoder.end()) if (!frame.ok) log.warn('input ended mid-message', { code: frame.error.code });
+    log.info('browser closed the connection');
+    stop();
+  };
+
+  input.on('data', onData);
+  input.on('end', onEnd);
+  input.on('error', (e: Error) => {
+    log.error('input error', { error: e.message });
+    stop();
+  });
+
+  send({ version: VERSION });
+  armIdleTimer();
+  await finished;
+}

@@ -1,0 +1,33 @@
+/**
+ * eid-bridge-host: started by the browser over native messaging. stdin and
+ * stdout carry framed protocol messages only; logs go to stderr or to the file
+ * named by EID_BRIDGE_LOG_FILE.
+ */
+import { createBackends } from './backends/registry.js';
+import { runHost } from './host.js';
+import { createLogger, type LogLevel } from './logger.js';
+
+const log = createLogger({
+  file: process.env.EID_BRIDGE_LOG_FILE,
+  level: (process.env.EID_BRIDGE_LOG_LEVEL as LogLevel | undefined) ?? 'info',
+});
+
+// Browsers pass the caller's origin (Chrome) or the manifest path and extension id (Firefox) as arguments.
+log.info('host starting', { pid: process.pid, caller: process.argv.slice(2).join(' ') });
+
+process.on('uncaughtException', (e) => {
+  // Keep serving: one failed operation must not take the host down with every pending request.
+  log.error('uncaught exception', { error: e.stack ?? String(e) });
+});
+process.on('unhandledRejection', (e) => {
+  log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+});
+
+const backends = createBackends(process.env, log);
+const idle = Number(process.env.EID_BRIDGE_HOST_IDLE_MS ?? 10 * 60_000);
+
+await runHost({ input: process.stdin, output: process.stdout, backends, log, idleTimeoutMs: Number.isFinite(idle) ? idle : 0 });
+await Promise.allSettled(backends.map((b) => b.close()));
+log.info('host stopped');
+// Native bindings may hold handles (PC/SC monitoring threads): leave once the replies are flushed.
+process.stdout.write('', () => process.exit(0));
