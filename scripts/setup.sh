@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sets up everything eID Bridge needs on a Debian or Ubuntu machine, and only
+# what is missing: system packages (PC/SC service, virtual card reader,
+# SoftHSM2, browsers, compilers for the native npm modules), npm dependencies,
+# and a running pcscd. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31meid-bridge setup: %s\033[0m\n' "$*" >&2; exit 1; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else SUDO=(); fi
+
+# Why each package: pcscd + libpcsclite-dev: the smart-card service and the headers the pcsclite
+# npm module builds against; vsmartcard-vpcd: the virtual reader the virtual eID card plugs into
+# (must be installed before pcscd starts); softhsm2 + opensc: a software PKCS#11 token for tests;
+# chromium + firefox-esr: the browsers the extension is tested in; build-essential + python3:
+# node-gyp for pkcs11js, pcsclite and better-sqlite3.
+PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing system packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then fail "run as root or install sudo to install: ${missing[*]}"; fi
+  "${SUDO[@]}" apt-get update -qq || fail "apt-get update failed: check the network connection to the package mirror"
+  # Only vpcd's reader entry needs pcscd restarted; a pcscd already running without it is stopped first.
+  if [[ " ${missing[*]} " == *" vsmartcard-vpcd "* ]] && pgrep -x pcscd >/dev/null; then "${SUDO[@]}" pkill -x pcscd || true; fi
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || fail "apt-get install ${missing[*]} failed"
+fi
+
+command -v node >/dev/null || fail "Node.js is not installed: install Node.js 20.12 or newer (e.g. apt-get install nodejs on a distribution that ships it)"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=12)?0:1)' \
+  || fail "Node.js $(node --version) is too old: eID Bridge needs 20.12 or newer"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "Installing npm dependencies (native modules are built from source)"
+  # better-sqlite3 would otherwise try to download a prebuilt binary first.
+  npm_config_build_from_source=true npm ci --no-audit --no-fund
+fi
+
+if ! pgrep -x pcscd >/dev/null; then
+  say "Starting the PC/SC service (pcscd)"
+  if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+    "${SUDO[@]}" systemctl start pcscd.socket pcscd.service || true
+  fi
+  if ! pgrep -x pcscd >/dev/null; then
+    # No systemd (containers, CI): run the daemon directly; it detaches by itself.
+    "${SUDO[@]}" /usr/sbin/pcscd || fail "could not start pcscd"
+  fi
+  for _ in $(seq 1 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+  [ -S /run/pcscd/pcscd.comm ] || fail "pcscd did not open its socket /run/pcscd/pcscd.comm"
+fi
+say "Setup complete"
