@@ -4,10 +4,21 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FrameDecoder } from '../../native-host/src/framing.js';
 
-export const HOST_BIN = resolve(import.meta.dirname, '../../dist/eid-bridge-host.mjs');
+/** The project root: the nearest folder up with a package.json (works from sources and from dist/). */
+export function projectRoot(from = import.meta.dirname): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('project root not found');
+    dir = up;
+  }
+  return dir;
+}
+
+export const HOST_BIN = join(projectRoot(), 'dist/eid-bridge-host.mjs');
 
 export function frameMessage(message: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(message), 'utf8');
