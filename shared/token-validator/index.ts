@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './nonce-store.js';
+export * from './validator.js';
+export type { OcspOptions } from './ocsp.js';

@@ -1,0 +1,345 @@
+/**
+ * Validates Web eID authentication tokens ("web-eid:1.0") the way the
+ * official Java, .NET and PHP validators do, for any JavaScript runtime with
+ * WebCrypto (browsers, Node, Deno, Bun, workers):
+ *
+ *   nonce (single use, lifetime, bound to the session: see nonce-store.ts),
+ *   token size and format, certificate validity, chain to a configured
+ *   trusted CA, keyUsage digitalSignature and EKU clientAuth, optionally OCSP,
+ *   and the signature over H(origin) ‖ H(nonce) with the site's own origin.
+ *
+ * Each refusal throws a TokenValidationError with its own code.
+ */
+// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { TokenValidationError } from './errors.js';
+import { base64ToBytes, concatBytes, utf8 } from './encoding.js';
+import { consumeChallengeNonce, NONCE_BYTES, systemClock, type Clock, type NonceStore } from './nonce-store.js';
+import { checkOcsp, type OcspOptions } from './ocsp.js';
+
+export const TOKEN_MIN_LENGTH = 100;
+export const TOKEN_MAX_LENGTH = 10000;
+export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
+
+export type TokenAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
+
+export interface WebEidAuthToken {
+  unverifiedCertificate: string;
+  algorithm: TokenAlgorithm;
+  signature: string;
+  format: string;
+  appVersion?: string;
+}
+
+/** A certificate as PEM text, base64 DER, DER bytes or a parsed certificate. */
+export type CertificateInput = string | Uint8Array | ArrayBuffer | x509.X509Certificate;
+
+export interface TokenValidatorOptions {
+  /** The site's own origin, https://host[:port]; http only for localhost and 127.0.0.1. */
+  siteOrigin: string;
+  /** The certificate authorities trusted to issue authentication certificates (roots or issuing CAs). */
+  trustedCertificates: CertificateInput[];
+  /** Untrusted CA certificates that may complete a path to a trusted one (e.g. Citizen CA when only the root is trusted). */
+  intermediateCertificates?: CertificateInput[];
+  /** Revocation checking; off unless given. */
+  ocsp?: OcspOptions;
+  clock?: Clock;
+  crypto?: Crypto;
+}
+
+export interface AuthenticatedPerson {
+  /** The subject CN without the "(Authentication)" suffix, e.g. "Alice Marie Peeters". */
+  name: string;
+  givenNames: string;
+  surname: string;
+  /** The subject serialNumber: the national number on Belgian cards. */
+  nationalNumber: string;
+  country: string;
+}
+
+export interface ValidatedToken {
+  certificate: x509.X509Certificate;
+  /** The trusted CA certificate the path ended at. */
+  trustedBy: x509.X509Certificate;
+  algorithm: TokenAlgorithm;
+  person: AuthenticatedPerson;
+}
+
+interface AlgorithmSpec {
+  family: 'RSA' | 'RSA-PSS' | 'EC';
+  hash: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  hashBytes: number;
+  /** JWS ties each ES algorithm to one curve. */
+  curve?: 'P-256' | 'P-384' | 'P-521';
+}
+
+const ALGORITHMS: Record<TokenAlgorithm, AlgorithmSpec> = {
+  RS256: { family: 'RSA', hash: 'SHA-256', hashBytes: 32 },
+  RS384: { family: 'RSA', hash: 'SHA-384', hashBytes: 48 },
+  RS512: { family: 'RSA', hash: 'SHA-512', hashBytes: 64 },
+  PS256: { family: 'RSA-PSS', hash: 'SHA-256', hashBytes: 32 },
+  PS384: { family: 'RSA-PSS', hash: 'SHA-384', hashBytes: 48 },
+  PS512: { family: 'RSA-PSS', hash: 'SHA-512', hashBytes: 64 },
+  ES256: { family: 'EC', hash: 'SHA-256', hashBytes: 32, curve: 'P-256' },
+  ES384: { family: 'EC', hash: 'SHA-384', hashBytes: 48, curve: 'P-384' },
+  ES512: { family: 'EC', hash: 'SHA-512', hashBytes: 64, curve: 'P-521' },
+};
+
+const CURVE_BYTES = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
+
+const OID = { commonName: '2.5.4.3', surname: '2.5.4.4', serialNumber: '2.5.4.5', country: '2.5.4.6', givenName: '2.5.4.42' };
+
+function fail(code: ConstructorParameters<typeof TokenValidationError>[0], message: string, cause?: unknown): never {
+  throw new TokenValidationError(code, message, cause === undefined ? undefined : { cause });
+}
+
+export function toCertificate(input: CertificateInput): x509.X509Certificate {
+  if (input instanceof x509.X509Certificate) return input;
+  if (typeof input === 'string') return new x509.X509Certificate(input.trim());
+  return new x509.X509Certificate(input instanceof Uint8Array ? input.slice().buffer : input);
+}
+
+/** Splits a PEM bundle (one or many certificates) into certificates. */
+export function parsePemBundle(pem: string): x509.X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((b) => new x509.X509Certificate(b));
+}
+
+/** https://host[:port], or http://localhost / 127.0.0.1 for development. */
+export function checkSiteOrigin(origin: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    fail('CONFIGURATION', `The site origin ${JSON.stringify(origin)} is not a URL`);
+  }
+  if (url.origin !== origin || origin.length > 255) fail('CONFIGURATION', 'The site origin must be scheme://host[:port], no path, at most 255 characters');
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) fail('CONFIGURATION', 'The site origin must be https (http only for localhost)');
+  return origin;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks size, JSON shape and format; returns the typed token. */
+export function parseAuthToken(token: unknown): WebEidAuthToken {
+  if (token === undefined || token === null || token === '') fail('TOKEN_MISSING', 'No authentication token');
+  let text: string;
+  try {
+    text = typeof token === 'string' ? token : JSON.stringify(token);
+  } catch (e) {
+    fail('TOKEN_PARSE', 'The authentication token cannot be serialized', e);
+  }
+  if (text.length < TOKEN_MIN_LENGTH || text.length > TOKEN_MAX_LENGTH) {
+    fail('TOKEN_SIZE', `The authentication token must be ${TOKEN_MIN_LENGTH} to ${TOKEN_MAX_LENGTH} characters (got ${text.length})`);
+  }
+  let value: unknown = token;
+  if (typeof token === 'string') {
+    try {
+      value = JSON.parse(token);
+    } catch (e) {
+      fail('TOKEN_PARSE', 'The authentication token is not JSON', e);
+    }
+  }
+  if (!isRecord(value)) fail('TOKEN_MISSING', 'The authentication token must be a JSON object');
+  for (const field of ['unverifiedCertificate', 'algorithm', 'signature', 'format'] as const) {
+    if (typeof value[field] !== 'string' || value[field] === '') fail('TOKEN_PARSE', `The token field "${field}" must be a non-empty string`);
+  }
+  if (value.appVersion !== undefined && typeof value.appVersion !== 'string') fail('TOKEN_PARSE', 'The token field "appVersion" must be a string');
+  const format = value.format as string;
+  if (!/^web-eid:1(\.\d+)?$/.test(format)) fail('TOKEN_FORMAT', `Unsupported token format ${JSON.stringify(format.slice(0, 40))}`);
+  const algorithm = value.algorithm as string;
+  if (!Object.prototype.hasOwnProperty.call(ALGORITHMS, algorithm)) {
+    fail('TOKEN_ALGORITHM_UNSUPPORTED', `Unsupported signature algorithm ${JSON.stringify(algorithm.slice(0, 20))}`);
+  }
+  return value as unknown as WebEidAuthToken;
+}
+
+function field(name: x509.Name, oid: string): string {
+  return name.getField(oid)[0] ?? '';
+}
+
+export function personFromCertificate(certificate: x509.X509Certificate): AuthenticatedPerson {
+  const subject = certificate.subjectName;
+  const cn = field(subject, OID.commonName);
+  return {
+    name: cn.replace(/\s*\((Authentication|Authentification|Authentifizierung|Authenticatie)\)\s*$/i, ''),
+    givenNames: field(subject, OID.givenName),
+    surname: field(subject, OID.surname),
+    nationalNumber: field(subject, OID.serialNumber),
+    country: field(subject, OID.country),
+  };
+}
+
+function sameBytes(a: ArrayBuffer, b: ArrayBuffer): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+export class WebEidTokenValidator {
+  readonly siteOrigin: string;
+  private readonly trusted: x509.X509Certificate[];
+  private readonly intermediates: x509.X509Certificate[];
+  private readonly clock: Clock;
+  private readonly crypto: Crypto;
+  private readonly ocsp: OcspOptions | undefined;
+
+  constructor(options: TokenValidatorOptions) {
+    this.siteOrigin = checkSiteOrigin(options.siteOrigin);
+    if (!options.trustedCertificates?.length) fail('CONFIGURATION', 'At least one trusted certificate authority is required');
+    try {
+      this.trusted = options.trustedCertificates.map(toCertificate);
+      this.intermediates = (options.intermediateCertificates ?? []).map(toCertificate);
+    } catch (e) {
+      fail('CONFIGURATION', 'A configured CA certificate cannot be decoded', e);
+    }
+    this.clock = options.clock ?? systemClock;
+    this.crypto = options.crypto ?? globalThis.crypto;
+    this.ocsp = options.ocsp;
+  }
+
+  /** Takes the session's nonce from the store (once) and validates the token against it. */
+  async validateWithStore(token: unknown, store: NonceStore, sessionId: string): Promise<ValidatedToken> {
+    const nonce = await consumeChallengeNonce(store, sessionId, this.clock);
+    return this.validate(token, nonce);
+  }
+
+  /**
+   * Validates a token against a nonce the caller has already taken from its
+   * store (single use and lifetime are the store's job; see validateWithStore).
+   */
+  async validate(token: unknown, challengeNonce: string): Promise<ValidatedToken> {
+    const nonceBytes = base64ToBytes(challengeNonce);
+    if (!nonceBytes || nonceBytes.length < NONCE_BYTES) fail('NONCE_INVALID', `The challenge nonce must be base64 of at least ${NONCE_BYTES} bytes`);
+    const parsed = parseAuthToken(token);
+    const spec = ALGORITHMS[parsed.algorithm];
+
+    const der = base64ToBytes(parsed.unverifiedCertificate);
+    if (!der) fail('CERTIFICATE_PARSE', 'The certificate is not base64');
+    let certificate: x509.X509Certificate;
+    try {
+      certificate = new x509.X509Certificate(der.slice().buffer);
+    } catch (e) {
+      fail('CERTIFICATE_PARSE', 'The certificate cannot be decoded', e);
+    }
+
+    const now = new Date(this.clock.now());
+    if (now < certificate.notBefore) fail('CERTIFICATE_NOT_YET_VALID', `The certificate is valid from ${certificate.notBefore.toISOString()}`);
+    if (now > certificate.notAfter) fail('CERTIFICATE_EXPIRED', `The certificate expired on ${certificate.notAfter.toISOString()}`);
+    this.checkKeyUsage(certificate);
+
+    const path = await this.buildPath(certificate, now);
+    if (this.ocsp) await checkOcsp(certificate, path[0]!, { ...this.ocsp, clock: this.clock, crypto: this.crypto });
+
+    await this.verifySignature(certificate, parsed, spec, challengeNonce);
+
+    return {
+      certificate,
+      trustedBy: path[path.length - 1]!,
+      algorithm: parsed.algorithm,
+      person: personFromCertificate(certificate),
+    };
+  }
+
+  private checkKeyUsage(certificate: x509.X509Certificate): void {
+    const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
+    if (!keyUsage || (keyUsage.usages & x509.KeyUsageFlags.digitalSignature) === 0) {
+      fail('CERTIFICATE_KEY_USAGE', 'The certificate is not for digital signatures (keyUsage)');
+    }
+    const eku = certificate.getExtension(x509.ExtendedKeyUsageExtension);
+    if (eku && !eku.usages.includes(CLIENT_AUTH_EKU)) fail('CERTIFICATE_EXTENDED_KEY_USAGE', 'The certificate is not for client authentication (extendedKeyUsage)');
+  }
+
+  private isTrusted(certificate: x509.X509Certificate): boolean {
+    return this.trusted.some((t) => sameBytes(t.rawData, certificate.rawData));
+  }
+
+  private async issuedBy(child: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
+    if (child.issuer !== issuer.subject) return false;
+    const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
+    if (!constraints?.ca) return false;
+    const usage = issuer.getExtension(x509.KeyUsagesExtension);
+    if (usage && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) return false;
+    try {
+      return await child.verify({ publicKey: issuer, signatureOnly: true }, this.crypto);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Returns [issuer, …, trusted CA]. Every configured certificate is a trust anchor, as in Web eID's validators. */
+  private async buildPath(leaf: x509.X509Certificate, now: Date): Promise<x509.X509Certificate[]> {
+    const path: x509.X509Certificate[] = [];
+    let current = leaf;
+    for (let depth = 0; depth < 6; depth++) {
+      let next: x509.X509Certificate | undefined;
+      for (const candidate of [...this.trusted, ...this.intermediates]) {
+        if (await this.issuedBy(current, candidate)) {
+          next = candidate;
+          break;
+        }
+      }
+      if (!next) break;
+      if (now < next.notBefore || now > next.notAfter) fail('CA_CERTIFICATE_INVALID', `The CA certificate "${next.subject}" is not valid now`);
+      path.push(next);
+      if (this.isTrusted(next)) return path;
+      current = next;
+    }
+    fail('CERTIFICATE_UNTRUSTED', `The certificate issued by "${leaf.issuer}" does not chain to a trusted certificate authority`);
+  }
+
+  private async verifySignature(certificate: x509.X509Certificate, token: WebEidAuthToken, spec: AlgorithmSpec, nonce: string): Promise<void> {
+    const signature = base64ToBytes(token.signature);
+    if (!signature) fail('SIGNATURE_FORMAT', 'The signature is not base64');
+    const keyAlgorithm = certificate.publicKey.algorithm as Algorithm & { namedCurve?: string };
+    const keyIsEc = keyAlgorithm.name === 'ECDSA' || keyAlgorithm.name === 'EC';
+    if (keyIsEc !== (spec.family === 'EC')) fail('TOKEN_ALGORITHM_KEY_MISMATCH', `${token.algorithm} does not fit the certificate's ${keyIsEc ? 'EC' : 'RSA'} key`);
+
+    let importParams: RsaHashedImportParams | EcKeyImportParams;
+    let verifyParams: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
+    if (spec.family === 'EC') {
+      if (keyAlgorithm.namedCurve !== spec.curve) fail('TOKEN_ALGORITHM_KEY_MISMATCH', `${token.algorithm} needs a ${spec.curve} key, the certificate has ${keyAlgorithm.namedCurve}`);
+      if (signature.length !== 2 * CURVE_BYTES[spec.curve!]) fail('SIGNATURE_FORMAT', 'An ECDSA signature must be raw r‖s of the curve size');
+      importParams = { name: 'ECDSA', namedCurve: spec.curve! };
+      verifyParams = { name: 'ECDSA', hash: spec.hash };
+    } else if (spec.family === 'RSA-PSS') {
+      importParams = { name: 'RSA-PSS', hash: spec.hash };
+      verifyParams = { name: 'RSA-PSS', saltLength: spec.hashBytes };
+    } else {
+      importParams = { name: 'RSASSA-PKCS1-v1_5', hash: spec.hash };
+      verifyParams = { name: 'RSASSA-PKCS1-v1_5' };
+    }
+    let key: CryptoKey;
+    try {
+      key = await this.crypto.subtle.importKey('spki', certificate.publicKey.rawData, importParams, false, ['verify']);
+    } catch (e) {
+      fail('TOKEN_ALGORITHM_KEY_MISMATCH', `The certificate's key cannot be used with ${token.algorithm}`, e);
+    }
+    const subtle = this.crypto.subtle;
+    const [originHash, nonceHash] = await Promise.all([subtle.digest(spec.hash, utf8(this.siteOrigin)), subtle.digest(spec.hash, utf8(nonce))]);
+    const signed = concatBytes(new Uint8Array(originHash), new Uint8Array(nonceHash));
+    let ok = false;
+    try {
+      ok = await subtle.verify(verifyParams, key, signature, signed);
+    } catch (e) {
+      fail('SIGNATURE_INVALID', 'The signature could not be verified', e);
+    }
+    if (!ok) fail('SIGNATURE_INVALID', 'The signature does not match this site, this challenge and this certificate');
+  }
+}
+
+/** The data a card signs for a Web eID login: H(origin) ‖ H(nonce), hashed once more by the signature scheme. */
+export async function authenticationSignedData(origin: string, nonce: string, hash: AlgorithmSpec['hash'], crypto: Crypto = globalThis.crypto): Promise<Uint8Array<ArrayBuffer>> {
+  const [o, n] = await Promise.all([crypto.subtle.digest(hash, utf8(origin)), crypto.subtle.digest(hash, utf8(nonce))]);
+  return concatBytes(new Uint8Array(o), new Uint8Array(n));
+}
+
+export function hashForAlgorithm(algorithm: TokenAlgorithm): 'SHA-256' | 'SHA-384' | 'SHA-512' {
+  return ALGORITHMS[algorithm].hash;
+}
