@@ -3,9 +3,11 @@
  * scripts/commands/<name>.ts and is listed here.
  */
 import type { CliCommand } from './commands/cli-command.js';
+import { readIdentityCommand } from './commands/read-identity.js';
 import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
 
-const commands: CliCommand[] = [statusCommand];
+const commands: CliCommand[] = [statusCommand, readIdentityCommand, verifyCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -5,7 +5,11 @@
  */
 
 export interface IdentityData {
+  /** Tag 00, hex, when the card has it (old cards do not). */
+  fileStructureVersion?: string;
   cardNumber: string;
+  /** eID/Kids-ID: 123-4567890-12; foreigner cards print theirs as is. */
+  cardNumberFormatted?: string;
   /** hex */
   chipNumber: string;
   /** ISO dates (YYYY-MM-DD) */
@@ -22,11 +26,15 @@ export interface IdentityData {
   thirdNameInitial?: string;
   nationality: string;
   birthPlace: string;
-  /** ISO date; month or day may be "00" when the card leaves them blank. */
+  /**
+   * ISO date; month or day may be "00" when the card leaves them blank. Empty
+   * only when neither the card's text nor the national number gives a date.
+   */
   birthDate: string;
   /** As printed on the card, in the card's language. */
   birthDateOnCard: string;
-  sex: 'M' | 'F';
+  /** 'F' for the card's F, V and W; 'X' only if a card ever holds something else. */
+  sex: 'M' | 'F' | 'X';
   nobleCondition?: string;
   /** Tag 0F: 1 eID, 6 Kids-ID, 11–36 and 61–69 foreigner cards. */
   documentType: number;
@@ -36,13 +44,28 @@ export interface IdentityData {
   /** hex of tag 11 */
   photoHash: string;
   duplicate?: string;
+  /** Tag 13 code: 1 SHAPE, 2 NATO, 4 former EU blue card holder, 5 researcher. */
   specialOrganisation?: string;
+  specialOrganisationName?: string;
   memberOfFamily?: boolean;
+  /** Tag 15 */
+  dateAndCountryOfProtection?: string;
+  /** Tag 16 */
+  workPermitMention?: string;
+  /** Tags 17 and 18 */
+  employerVat1?: string;
+  employerVat2?: string;
+  /** Tag 19 */
+  regionalFileNumber?: string;
+  /** Tag 1A, hex: SHA-384 of the basic key file 4040 (applet 1.8). */
+  basicKeyHash?: string;
   /** Tags we do not name, kept as hex so nothing is lost (new cards add tags). */
   otherTags: Record<string, string>;
 }
 
 export interface AddressData {
+  /** Tag 00, hex, when present. */
+  fileStructureVersion?: string;
   streetAndNumber: string;
   postalCode: string;
   municipality: string;
@@ -51,7 +74,11 @@ export interface AddressData {
 export type CheckOutcome = 'valid' | 'invalid' | 'not-checked';
 
 export interface IdentityVerification {
-  /** True only when every check below is valid and the RRN certificate is trusted. */
+  /**
+   * True only when the identity signature is valid, the RRN certificate is
+   * trusted, and every other check that could run (address when read, photo
+   * when read) is valid. Anything else is "not verified", never "valid".
+   */
   verified: boolean;
   identitySignature: CheckOutcome;
   addressSignature: CheckOutcome;
@@ -60,6 +87,15 @@ export interface IdentityVerification {
   rrnCertificate: 'trusted' | 'untrusted' | 'not-checked';
   /** Plain-language reasons for anything not valid. */
   problems: string[];
+  /** The digest the signatures were made with, e.g. "SHA-256" (when one verified). */
+  signatureHash?: string;
+  /** RSA-1024, RSA-2048, EC P-384, ... of the RRN key. */
+  rrnKeyType?: string;
+  /** Subject and issuer of the RRN certificate, for display. */
+  rrnSubject?: string;
+  rrnIssuer?: string;
+  /** The trusted root the RRN certificate chains to. */
+  trustedRoot?: string;
 }
 
 /** Raw card files by file id, base64, so they can be saved and verified offline. */

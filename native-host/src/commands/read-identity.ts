@@ -1,7 +1,72 @@
-// Placeholder until the identity reader lands (owned by the identity work): answers a clear error.
+/**
+ * read-identity: reads the identity, address and (when asked) photo files of
+ * the card over PC/SC, verifies them against the trusted roots and answers
+ * only what the person agreed to share.
+ */
 import { EidBridgeError } from '../../../shared/errors.js';
-import type { CommandHandler } from './command.js';
+import type { CardFiles } from '../../../shared/identity-verify.js';
+import type { CardBackend } from '../backends/card-backend.js';
+import { buildIdentityResult } from '../identity/identity-result.js';
+import { loadTrustedRoots, type TrustedRootSet } from '../identity/trusted-roots.js';
+import type { CommandContext, CommandHandler } from './command.js';
 
-export const readIdentity: CommandHandler<'read-identity'> = async () => {
-  throw new EidBridgeError('UNSUPPORTED_CARD', 'Reading identity data is not available in this build');
+/** What the PC/SC backend offers beyond CardBackend: the raw identity files, unpadded. */
+export interface IdentityFileReader {
+  readIdentityFiles(reader: string | undefined, options: { photo: boolean }): Promise<Record<string, Uint8Array>>;
+}
+
+export function canReadIdentityFiles(backend: CardBackend): backend is CardBackend & IdentityFileReader {
+  return typeof (backend as Partial<IdentityFileReader>).readIdentityFiles === 'function';
+}
+
+export function identityReaderOf(backends: readonly CardBackend[]): CardBackend & IdentityFileReader {
+  const reader = backends.find((b) => b.name === 'pcsc' && canReadIdentityFiles(b)) ?? backends.find(canReadIdentityFiles);
+  if (!reader) {
+    throw new EidBridgeError('PCSC_UNAVAILABLE', 'Reading identity data needs the PC/SC card backend, which is not available', {
+      hint: 'Install and start the PC/SC service (pcscd) and connect a card reader.',
+    });
+  }
+  return reader as CardBackend & IdentityFileReader;
+}
+
+let trustedRootsOnce: Promise<TrustedRootSet> | undefined;
+
+/** The built-in Belgian roots plus EID_BRIDGE_TRUSTED_ROOTS, read once per host process. */
+function hostTrustedRoots(ctx: CommandContext): Promise<TrustedRootSet> {
+  trustedRootsOnce ??= loadTrustedRoots().then((set) => {
+    for (const problem of set.problems) ctx.log.warn('trusted roots', { problem });
+    return set;
+  });
+  return trustedRootsOnce;
+}
+
+/** Whether the reader used holds a virtual card, as the backend reports it. */
+async function isVirtual(backend: CardBackend, readerName: string | undefined): Promise<boolean | undefined> {
+  try {
+    const readers = await backend.readers();
+    const reader = readerName ? readers.find((r) => r.name === readerName) : readers.find((r) => r.cardPresent);
+    return reader?.virtual;
+  } catch {
+    return undefined;
+  }
+}
+
+export const readIdentity: CommandHandler<'read-identity'> = async (args, ctx) => {
+  const includePhoto = args.includePhoto ?? false;
+  const includeAddress = args.includeAddress ?? true;
+  const backend = identityReaderOf(ctx.backends);
+  const [files, roots] = await Promise.all([
+    backend.readIdentityFiles(args.reader, { photo: includePhoto }),
+    hostTrustedRoots(ctx),
+  ]);
+  if (ctx.signal.aborted) throw new EidBridgeError('USER_CANCELLED', 'Reading the identity data was cancelled');
+  const virtual = await isVirtual(backend, args.reader);
+  const result = buildIdentityResult(files as CardFiles, {
+    includeAddress,
+    includePhoto,
+    trustedRoots: roots.roots,
+    ...(virtual !== undefined ? { virtual } : {}),
+  });
+  ctx.log.info('identity read', { verified: result.verification.verified, cardType: result.cardType });
+  return result;
 };
