@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { readFileIfPresent, readSelectedFile, selectFile, trimCertificate } from './files.js';
+import { bytes, fileCard, ScriptedTransport } from './scripted-transport.test-helper.js';
+
+const file600 = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
+
+describe('READ BINARY until the end of the file', () => {
+  it('ends on 6Cxx: the rest is read with Le = xx', async () => {
+    const t = fileCard(file600, '6C');
+    const data = await readSelectedFile(t, { resendPauseMs: 0 });
+    expect(data).toEqual(file600);
+    // 252 + 252 + 96: the third read answers 6C60 and is resent with Le 60.
+    expect(t.sent).toEqual(['00B00000FC', '00B000FCFC', '00B001F8FC', '00B001F860']);
+  });
+
+  it('ends on a short 90 00 answer', async () => {
+    const t = fileCard(file600, 'short');
+    expect(await readSelectedFile(t)).toEqual(file600);
+    expect(t.sent).toHaveLength(3);
+  });
+
+  it('ends on 6B00 when the file is a multiple of the chunk size', async () => {
+    const exact = file600.subarray(0, 504);
+    const t = fileCard(exact, '6B00-only');
+    expect(await readSelectedFile(t)).toEqual(exact);
+    expect(t.sent).toEqual(['00B00000FC', '00B000FCFC', '00B001F8FC']);
+  });
+
+  it('reports any other status as a card error', async () => {
+    const t = new ScriptedTransport(() => bytes('6982'));
+    await expect(readSelectedFile(t)).rejects.toMatchObject({ code: 'CARD_ERROR', message: expect.stringContaining('6982') });
+  });
+});
+
+describe('SELECT', () => {
+  it('selects by path in one command', async () => {
+    const t = fileCard(file600, 'short');
+    await selectFile(t, bytes('3F00DF014031'));
+    expect(t.sent).toEqual(['00A4080C063F00DF014031']);
+  });
+
+  it('falls back to 3F00, DF, EF by file id when select-by-path is refused', async () => {
+    for (const refusal of ['6A86', '6A82']) {
+      const t = new ScriptedTransport((c) => (c[2] === 0x08 ? bytes(refusal) : bytes('9000')));
+      await selectFile(t, bytes('DF014031'));
+      expect(t.sent).toEqual(['00A4080C04DF014031', '00A4020C023F00', '00A4020C02DF01', '00A4020C024031']);
+    }
+  });
+
+  it('says "no such file" when the fallback finds none', async () => {
+    const t = new ScriptedTransport((c) => (c[2] === 0x08 ? bytes('6A82') : c[6] === 0x40 ? bytes('6A82') : bytes('9000')));
+    expect(await readFileIfPresent(t, '3F00DF014040')).toBeUndefined();
+  });
+});
+
+describe('certificate trimming', () => {
+  it('cuts the zero padding after the DER length', () => {
+    const cert = Uint8Array.of(0x30, 0x82, 0x00, 0x03, 0x01, 0x02, 0x03);
+    const padded = Uint8Array.of(...cert, ...new Uint8Array(100));
+    expect(trimCertificate(padded)).toEqual(cert);
+  });
+
+  it('reads an all-zero file as no certificate (Kids-ID signature file)', () => {
+    expect(trimCertificate(new Uint8Array(1200))).toBeUndefined();
+    expect(trimCertificate(new Uint8Array(0))).toBeUndefined();
+  });
+
+  it('refuses a file that is not DER or is cut short', () => {
+    expect(() => trimCertificate(bytes('31820003010203'))).toThrow(/not DER/);
+    expect(() => trimCertificate(bytes('30820010010203'))).toThrow(/truncated/);
+  });
+});
