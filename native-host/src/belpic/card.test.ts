@@ -2,7 +2,7 @@
  * The BELPIC driver against the in-process virtual card: the same bytes a
  * real card would see, with real keys, so signatures are checked with node:crypto.
  */
-import { createHash, createPublicKey, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../virtual-card/virtual-card.js';
 import type { ApduTransport } from './apdu.js';
