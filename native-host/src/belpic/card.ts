@@ -32,7 +32,7 @@ import {
   KEY_SIGNATURE,
   SW,
 } from './constants.js';
-import { readFileIfPresent, trimCertificate } from './files.js';
+import { readCertificateFile, readFileIfPresent } from './files.js';
 import { checkPinStatus, pinBlock, verifyPinStructure, type PinPadLanguage } from './pin.js';
 
 export type BelpicGeneration = 'V1.1' | '1.7' | '1.8';
@@ -195,8 +195,7 @@ export class BelpicCard {
   async readCertificate(path: string): Promise<Uint8Array | undefined> {
     const cached = this.cache.get(this.info.serialHex, path);
     if (cached !== undefined) return cached ?? undefined;
-    const file = await readFileIfPresent(this.transport, path, this.options);
-    const certificate = file ? trimCertificate(file) : undefined;
+    const certificate = await readCertificateFile(this.transport, path, this.options);
     this.cache.set(this.info.serialHex, path, certificate ?? null);
     return certificate;
   }

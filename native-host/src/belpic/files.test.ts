@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileIfPresent, readSelectedFile, selectFile, trimCertificate } from './files.js';
+import { readCertificateFile, readFileIfPresent, readSelectedFile, selectFile, trimCertificate } from './files.js';
 import { bytes, fileCard, ScriptedTransport } from './scripted-transport.test-helper.js';
 
 const file600 = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
@@ -68,5 +68,22 @@ describe('certificate trimming', () => {
   it('refuses a file that is not DER or is cut short', () => {
     expect(() => trimCertificate(bytes('31820003010203'))).toThrow(/not DER/);
     expect(() => trimCertificate(bytes('30820010010203'))).toThrow(/truncated/);
+  });
+});
+
+describe('reading a certificate file', () => {
+  it('stops after the DER length instead of reading the padding', async () => {
+    const cert = Uint8Array.of(0x30, 0x82, 0x01, 0x2c, ...new Uint8Array(0x12c).fill(0x41));
+    const file = Uint8Array.of(...cert, ...new Uint8Array(2048 - cert.length));
+    const t = fileCard(file, '6C');
+    expect(await readCertificateFile(t, '3F00DF005038')).toEqual(cert);
+    // select + 2 reads of 252 bytes cover the 304-byte certificate
+    expect(t.sent).toEqual(['00A4080C063F00DF005038', '00B00000FC', '00B000FCFC']);
+  });
+
+  it('stops at once on a zero-filled file: no certificate', async () => {
+    const t = fileCard(new Uint8Array(2048), '6C');
+    expect(await readCertificateFile(t, '3F00DF005039')).toBeUndefined();
+    expect(t.sent).toHaveLength(2);
   });
 });

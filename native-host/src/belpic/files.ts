@@ -39,17 +39,27 @@ export async function selectFile(transport: ApduTransport, path: Uint8Array, opt
  * the end), a short 90 00 answer, or 6Cxx (resent with Le = xx by `exchange`,
  * which then answers short).
  */
-export async function readSelectedFile(transport: ApduTransport, options: ExchangeOptions & { chunk?: number } = {}): Promise<Uint8Array> {
+export async function readSelectedFile(
+  transport: ApduTransport,
+  options: ExchangeOptions & {
+    chunk?: number;
+    /** Tells from the first bytes how long the content is, so zero padding after it is not read. */
+    contentLength?: (head: Uint8Array) => number | undefined;
+  } = {},
+): Promise<Uint8Array> {
   const chunk = options.chunk ?? READ_CHUNK;
   const parts: Uint8Array[] = [];
   let offset = 0;
+  let wanted: number | undefined;
   for (;;) {
+    if (wanted !== undefined && offset >= wanted) break;
     if (offset >= MAX_FILE_SIZE) throw new EidBridgeError('CARD_ERROR', 'A card file is larger than any BELPIC file can be');
     const r = await exchange(transport, apdu(0x00, INS.READ_BINARY, offset >> 8, offset & 0xff, undefined, chunk), options);
     if (r.sw === SW.WRONG_OFFSET) break;
     if (r.sw !== SW.OK && r.sw !== SW.END_OF_FILE_WARNING) throw statusError('READ BINARY', r.sw);
     parts.push(r.data);
     offset += r.data.length;
+    if (parts.length === 1 && options.contentLength) wanted = options.contentLength(r.data);
     if (r.sw === SW.END_OF_FILE_WARNING || r.data.length < (chunk === 0 ? 256 : chunk)) break;
   }
   const out = new Uint8Array(offset);
@@ -65,7 +75,7 @@ export async function readSelectedFile(transport: ApduTransport, options: Exchan
 export async function readFileIfPresent(
   transport: ApduTransport,
   path: string | Uint8Array,
-  options: ExchangeOptions = {},
+  options: ExchangeOptions & { contentLength?: (head: Uint8Array) => number | undefined } = {},
 ): Promise<Uint8Array | undefined> {
   try {
     await selectFile(transport, parsePath(path), options);
@@ -74,6 +84,32 @@ export async function readFileIfPresent(
     throw e;
   }
   return readSelectedFile(transport, options);
+}
+
+/**
+ * How much of a certificate file to read: the DER length from its header; 0
+ * when the file starts with zeros (no certificate, so the rest is padding too).
+ */
+export function certificateLength(head: Uint8Array): number | undefined {
+  if (head.length >= 4 && head[0] === 0 && head.subarray(0, 4).every((b) => b === 0)) return 0;
+  if (head[0] !== 0x30 || head.length < 2) return undefined;
+  const first = head[1]!;
+  if (first < 0x80) return 2 + first;
+  const count = first & 0x7f;
+  if (count < 1 || count > 3 || head.length < 2 + count) return undefined;
+  let value = 0;
+  for (let i = 0; i < count; i++) value = (value << 8) | head[2 + i]!;
+  return 2 + count + value;
+}
+
+/** Reads a certificate file without its padding; undefined when there is no file or no certificate in it. */
+export async function readCertificateFile(
+  transport: ApduTransport,
+  path: string | Uint8Array,
+  options: ExchangeOptions = {},
+): Promise<Uint8Array | undefined> {
+  const file = await readFileIfPresent(transport, path, { ...options, contentLength: certificateLength });
+  return file ? trimCertificate(file) : undefined;
 }
 
 /**

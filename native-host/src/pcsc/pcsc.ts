@@ -616,8 +616,9 @@ class PcscCardConnection implements CardConnection {
             if (event.type === 'error') reject(event.error);
           });
           call((err, data) => {
-            if (!err) return resolve(new Uint8Array(data));
-            void this.classify(err, during).then(reject, reject);
+            // vpcd answers an exchange cut off by the card's removal with no bytes at all.
+            if (!err && (during === 'control' || data.length >= 2)) return resolve(new Uint8Array(data));
+            void this.classify(err ?? new Error(`The card gave a malformed answer (${data.length} bytes)`), during).then(reject, reject);
           });
         },
         {
@@ -629,8 +630,8 @@ class PcscCardConnection implements CardConnection {
       );
     } catch (e) {
       const error = e instanceof EidBridgeError ? e : pcscError(e, { reader: this.reader, during });
-      // After a timeout, removal or failure the card state is unknown: refuse further APDUs on this connection.
-      if (error.code !== 'USER_CANCELLED') this.broken = error;
+      // After a timeout or removal the card state is unknown: refuse further APDUs on this connection.
+      if (['TIMEOUT', 'CARD_REMOVED', 'READER_REMOVED', 'PCSC_UNAVAILABLE'].includes(error.code)) this.broken = error;
       throw error;
     }
   }
@@ -638,7 +639,7 @@ class PcscCardConnection implements CardConnection {
   /** A failed exchange right when the card is pulled out often reports a communication error first. */
   private async classify(err: unknown, during: 'transmit' | 'control'): Promise<EidBridgeError> {
     const code = scardCodeOf(err);
-    if (mayMeanCardRemoved(code)) {
+    if (code === undefined || mayMeanCardRemoved(code)) {
       try {
         await this.context.waitUntil(() => this.cardGone(), REMOVAL_SETTLE_MS);
       } catch {
@@ -646,6 +647,7 @@ class PcscCardConnection implements CardConnection {
       }
       if (this.cardGone()) return this.goneError();
     }
+    if (code === undefined && err instanceof Error) return new EidBridgeError('CARD_ERROR', `${err.message} (reader "${this.reader}")`);
     return pcscError(err, { reader: this.reader, during });
   }
 }
