@@ -1,0 +1,48 @@
+/**
+ * The background (Chrome: service worker, Firefox: event page). It owns the
+ * native-host connection, the dialog windows and the request queue. Listeners
+ * are registered synchronously so a message that wakes it is not lost.
+ */
+import { defineBackground } from 'wxt/utils/define-background';
+import { NATIVE_HOST_NAME } from '../../shared/native-host-name.js';
+import { VERSION } from '../../shared/version.js';
+import { browserApi } from '../lib/browser-api.js';
+import { DialogManager } from '../lib/dialog-manager.js';
+import { isHostStatusMessage, isPageRequestMessage, type HostStatusReply } from '../lib/messages.js';
+import { NativeHostClient } from '../lib/native-client.js';
+import { RequestHandler, senderOrigin, toPageError } from '../lib/request-handler.js';
+import { loadSettings } from '../lib/settings.js';
+
+export default defineBackground(() => {
+  const host = new NativeHostClient(browserApi, { hostName: NATIVE_HOST_NAME, extensionVersion: VERSION });
+  const dialogs = new DialogManager(browserApi);
+  const handler = new RequestHandler({
+    host,
+    dialogs,
+    settings: () => loadSettings(browserApi),
+    uiLanguage: () => browserApi.uiLanguage(),
+  });
+
+  browserApi.onRuntimeMessage((message, sender) => {
+    if (isPageRequestMessage(message)) {
+      let origin: string;
+      try {
+        origin = senderOrigin(sender);
+      } catch (e) {
+        return Promise.resolve({ ok: false, error: toPageError(e) });
+      }
+      return handler.handle(message.action, message.args, origin);
+    }
+    if (isHostStatusMessage(message) && sender.url?.startsWith(browserApi.extensionUrl('/'))) {
+      return (async (): Promise<HostStatusReply> => {
+        try {
+          const status = await host.request('status', {});
+          return { state: host.state, hostVersion: host.hostVersion ?? status.version, readers: status.readers };
+        } catch (e) {
+          return { state: host.state, error: toPageError(e) };
+        }
+      })();
+    }
+    return undefined;
+  });
+});

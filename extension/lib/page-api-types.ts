@@ -1,0 +1,34 @@
+/** The types of window.eidBridge, for sites that call it. */
+import type { ErrorCode, ErrorDetails, WebEidErrorCode } from '../../shared/errors.js';
+import type { AuthenticationToken, GetSigningCertificateResult, HashFunction, ReaderStatus, SignResult } from '../../shared/protocol.js';
+import type { ReadIdentityResult } from '../../shared/identity.js';
+
+export interface EidBridgeRequestOptions {
+  /** How long the person has to answer, in ms (default 120000). */
+  userInteractionTimeout?: number;
+  /** nl, fr, de or en; the person's own setting wins. */
+  lang?: string;
+}
+
+export interface EidBridgeStatus {
+  extension: string;
+  nativeApp: string;
+  readers: ReaderStatus[];
+}
+
+/** Every rejection of window.eidBridge is one of these. */
+export interface EidBridgePageError extends Error {
+  name: 'EidBridgeError';
+  code: ErrorCode;
+  webEidCode: WebEidErrorCode;
+  details: ErrorDetails;
+}
+
+export interface EidBridgePageApi {
+  readonly version: string;
+  status(): Promise<EidBridgeStatus>;
+  authenticate(challengeNonce: string, options?: EidBridgeRequestOptions): Promise<AuthenticationToken>;
+  getSigningCertificate(options?: EidBridgeRequestOptions): Promise<GetSigningCertificateResult>;
+  sign(certificate: string, hash: string, hashFunction: HashFunction, options?: EidBridgeRequestOptions): Promise<SignResult>;
+  readIdentity(options?: EidBridgeRequestOptions & { includePhoto?: boolean }): Promise<ReadIdentityResult>;
+}
