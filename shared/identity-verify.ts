@@ -300,6 +300,22 @@ export function verifyIdentityFiles(files: CardFiles, options: VerifyIdentityOpt
     }
   }
 
+  // Applet 1.8: the basic key file must be the one the signed identity names (tag 1A).
+  const basicKey = files['4040'];
+  if (basicKey && basicKey.length > 0 && identity) {
+    let expected: Uint8Array | undefined;
+    try {
+      expected = decodeBelpicTlv(identity).find((e) => e.tag === IDENTITY_TAG.BASIC_KEY_HASH)?.value;
+    } catch {
+      expected = undefined;
+    }
+    if (expected && expected.length === 48) {
+      const same = Buffer.compare(createHash('sha384').update(basicKey).digest(), Buffer.from(expected)) === 0;
+      result.basicKeyHash = same ? 'valid' : 'invalid';
+      if (!same) problems.push('The card\'s basic key (file 4040) does not match the hash in the signed identity data.');
+    }
+  }
+
   let rrn: X509Certificate | undefined;
   const rrnFile = files['503C'];
   if (isEmptyFile(rrnFile)) {
@@ -399,6 +415,7 @@ export function verifyIdentityFiles(files: CardFiles, options: VerifyIdentityOpt
     result.rrnCertificate === 'trusted' &&
     result.addressSignature !== 'invalid' &&
     result.photoHash !== 'invalid' &&
+    result.basicKeyHash !== 'invalid' &&
     problems.length === 0;
   return result;
 }

@@ -83,6 +83,8 @@ export interface IdentityVerification {
   identitySignature: CheckOutcome;
   addressSignature: CheckOutcome;
   photoHash: CheckOutcome;
+  /** Applet 1.8: SHA-384 of the basic key file 4040 equals identity tag 1A (when 4040 was read). */
+  basicKeyHash?: CheckOutcome;
   /** The RRN certificate chains to a trusted root. */
   rrnCertificate: 'trusted' | 'untrusted' | 'not-checked';
   /** Plain-language reasons for anything not valid. */
@@ -99,7 +101,7 @@ export interface IdentityVerification {
 }
 
 /** Raw card files by file id, base64, so they can be saved and verified offline. */
-export type RawCardFiles = Partial<Record<'4031' | '4032' | '4033' | '4034' | '4035' | '503C' | '5038' | '5039' | '503A' | '503B', string>>;
+export type RawCardFiles = Partial<Record<'4031' | '4032' | '4033' | '4034' | '4035' | '4040' | '503C' | '5038' | '5039' | '503A' | '503B', string>>;
 
 export interface ReadIdentityResult {
   identity: IdentityData;

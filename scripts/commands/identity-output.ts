@@ -67,6 +67,7 @@ export function formatIdentityReport(result: ReadIdentityResult, notes: string[]
       ['Identity signature', outcome(v.identitySignature, v.signatureHash)],
       ['Address signature', outcome(v.addressSignature)],
       ['Photo', outcome(v.photoHash)],
+      ['Basic key (1.8)', v.basicKeyHash ? outcome(v.basicKeyHash) : undefined],
       ['RRN certificate', rrn],
       ['RRN subject', v.rrnSubject],
     ]),

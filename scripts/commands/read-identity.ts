@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isEidBridgeError } from '../../shared/errors.js';
 import type { CardFiles } from '../../shared/identity-verify.js';
+import type { CardBackend } from '../../native-host/src/backends/card-backend.js';
+import { PcscBackend } from '../../native-host/src/backends/pcsc-backend.js';
 import { createBackends } from '../../native-host/src/backends/registry.js';
-import { identityReaderOf } from '../../native-host/src/commands/read-identity.js';
+import { canReadIdentityFiles, identityReaderOf } from '../../native-host/src/commands/read-identity.js';
 import { buildIdentityResult } from '../../native-host/src/identity/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../native-host/src/identity/trusted-roots.js';
 import { silentLogger } from '../../native-host/src/logger.js';
@@ -64,18 +66,20 @@ export const readIdentityCommand: CliCommand = {
       return 2;
     }
 
-    const backends = createBackends(process.env, silentLogger);
+    const backends: CardBackend[] = createBackends(process.env, silentLogger);
+    // Reading identity files is a PC/SC matter: use it even where the host is configured otherwise.
+    if (!backends.some(canReadIdentityFiles)) backends.push(new PcscBackend());
     try {
       const backend = identityReaderOf(backends);
       const wantPhoto = values.photo !== undefined || values.save !== undefined;
-      const files = (await backend.readIdentityFiles(values.reader, { photo: wantPhoto })) as CardFiles;
-      const readers = await backend.readers().catch(() => []);
-      const used = values.reader ? readers.find((r) => r.name === values.reader) : readers.find((r) => r.cardPresent);
+      const read = await backend.readIdentityFiles(values.reader, { photo: wantPhoto });
+      const files = read.files as CardFiles;
       const result = buildIdentityResult(files, {
         includeAddress: true,
         includePhoto: wantPhoto,
         trustedRoots: roots.roots,
-        ...(used?.virtual !== undefined ? { virtual: used.virtual } : {}),
+        virtual: read.virtual,
+        cardType: read.cardType,
       });
 
       const notes: string[] = [];
@@ -96,8 +100,8 @@ export const readIdentityCommand: CliCommand = {
         }
         notes.push(`Raw files ${saved.join(', ')} saved to ${values.save}`);
       }
-      if (values.json) console.log(identityJson(result, { reader: used?.name }));
-      else console.log(formatIdentityReport(result, notes.length > 0 && notes[0] !== '' ? ['', ...notes] : notes));
+      if (values.json) console.log(identityJson(result, { reader: read.reader }));
+      else console.log(formatIdentityReport(result, [`  Reader: ${read.reader}`, ...(notes.length > 0 && notes[0] !== '' ? ['', ...notes] : notes)]));
       return result.verification.verified ? 0 : 1;
     } catch (e) {
       if (!isEidBridgeError(e)) throw e;

@@ -6,13 +6,14 @@
 import { EidBridgeError } from '../../../shared/errors.js';
 import type { CardFiles } from '../../../shared/identity-verify.js';
 import type { CardBackend } from '../backends/card-backend.js';
+import type { CardIdentityFiles } from '../backends/pcsc-backend.js';
 import { buildIdentityResult } from '../identity/identity-result.js';
 import { loadTrustedRoots, type TrustedRootSet } from '../identity/trusted-roots.js';
 import type { CommandContext, CommandHandler } from './command.js';
 
-/** What the PC/SC backend offers beyond CardBackend: the raw identity files, unpadded. */
+/** What the PC/SC backend offers beyond CardBackend: the raw identity files of one card. */
 export interface IdentityFileReader {
-  readIdentityFiles(reader: string | undefined, options: { photo: boolean }): Promise<Record<string, Uint8Array>>;
+  readIdentityFiles(reader: string | undefined, options: { photo?: boolean; signal?: AbortSignal }): Promise<CardIdentityFiles>;
 }
 
 export function canReadIdentityFiles(backend: CardBackend): backend is CardBackend & IdentityFileReader {
@@ -40,32 +41,21 @@ function hostTrustedRoots(ctx: CommandContext): Promise<TrustedRootSet> {
   return trustedRootsOnce;
 }
 
-/** Whether the reader used holds a virtual card, as the backend reports it. */
-async function isVirtual(backend: CardBackend, readerName: string | undefined): Promise<boolean | undefined> {
-  try {
-    const readers = await backend.readers();
-    const reader = readerName ? readers.find((r) => r.name === readerName) : readers.find((r) => r.cardPresent);
-    return reader?.virtual;
-  } catch {
-    return undefined;
-  }
-}
-
 export const readIdentity: CommandHandler<'read-identity'> = async (args, ctx) => {
   const includePhoto = args.includePhoto ?? false;
   const includeAddress = args.includeAddress ?? true;
   const backend = identityReaderOf(ctx.backends);
-  const [files, roots] = await Promise.all([
-    backend.readIdentityFiles(args.reader, { photo: includePhoto }),
+  const [read, roots] = await Promise.all([
+    backend.readIdentityFiles(args.reader, { photo: includePhoto, signal: ctx.signal }),
     hostTrustedRoots(ctx),
   ]);
   if (ctx.signal.aborted) throw new EidBridgeError('USER_CANCELLED', 'Reading the identity data was cancelled');
-  const virtual = await isVirtual(backend, args.reader);
-  const result = buildIdentityResult(files as CardFiles, {
+  const result = buildIdentityResult(read.files as CardFiles, {
     includeAddress,
     includePhoto,
     trustedRoots: roots.roots,
-    ...(virtual !== undefined ? { virtual } : {}),
+    virtual: read.virtual,
+    cardType: read.cardType,
   });
   ctx.log.info('identity read', { verified: result.verification.verified, cardType: result.cardType });
   return result;

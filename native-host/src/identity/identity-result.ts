@@ -10,7 +10,7 @@ import { isForeignerDocument, parseAddressFile, parseIdentityFile, tlvContentLen
 import { isEmptyFile, parseCertificate, verifyIdentityFiles, type CardFileId, type CardFiles } from '../../../shared/identity-verify.js';
 import type { TrustedRoot } from './trusted-roots.js';
 
-export const CARD_FILE_IDS: readonly CardFileId[] = ['4031', '4032', '4033', '4034', '4035', '503C', '5038', '5039', '503A', '503B'];
+export const CARD_FILE_IDS: readonly CardFileId[] = ['4031', '4032', '4033', '4034', '4035', '4040', '503C', '5038', '5039', '503A', '503B'];
 
 export interface BuildIdentityOptions {
   includeAddress: boolean;
@@ -18,6 +18,8 @@ export interface BuildIdentityOptions {
   trustedRoots: ReadonlyArray<TrustedRoot | X509Certificate>;
   now?: Date;
   virtual?: boolean;
+  /** As the card driver names it; otherwise derived from the files. */
+  cardType?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ export function buildIdentityResult(files: CardFiles, options: BuildIdentityOpti
     identity,
     verification,
     rawFiles,
-    cardType: describeCardType(files, identity.documentType),
+    cardType: options.cardType ?? describeCardType(files, identity.documentType),
   };
   if (options.includeAddress && files['4033'] && files['4033'].length > 0) result.address = parseAddressFile(files['4033']);
   if (options.includePhoto && files['4035'] && files['4035'].length > 0) result.photo = base64(files['4035']);
