@@ -1,0 +1,241 @@
+/**
+ * The 'pcsc' backend against the real pcscd with the vpcd virtual reader
+ * "Virtual PCD 00 00" (TCP 35963) and the virtual BELPIC card plugged into it.
+ * The tests on "Virtual PCD 00 01" belong to the virtual card's own tests.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PcscBackend } from '../native-host/src/backends/pcsc-backend.js';
+import type { TokenCertificate } from '../native-host/src/backends/card-backend.js';
+import { BelpicCardCache } from '../native-host/src/belpic/certificate-cache.js';
+import { PcscContext } from '../native-host/src/pcsc/pcsc.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdCard, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
+
+const READER = 'Virtual PCD 00 00';
+const PORT = 35963;
+const pin = () => Buffer.from('1234', 'ascii');
+
+/** The card as vpcd sees it, logging each command's INS byte and letting a test act on a command. */
+class ObservedCard implements VpcdCard {
+  readonly log: number[] = [];
+  onCommand: ((apdu: Uint8Array) => void) | undefined;
+  constructor(readonly card: VirtualBelpicCard) {}
+  get atr() {
+    return this.card.atr;
+  }
+  reset() {
+    this.card.reset();
+  }
+  transmit(apdu: Uint8Array): Uint8Array {
+    this.log.push(apdu[1]!);
+    this.onCommand?.(apdu);
+    return this.card.transmit(apdu);
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('PcscBackend over pcscd and vpcd', () => {
+  let card: ObservedCard;
+  let vpcd: VpcdConnection;
+  let context: PcscContext;
+  let backend: PcscBackend;
+
+  beforeAll(async () => {
+    card = new ObservedCard(await createVirtualCard({ profile: '1.8', pin: '1234' }));
+    vpcd = await connectToVpcd(card, { port: PORT, retryForMs: 10_000 });
+    context = await PcscContext.open();
+    await context.waitForCard(READER, 10_000);
+    backend = new PcscBackend({ openContext: async () => context, readerFilter: (name) => name === READER, cache: new BelpicCardCache() });
+  });
+
+  afterAll(async () => {
+    await vpcd?.close();
+    await backend?.close();
+  });
+
+  async function insert(): Promise<void> {
+    await vpcd.insert();
+    await context.waitForCard(READER, 5000);
+  }
+
+  async function remove(): Promise<void> {
+    await vpcd.remove();
+    await until(() => context.reader(READER)?.cardPresent === false, 5000);
+  }
+
+  it('reports the service available and the virtual card in the reader', async () => {
+    expect(await backend.status()).toEqual({ name: 'pcsc', available: true });
+    const [reader] = await backend.readers();
+    expect(reader).toMatchObject({
+      name: READER,
+      backend: 'pcsc',
+      cardPresent: true,
+      cardType: 'eID (applet 1.8)',
+      tokenLabel: 'BELPIC',
+      tokenId: expect.stringMatching(/^pcsc:[0-9A-F]{32}$/),
+      pinTriesLeft: 3,
+      pinPad: false,
+      virtual: true,
+    });
+  });
+
+  it('lists both certificates and signs with each key; the signatures verify', async () => {
+    const certificates = await backend.certificates();
+    expect(certificates.map((c) => c.usage)).toEqual(['authentication', 'signing']);
+    expect(Buffer.from(certificates[0]!.der)).toEqual(Buffer.from(card.card.pki.authentication.der));
+    for (const certificate of certificates) {
+      const digest = createHash('sha384').update(`login ${certificate.usage}`).digest();
+      const signature = await backend.sign({ certificate, digest, digestAlgorithm: 'SHA-384', pin: pin() });
+      const key = new X509Certificate(certificate.der).publicKey;
+      expect(verifySignature('sha384', Buffer.from(`login ${certificate.usage}`), { key, dsaEncoding: 'ieee-p1363' }, signature)).toBe(true);
+    }
+  });
+
+  it('reads the certificates from the card once; the next listing sends no READ BINARY', async () => {
+    await backend.certificates();
+    card.log.length = 0;
+    await backend.certificates();
+    expect(card.log).not.toContain(0xb0);
+    expect(card.log.length).toBeGreaterThan(0);
+  });
+
+  it('a wrong PIN reports the tries left, and the status shows them', async () => {
+    const [certificate] = await backend.certificates();
+    const wrong = Buffer.from('9999', 'ascii');
+    await expect(
+      backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: wrong }),
+    ).rejects.toMatchObject({ code: 'PIN_INCORRECT', details: { triesLeft: 2 } });
+    expect(await backend.pinTriesLeft(READER)).toBe(2);
+    expect((await backend.readers())[0]?.pinTriesLeft).toBe(2);
+    await backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
+    expect(await backend.pinTriesLeft()).toBe(3);
+  });
+
+  it('serves two concurrent sign requests one after the other', async () => {
+    const certificates = await backend.certificates();
+    const signing = certificates.find((c) => c.usage === 'signing')!;
+    card.log.length = 0;
+    const digests = [createHash('sha384').update('one').digest(), createHash('sha384').update('two').digest()];
+    const signatures = await Promise.all(
+      digests.map((digest) => backend.sign({ certificate: signing, digest, digestAlgorithm: 'SHA-384', pin: pin() })),
+    );
+    const key = new X509Certificate(signing.der).publicKey;
+    expect(verifySignature('sha384', Buffer.from('one'), { key, dsaEncoding: 'ieee-p1363' }, signatures[0]!)).toBe(true);
+    expect(verifySignature('sha384', Buffer.from('two'), { key, dsaEncoding: 'ieee-p1363' }, signatures[1]!)).toBe(true);
+    // GET CARD DATA, MSE SET, VERIFY, PSO, GET RESPONSE — twice, never interleaved.
+    const one = [0xe4, 0x22, 0x20, 0x2a, 0xc0];
+    expect(card.log).toEqual([...one, ...one]);
+  });
+
+  it('reads the identity files', async () => {
+    const result = await backend.readIdentityFiles(undefined, { photo: true });
+    expect(result).toMatchObject({ reader: READER, cardType: 'eID (applet 1.8)', virtual: true });
+    expect(Object.keys(result.files).sort()).toEqual(['4031', '4032', '4033', '4034', '4035', '4040', '503C']);
+    expect(Buffer.from(result.files['503C']!)).toEqual(Buffer.from(card.card.pki.rrn.der));
+  });
+
+  it('a card pulled out in the middle of a read fails with CARD_REMOVED within 2 s', async () => {
+    let removedAt = 0;
+    let reads = 0;
+    card.onCommand = (apdu) => {
+      if (apdu[1] === 0xb0 && ++reads === 3) {
+        removedAt = Date.now();
+        setImmediate(() => void vpcd.remove());
+      }
+    };
+    try {
+      await expect(backend.readIdentityFiles(READER, { photo: true })).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      expect(removedAt).toBeGreaterThan(0);
+      expect(Date.now() - removedAt).toBeLessThan(2000);
+    } finally {
+      card.onCommand = undefined;
+    }
+    await until(() => context.reader(READER)?.cardPresent === false, 5000);
+    await insert();
+    // The reader works again after the card is back.
+    expect((await backend.readers())[0]?.cardType).toBe('eID (applet 1.8)');
+  });
+
+  it('a sign request for a card that was removed fails with a clear error, and no card means NO_CARD', async () => {
+    const [certificate] = await backend.certificates();
+    await remove();
+    try {
+      await expect(backend.certificates()).rejects.toMatchObject({ code: 'NO_CARD' });
+      await expect(backend.readIdentityFiles()).rejects.toMatchObject({ code: 'NO_CARD' });
+      await expect(
+        backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() }),
+      ).rejects.toMatchObject({ code: 'NO_CARD' });
+      const [reader] = await backend.readers();
+      expect(reader).toMatchObject({ name: READER, cardPresent: false });
+      expect(reader?.tokenId).toBeUndefined();
+    } finally {
+      await insert();
+    }
+  });
+
+  it('another card in the reader is not signed with by mistake', async () => {
+    const [certificate] = await backend.certificates();
+    const other = await createVirtualCard({ profile: '1.8', pki: card.card.pki });
+    await remove();
+    const swapped = await connectToVpcd(other, { port: PORT, retryForMs: 5000 });
+    try {
+      await until(() => context.reader(READER)?.cardPresent === true, 5000);
+      // Same PKI but another chip serial: not the token the certificate was listed from.
+      const forged: TokenCertificate = { ...certificate!, tokenId: 'pcsc:00000000000000000000000000000000' };
+      await expect(backend.sign({ certificate: forged, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() })).rejects.toMatchObject({
+        code: 'CARD_REMOVED',
+      });
+      expect(other.pinTriesLeft()).toBe(3);
+    } finally {
+      await swapped.close();
+      await until(() => context.reader(READER)?.cardPresent === false, 5000);
+      await insert();
+    }
+  });
+});
+
+describe('PcscBackend without a PC/SC service', () => {
+  it('reports PCSC_UNAVAILABLE with a hint, and does not crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eid-pcsc-'));
+    try {
+      const entry = join(dir, 'entry.ts');
+      writeFileSync(
+        entry,
+        `import { PcscBackend } from ${JSON.stringify(resolve('native-host/src/backends/pcsc-backend.ts'))};
+const backend = new PcscBackend();
+const status = await backend.status();
+let error;
+try { await backend.certificates(); } catch (e) { error = { code: e.code, hint: e.details?.hint }; }
+await backend.close();
+process.stdout.write(JSON.stringify({ status, error }));`,
+      );
+      const out = join(dir, 'entry.mjs');
+      await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent', nodePaths: [resolve('node_modules')] });
+      // libpcsclite finds pcscd through this socket; a path with nothing behind it is "service not running".
+      const stdout = execFileSync(process.execPath, [out], {
+        cwd: process.cwd(),
+        env: { ...process.env, PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd.sock'), NODE_PATH: resolve('node_modules') },
+        timeout: 15_000,
+      }).toString();
+      const result = JSON.parse(stdout) as { status: { available: boolean; reason: string; detail: string }; error: { code: string; hint: string } };
+      expect(result.status).toMatchObject({ name: 'pcsc', available: false, reason: 'PCSC_UNAVAILABLE' });
+      expect(result.status.detail).toMatch(/pcscd/);
+      expect(result.error.code).toBe('PCSC_UNAVAILABLE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
