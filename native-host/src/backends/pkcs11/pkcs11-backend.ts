@@ -387,6 +387,10 @@ export class Pkcs11Backend implements CardBackend {
     // pkcs11js takes the PIN as a string, so it cannot be wiped afterwards; it
     // lives only in this call. No PIN (a PIN-pad reader): an empty one, which
     // the module takes as "ask on the reader" (pkcs11js cannot pass NULL).
+    // C_Login is synchronous in pkcs11js, so on a PIN-pad reader the host
+    // waits here until the PIN is typed. Moving it to a worker thread is not
+    // safe: pkcs11js keeps process-wide native state, and a second instance
+    // on a worker crashed the process in dlclose.
     try {
       pkcs11.C_Login(session, userType, pin === undefined ? '' : new TextDecoder().decode(pin));
     } catch (e) {
