@@ -4,10 +4,11 @@
  * Uses "Virtual PCD 00 01" (TCP 35964); "Virtual PCD 00 00" is left to the
  * other tests and to a developer's running virtual card.
  */
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBelpicTlv, belpicTlvText } from '../shared/tlv.js';
-import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
+import { createVirtualCard, encodePinBlock, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
 
 const READER = 'Virtual PCD 00 01';
@@ -104,7 +105,7 @@ describe('virtual card in the vpcd reader of the real pcscd', () => {
     watch?.close();
   });
 
-  it('is seen inserted with its ATR, answers SELECT + READ BINARY, and is seen removed', async () => {
+  it('is seen inserted with its ATR, answers SELECT + READ BINARY and a signature with GET RESPONSE, and is seen removed', async () => {
     await watch.until(() => watch.reader !== undefined, 10_000, `reader "${READER}"`);
     connection = await connectToVpcd(card, { port: PORT, retryForMs: 10_000 });
     expect(connection.connected).toBe(true);
@@ -132,6 +133,17 @@ describe('virtual card in the vpcd reader of the real pcscd', () => {
     const surname = decodeBelpicTlv(read).find((e) => e.tag === 0x07)!;
     expect(belpicTlvText(surname.value)).toBe(card.pki.person.surname);
     expect(card.apduCount).toBeGreaterThan(before);
+
+    // Signing through the reader: MSE SET, VERIFY, PSO → 61 00, GET RESPONSE → 256 bytes.
+    expect((await transmit(reader, protocol, '002241B6050480088482')).toString('hex')).toBe('9000');
+    expect((await transmit(reader, protocol, Buffer.concat([Buffer.from('0020000108', 'hex'), Buffer.from(encodePinBlock('1234'))]))).toString('hex')).toBe('9000');
+    const challenge = Buffer.from('signed through pcscd');
+    const digest = createHash('sha256').update(challenge).digest();
+    expect((await transmit(reader, protocol, Buffer.concat([Buffer.from('002A9E9A20', 'hex'), digest]))).toString('hex')).toBe('6100');
+    const response = await transmit(reader, protocol, '00C0000000');
+    expect(response.subarray(-2).toString('hex')).toBe('9000');
+    const authKey = createPublicKey({ key: Buffer.from(card.pki.authentication.certificate.publicKey.rawData), format: 'der', type: 'spki' });
+    expect(verify('sha256', challenge, authKey, response.subarray(0, -2))).toBe(true);
     await disconnect(reader);
 
     await connection.remove();

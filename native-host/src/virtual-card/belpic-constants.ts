@@ -58,11 +58,13 @@ export const PIN_REFERENCE = 0x01;
 export const PIN_MAX_TRIES = 3;
 
 /** MSE SET algorithm bytes (tag 80) on RSA cards: the hash the data carries, or 01 for a caller-built DigestInfo. */
-export const RSA_ALGORITHMS: Record<number, { hash?: 'md5' | 'sha1' | 'sha256'; digestLength?: number }> = {
+export const RSA_ALGORITHMS: Record<number, { hash?: 'md5' | 'sha1' | 'sha256'; digestLength?: number; pss?: boolean }> = {
   0x01: {},
   0x02: { hash: 'sha1', digestLength: 20 },
   0x04: { hash: 'md5', digestLength: 16 },
   0x08: { hash: 'sha256', digestLength: 32 },
+  0x10: { hash: 'sha1', digestLength: 20, pss: true },
+  0x20: { hash: 'sha256', digestLength: 32, pss: true },
 };
 
 /** MSE SET algorithm bytes on applet 1.8 (ECDSA): the accepted input lengths. */

@@ -158,6 +158,12 @@ describe('virtual BELPIC card, applet 1.7 (RSA-2048)', () => {
     expect(verify('sha256', data, authKey, viaSha256.signature!)).toBe(true);
     const viaSha1 = sign(card, 0x82, 0x02, createHash('sha1').update(data).digest());
     expect(verify('sha1', data, authKey, viaSha1.signature!)).toBe(true);
+    // PSS with the hash given (10 = SHA-1, 20 = SHA-256), salt as long as the hash
+    const viaPss = sign(card, 0x82, 0x20, sha256);
+    expect(verify('sha256', data, { key: authKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, viaPss.signature!)).toBe(true);
+    expect(verify('sha256', data, authKey, viaPss.signature!)).toBe(false);
+    const viaPssSha1 = sign(card, 0x82, 0x10, createHash('sha1').update(data).digest());
+    expect(verify('sha1', data, { key: authKey, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }, viaPssSha1.signature!)).toBe(true);
     // wrong hash length for the algorithm
     expect(sign(card, 0x82, 0x08, new Uint8Array(20)).sw).toBe('6A80');
     // GET RESPONSE in parts: 61xx tells what is left

@@ -26,6 +26,7 @@ import {
 import { buildCardContent, DEFAULT_HOLDER_DETAILS, type CardFile, type VirtualCardHolderDetails } from './card-files.js';
 import { profileFacts, type CardProfileFacts, type VirtualCardProfile } from './card-profiles.js';
 import { signP384Digest } from './ecdsa-p384.js';
+import { emsaPssEncode } from './rsa-pss.js';
 
 export type { VirtualCardProfile } from './card-profiles.js';
 export type { VirtualCardHolderDetails } from './card-files.js';
@@ -172,6 +173,8 @@ export class VirtualBelpicCard {
   private readonly chipSerial: Uint8Array;
   private readonly basicKey: KeyObject | undefined;
   private readonly keys = new Map<number, KeyObject>();
+  /** Private scalars of the EC keys, read once. */
+  private readonly ecScalars = new Map<KeyObject, Uint8Array>();
   private pin: string;
   private triesLeft = PIN_MAX_TRIES;
 
@@ -515,13 +518,21 @@ export class VirtualBelpicCard {
   private signRsa(key: KeyObject, algorithm: number, data: Uint8Array): Uint8Array | undefined {
     const rule = RSA_ALGORITHMS[algorithm];
     if (!rule) return undefined;
+    const modulusBits = key.asymmetricKeyDetails?.modulusLength ?? 2048;
+    if (rule.pss && rule.hash !== 'md5' && rule.hash) {
+      if (data.length !== rule.digestLength) return undefined;
+      const em = emsaPssEncode(rule.hash, data, modulusBits);
+      const block = new Uint8Array(Math.ceil(modulusBits / 8));
+      block.set(em, block.length - em.length);
+      return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_NO_PADDING }, block));
+    }
     let digestInfo: Uint8Array;
     if (rule.hash) {
       if (data.length !== rule.digestLength) return undefined;
       digestInfo = Uint8Array.from([...DIGEST_INFO_PREFIX[rule.hash], ...data]);
     } else {
       // 01: the caller built DigestInfo ‖ hash; PKCS#1 v1.5 type 1 padding needs 11 bytes of room.
-      const modulusBytes = (key.asymmetricKeyDetails?.modulusLength ?? 2048) / 8;
+      const modulusBytes = modulusBits / 8;
       if (data.length === 0 || data.length > modulusBytes - 11) return undefined;
       digestInfo = data;
     }
@@ -531,9 +542,14 @@ export class VirtualBelpicCard {
   private signEc(key: KeyObject, algorithm: number, data: Uint8Array): Uint8Array | undefined {
     const lengths = EC_ALGORITHMS[algorithm];
     if (!lengths || !lengths.includes(data.length)) return undefined;
-    const d = key.export({ format: 'jwk' }).d;
-    if (!d) return undefined;
-    return signP384Digest(Buffer.from(d, 'base64url'), data);
+    let scalar = this.ecScalars.get(key);
+    if (!scalar) {
+      const d = key.export({ format: 'jwk' }).d;
+      if (!d) return undefined;
+      scalar = new Uint8Array(Buffer.from(d, 'base64url'));
+      this.ecScalars.set(key, scalar);
+    }
+    return signP384Digest(scalar, data);
   }
 
   /** 1.8: proves the chip is genuine — raw r‖s over 48 challenge bytes with the basic key (no PIN). */
