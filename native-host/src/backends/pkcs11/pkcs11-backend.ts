@@ -33,6 +33,11 @@ interface LoadedModule {
   ownsInitialization: boolean;
 }
 
+interface SlotEntry {
+  name: string;
+  token: TokenEntry | 'empty' | 'unrecognised' | 'uninitialised';
+}
+
 type ModuleState = { ok: true; module: LoadedModule } | { ok: false; reason: string; detail?: string };
 
 interface TokenEntry {
@@ -48,6 +53,8 @@ interface TokenEntry {
 
 /** Labels the official middleware gives the Belgian eID token. */
 const BELPIC_TOKEN_LABEL = 'BELPIC';
+/** The official middleware's extra slot for reader events on Windows, named \\?PnP?\Notification. */
+const PNP_NOTIFICATION_SLOT_PREFIX = '\\\\?PnP?';
 /** CK_TOKEN_INFO.manufacturerID of SoftHSM2 tokens. */
 const SOFTHSM_MANUFACTURER = 'SoftHSM project';
 /** Room for any RSA (up to 8192-bit) or EC signature. */
@@ -103,24 +110,16 @@ export class Pkcs11Backend implements CardBackend {
       if (!state.ok) return [];
       const { pkcs11 } = state.module;
       const readers: ReaderStatus[] = [];
-      for (const slot of this.call('list slots', () => pkcs11.C_GetSlotList(false))) {
-        let slotInfo: pkcs11js.SlotInfo;
-        try {
-          slotInfo = pkcs11.C_GetSlotInfo(slot);
-        } catch {
-          continue; // the reader went away while we looked
-        }
-        const name = trimPadded(slotInfo.slotDescription);
-        if (!(slotInfo.flags & CKF_SLOT.TOKEN_PRESENT)) {
+      for (const { name, token } of this.scanSlots(pkcs11, false)) {
+        if (token === 'empty') {
           readers.push({ name, backend: 'pkcs11', cardPresent: false, pinPad: false });
           continue;
         }
-        const token = this.tokenEntry(pkcs11, slot, name);
         if (token === 'unrecognised') {
           readers.push({ name, backend: 'pkcs11', cardPresent: true, pinPad: false, cardType: 'Unrecognised card' });
           continue;
         }
-        if (token === undefined) continue;
+        if (token === 'uninitialised') continue;
         const reader: ReaderStatus = {
           name,
           backend: 'pkcs11',
@@ -313,18 +312,46 @@ export class Pkcs11Backend implements CardBackend {
   }
 
   /**
-   * The token in a slot, undefined when there is none or it is not
-   * initialised (SoftHSM2 always shows one empty slot), 'unrecognised' when
-   * the module cannot read the card.
+   * The slots and what is in them. A token that is not initialised (SoftHSM2
+   * always shows one empty slot) is 'uninitialised'; one the module cannot
+   * read is 'unrecognised'. Token ids are made unique: should two tokens
+   * share label and serial number, the slot name tells them apart.
    */
-  private tokenEntry(pkcs11: pkcs11js.PKCS11, slot: Handle, slotDescription: string): TokenEntry | 'unrecognised' | undefined {
+  private scanSlots(pkcs11: pkcs11js.PKCS11, tokenPresent: boolean): SlotEntry[] {
+    const entries: SlotEntry[] = [];
+    for (const slot of this.call('list slots', () => pkcs11.C_GetSlotList(tokenPresent))) {
+      let slotInfo: pkcs11js.SlotInfo;
+      try {
+        slotInfo = pkcs11.C_GetSlotInfo(slot);
+      } catch {
+        continue; // the reader went away while we looked
+      }
+      const name = trimPadded(slotInfo.slotDescription);
+      // The official middleware on Windows adds a slot that only signals reader changes.
+      if (name.startsWith(PNP_NOTIFICATION_SLOT_PREFIX)) continue;
+      if (!(slotInfo.flags & CKF_SLOT.TOKEN_PRESENT)) {
+        entries.push({ name, token: 'empty' });
+        continue;
+      }
+      entries.push({ name, token: this.tokenEntry(pkcs11, slot, name) });
+    }
+    const tokens = entries.map((e) => e.token).filter((t): t is TokenEntry => typeof t === 'object');
+    for (const token of tokens) {
+      if (tokens.filter((other) => other.tokenId === token.tokenId).length > 1) {
+        token.tokenId = `${token.tokenId};slot-description=${encodeURIComponent(token.slotDescription)}`;
+      }
+    }
+    return entries;
+  }
+
+  private tokenEntry(pkcs11: pkcs11js.PKCS11, slot: Handle, slotDescription: string): TokenEntry | 'unrecognised' | 'uninitialised' {
     let info: pkcs11js.TokenInfo;
     try {
       info = pkcs11.C_GetTokenInfo(slot);
     } catch (e) {
-      return isReturnValue(e, CKR.TOKEN_NOT_RECOGNIZED) ? 'unrecognised' : undefined;
+      return isReturnValue(e, CKR.TOKEN_NOT_RECOGNIZED) ? 'unrecognised' : 'uninitialised';
     }
-    if (!(info.flags & CKF_TOKEN.TOKEN_INITIALIZED)) return undefined;
+    if (!(info.flags & CKF_TOKEN.TOKEN_INITIALIZED)) return 'uninitialised';
     const label = trimPadded(info.label);
     const serialNumber = trimPadded(info.serialNumber);
     return {
@@ -340,18 +367,9 @@ export class Pkcs11Backend implements CardBackend {
   }
 
   private presentTokens(pkcs11: pkcs11js.PKCS11): TokenEntry[] {
-    const tokens: TokenEntry[] = [];
-    for (const slot of this.call('list tokens', () => pkcs11.C_GetSlotList(true))) {
-      let description: string;
-      try {
-        description = trimPadded(pkcs11.C_GetSlotInfo(slot).slotDescription);
-      } catch {
-        continue;
-      }
-      const token = this.tokenEntry(pkcs11, slot, description);
-      if (token && token !== 'unrecognised') tokens.push(token);
-    }
-    return tokens;
+    return this.scanSlots(pkcs11, true)
+      .map((entry) => entry.token)
+      .filter((token): token is TokenEntry => typeof token === 'object');
   }
 
   private tokenCertificates(pkcs11: pkcs11js.PKCS11, token: TokenEntry): TokenCertificate[] {
