@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -63,6 +64,8 @@ describe('PcscBackend over pcscd and vpcd', () => {
 
   afterAll(async () => {
     await vpcd?.close();
+    // Leave the reader empty for the next tests, as pcscd sees it.
+    await until(() => context.reader(READER)?.cardPresent === false, 5000).catch(() => undefined);
     await backend?.close();
   });
 
@@ -203,6 +206,61 @@ describe('PcscBackend over pcscd and vpcd', () => {
       await swapped.close();
       await until(() => context.reader(READER)?.cardPresent === false, 5000);
       await insert();
+    }
+  });
+});
+
+describe('cards that are not what they seem', () => {
+  it('a card that is not a Belgian eID is listed as unsupported, with its ATR in the error', async () => {
+    const atr = Uint8Array.from(Buffer.from('3B8F8001804F0CA000000306030001000000006A', 'hex'));
+    const foreign: VpcdCard = { atr, reset: () => undefined, transmit: () => Uint8Array.of(0x6d, 0x00) };
+    const vpcd = await connectToVpcd(foreign, { port: PORT, retryForMs: 10_000 });
+    const context = await PcscContext.open();
+    const backend = new PcscBackend({ openContext: async () => context, readerFilter: (name) => name === READER });
+    try {
+      await until(() => Buffer.from(context.reader(READER)?.atr ?? []).equals(Buffer.from(atr)), 10_000);
+      expect((await backend.readers())[0]).toMatchObject({ name: READER, cardPresent: true, cardType: 'unsupported card' });
+      await expect(backend.certificates()).rejects.toMatchObject({ code: 'UNSUPPORTED_CARD', details: { atr: '3B8F8001804F0CA000000306030001000000006A' } });
+    } finally {
+      await vpcd.close();
+      await until(() => context.reader(READER)?.cardPresent === false, 5000).catch(() => undefined);
+      await backend.close();
+    }
+  });
+
+  it('a card that stops answering makes the exchange fail with TIMEOUT, not hang', async () => {
+    // A minimal vpcd card that gives its ATR and then never answers an APDU.
+    const atr = Buffer.from('3B7F96000080318065B085040120120FFF829000', 'hex');
+    const socket = new Socket();
+    await new Promise<void>((resolve, reject) => socket.once('error', reject).connect(PORT, '127.0.0.1', () => resolve()));
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      // Frames: 2-byte length + payload, possibly split over TCP reads. Only the
+      // control byte 04 (get ATR) is answered.
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        const length = pending.readUInt16BE(0);
+        if (length === 1 && pending[2] === 0x04) {
+          const reply = Buffer.alloc(2 + atr.length);
+          reply.writeUInt16BE(atr.length, 0);
+          atr.copy(reply, 2);
+          socket.write(reply);
+        }
+        pending = pending.subarray(2 + length);
+      }
+    });
+    const context = await PcscContext.open();
+    try {
+      await until(() => Buffer.from(context.reader(READER)?.atr ?? []).equals(atr), 10_000);
+      const started = Date.now();
+      await expect(
+        context.withCard(READER, (connection) => connection.transmit(Uint8Array.of(0x80, 0xe4, 0x00, 0x00, 0x1c), { timeoutMs: 1000 })),
+      ).rejects.toMatchObject({ code: 'TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      socket.destroy();
+      await until(() => context.reader(READER)?.cardPresent === false, 5000).catch(() => undefined);
+      context.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import { createHash, verify as verifySignature, X509Certificate } from 'node:cry
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../virtual-card/virtual-card.js';
 import type { ApduTransport } from './apdu.js';
-import { BelpicCard } from './card.js';
+import { BelpicCard, type PinPad } from './card.js';
 import { BelpicCardCache } from './certificate-cache.js';
 import { pinBytes } from './pin.js';
 import { bytes } from './scripted-transport.test-helper.js';
@@ -152,6 +152,62 @@ describe.each([
     expect('4040' in files).toBe(profile === '1.8');
     const withoutPhoto = await driver.readIdentityFiles();
     expect(withoutPhoto['4035']).toBeUndefined();
+  });
+});
+
+/**
+ * A PIN-pad reader as PC/SC part 10 describes one: it reads the PIN_VERIFY_STRUCTURE,
+ * writes the typed digits into the APDU template (BCD from byte 1 of the block,
+ * the length in the low nibble of byte 0) and sends it to the card itself.
+ */
+function pinPadReader(card: VirtualBelpicCard, typed: string | 'cancel' | 'timeout'): PinPad & { structures: Uint8Array[] } {
+  const structures: Uint8Array[] = [];
+  return {
+    structures,
+    verifyPinDirect: async (structure) => {
+      structures.push(structure.slice());
+      if (typed === 'cancel') return bytes('6401');
+      if (typed === 'timeout') return bytes('6400');
+      const [formatString, blockString, lengthFormat] = [structure[2]!, structure[3]!, structure[4]!];
+      const [maxDigits, minDigits] = [structure[5]!, structure[6]!];
+      if (typed.length < minDigits || typed.length > maxDigits) return bytes('6403');
+      const dataLength = structure[15]! | (structure[16]! << 8);
+      const command = structure.slice(19, 19 + dataLength);
+      expect({ formatString, blockString, lengthFormat }).toEqual({ formatString: 0x89, blockString: 0x47, lengthFormat: 0x04 });
+      const block = command.subarray(5);
+      const position = (formatString >> 3) & 0x0f;
+      for (let i = 0; i < typed.length; i++) {
+        const digit = typed.charCodeAt(i) - 0x30;
+        const index = position + (i >> 1);
+        block[index] = i % 2 === 0 ? (digit << 4) | (block[index]! & 0x0f) : (block[index]! & 0xf0) | digit;
+      }
+      block[0] = (block[0]! & 0xf0) | typed.length;
+      return card.transmit(command);
+    },
+  };
+}
+
+describe('PIN-pad reader', () => {
+  it('verifies the PIN typed on the reader, then signs', async () => {
+    const card = await createVirtualCard({ profile: '1.7', pin: '123456' });
+    const pinPad = pinPadReader(card, '123456');
+    const driver = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad, language: 'fr' });
+    const certificates = await driver.certificates();
+    const signature = await driver.sign('signing', digestOf('sha256', 'pad'), 'SHA-256', undefined);
+    expect(verifySignature('sha256', Buffer.from('pad'), new X509Certificate(certificates.signing!).publicKey, signature)).toBe(true);
+    expect(pinPad.structures).toHaveLength(1);
+    expect(pinPad.structures[0]![9]! | (pinPad.structures[0]![10]! << 8)).toBe(0x080c);
+  });
+
+  it('a wrong PIN on the pad spends a try; cancel and timeout on the pad are told apart', async () => {
+    const card = await createVirtualCard({ profile: '1.7' });
+    const wrong = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: pinPadReader(card, '0000') });
+    await expect(wrong.sign('signing', new Uint8Array(32), 'SHA-256', undefined)).rejects.toMatchObject({ code: 'PIN_INCORRECT', details: { triesLeft: 2 } });
+    const cancel = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: pinPadReader(card, 'cancel') });
+    await expect(cancel.sign('signing', new Uint8Array(32), 'SHA-256', undefined)).rejects.toMatchObject({ code: 'USER_CANCELLED' });
+    const timeout = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: pinPadReader(card, 'timeout') });
+    await expect(timeout.sign('signing', new Uint8Array(32), 'SHA-256', undefined)).rejects.toMatchObject({ code: 'PIN_PAD_TIMEOUT' });
+    expect(card.pinTriesLeft()).toBe(2);
   });
 });
 
