@@ -19,13 +19,21 @@ function outcome(o: CheckOutcome, extra?: string): string {
   return extra && o === 'valid' ? `${word} (${extra})` : word;
 }
 
-export function formatIdentityReport(result: ReadIdentityResult, notes: string[] = []): string {
+export interface ReportOptions {
+  /** The reader the card was read in. */
+  reader?: string;
+  /** Lines to add at the end (files written, extra roots). */
+  notes?: string[];
+}
+
+export function formatIdentityReport(result: ReadIdentityResult, options: ReportOptions = {}): string {
   const id = result.identity;
   const v = result.verification;
   const birth = [id.birthDateOnCard, id.birthDate && id.birthDate !== id.birthDateOnCard ? `(${id.birthDate})` : undefined, id.birthPlace && `in ${id.birthPlace}`]
     .filter(Boolean)
     .join(' ');
-  const lines = section(`Identity (${result.cardType}${result.virtual ? ', virtual card' : ''})`, [
+  const card = [result.cardType, result.virtual ? 'virtual card' : undefined, options.reader && `reader "${options.reader}"`].filter(Boolean).join(', ');
+  const lines = section(`Identity (${card})`, [
     ['Surname', id.surname],
     ['Given names', [id.firstNames, id.thirdNameInitial].filter(Boolean).join(' ')],
     ['Noble condition', id.nobleCondition],
@@ -66,14 +74,14 @@ export function formatIdentityReport(result: ReadIdentityResult, notes: string[]
     ...section(`Verification: ${v.verified ? 'VERIFIED' : 'NOT VERIFIED'}`, [
       ['Identity signature', outcome(v.identitySignature, v.signatureHash)],
       ['Address signature', outcome(v.addressSignature)],
-      ['Photo', outcome(v.photoHash)],
+      ['Photo', v.photoHash === 'not-checked' && !result.photo ? 'not read' : outcome(v.photoHash)],
       ['Basic key (1.8)', v.basicKeyHash ? outcome(v.basicKeyHash) : undefined],
       ['RRN certificate', rrn],
       ['RRN subject', v.rrnSubject],
     ]),
   );
   if (v.problems.length > 0) lines.push('  Problems:', ...v.problems.map((p) => `  - ${p}`));
-  for (const note of notes) lines.push(note);
+  if (options.notes && options.notes.length > 0) lines.push('', ...options.notes);
   return lines.join('\n');
 }
 
@@ -83,7 +91,7 @@ export function identityJson(result: ReadIdentityResult, extra: Record<string, u
   return JSON.stringify({ ...rest, ...extra }, null, 2);
 }
 
-const FILE_NAME = /^(?:.*?[_-])?(4031|4032|4033|4034|4035|5038|5039|503A|503B|503C)(?:\.[a-z0-9]+)?$/i;
+const FILE_NAME = /^(?:.*?[_-])?(4031|4032|4033|4034|4035|4040|5038|5039|503A|503B|503C)(?:\.[a-z0-9]+)?$/i;
 
 /** A certificate saved as PEM becomes DER again; anything else is kept as is. */
 function pemToDer(bytes: Uint8Array): Uint8Array {

@@ -71,12 +71,12 @@ export const readIdentityCommand: CliCommand = {
     if (!backends.some(canReadIdentityFiles)) backends.push(new PcscBackend());
     try {
       const backend = identityReaderOf(backends);
-      const wantPhoto = values.photo !== undefined || values.save !== undefined;
-      const read = await backend.readIdentityFiles(values.reader, { photo: wantPhoto });
+      // The photo is always read: without it the verdict would leave the photo unchecked.
+      const read = await backend.readIdentityFiles(values.reader, { photo: true });
       const files = read.files as CardFiles;
       const result = buildIdentityResult(files, {
         includeAddress: true,
-        includePhoto: wantPhoto,
+        includePhoto: true,
         trustedRoots: roots.roots,
         virtual: read.virtual,
         cardType: read.cardType,
@@ -84,10 +84,10 @@ export const readIdentityCommand: CliCommand = {
 
       const notes: string[] = [];
       if (values.photo !== undefined) {
-        if (!files['4035'] || files['4035'].length === 0) notes.push('', 'The card has no photo; nothing written.');
+        if (!files['4035'] || files['4035'].length === 0) notes.push('The card has no photo; nothing written.');
         else {
           await writeFile(values.photo, files['4035']);
-          notes.push('', `Photo written to ${values.photo}`);
+          notes.push(`Photo written to ${values.photo}`);
         }
       }
       if (values.save !== undefined) {
@@ -100,8 +100,10 @@ export const readIdentityCommand: CliCommand = {
         }
         notes.push(`Raw files ${saved.join(', ')} saved to ${values.save}`);
       }
-      if (values.json) console.log(identityJson(result, { reader: read.reader }));
-      else console.log(formatIdentityReport(result, [`  Reader: ${read.reader}`, ...(notes.length > 0 && notes[0] !== '' ? ['', ...notes] : notes)]));
+      if (values.json) {
+        console.log(identityJson(result, { reader: read.reader, photoFile: values.photo, savedTo: values.save }));
+      }
+      else console.log(formatIdentityReport(result, { reader: read.reader, notes }));
       return result.verification.verified ? 0 : 1;
     } catch (e) {
       if (!isEidBridgeError(e)) throw e;

@@ -97,8 +97,8 @@ export const verifyCommand: CliCommand = {
     if (values.json) {
       console.log(identityJson(result, { photoBytes: files['4035']!.length, extraTrustedRoots: configured }));
     } else {
-      const notes = configured.length > 0 ? ['', `Extra trusted roots: ${configured.join(', ')}`] : [];
-      console.log(formatIdentityReport(result, notes));
+      const notes = configured.length > 0 ? [`Extra trusted roots: ${configured.join(', ')}`] : [];
+      console.log(formatIdentityReport(result, { notes }));
     }
     return result.verification.verified ? 0 : 1;
   },
