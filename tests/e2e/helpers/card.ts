@@ -1,0 +1,33 @@
+/**
+ * The card for end-to-end tests: the virtual BELPIC card in the vpcd reader of
+ * the real pcscd, read by the real host over PC/SC.
+ */
+import { createVirtualCard, type VirtualBelpicCard } from '../../../native-host/src/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../../../native-host/src/virtual-card/vpcd-client.js';
+
+export const CARD_PIN = '4711';
+/** "Virtual PCD 00 00" */
+export const VPCD_PORT = 35963;
+
+export interface TestCard {
+  card: VirtualBelpicCard;
+  connection: VpcdConnection;
+  /** base64 DER */
+  authenticationCertificate: string;
+  signingCertificate: string;
+  close(): Promise<void>;
+}
+
+export async function insertVirtualCard(): Promise<TestCard> {
+  const card = await createVirtualCard({ profile: '1.8', pin: CARD_PIN });
+  const connection = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
+  const signing = card.pki.signing;
+  if (!signing) throw new Error('the 1.8 profile has a signing key');
+  return {
+    card,
+    connection,
+    authenticationCertificate: Buffer.from(card.pki.authentication.der).toString('base64'),
+    signingCertificate: Buffer.from(signing.der).toString('base64'),
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Drives the card dialog like a person with a keyboard, through the page API
+ * that Playwright (Chromium) and Puppeteer (Firefox) share.
+ */
+export interface DriverPage {
+  evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
+  click(selector: string): Promise<void>;
+  type(selector: string, text: string): Promise<void>;
+  focus(selector: string): Promise<void>;
+  waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
+  keyboard: { press(key: string): Promise<void> };
+  screenshot(options: { path: string }): Promise<unknown>;
+  select?: unknown;
+}
+
+export interface DialogView {
+  title: string;
+  origin: string;
+  warning: boolean;
+  problem: string | null;
+  certificates: number;
+  pinField: { type: string; inputMode: string; labelled: boolean } | null;
+  hash: string | null;
+  algorithm: string | null;
+  identityFields: string[];
+  photoChoice: boolean;
+  lang: string;
+}
+
+export async function waitForDialogReady(page: DriverPage): Promise<void> {
+  await page.waitForSelector('#origin', { timeout: 15_000 });
+}
+
+export function readDialog(page: DriverPage): Promise<DialogView> {
+  return page.evaluate(() => {
+    const text = (selector: string) => document.querySelector(selector)?.textContent?.trim() ?? null;
+    const pin = document.querySelector<HTMLInputElement>('#pin');
+    return {
+      title: text('h1') ?? '',
+      origin: text('#origin') ?? '',
+      warning: document.querySelector('#origin-warning') !== null,
+      problem: text('#problem'),
+      certificates: document.querySelectorAll('input[name="certificate"]').length || (document.querySelector('.certificate') ? 1 : 0),
+      pinField: pin ? { type: pin.type, inputMode: pin.inputMode, labelled: pin.labels !== null && pin.labels.length > 0 } : null,
+      hash: text('#sign-hash'),
+      algorithm: text('#sign-algorithm'),
+      identityFields: Array.from(document.querySelectorAll('#identity-fields li'), (li) => li.textContent ?? ''),
+      photoChoice: document.querySelector('#include-photo') !== null,
+      lang: document.documentElement.lang,
+    };
+  });
+}
+
+/** Picks the certificate whose base64 DER is given, when the dialog offers a choice. */
+export async function chooseCertificate(page: DriverPage, certificate: string): Promise<void> {
+  const selector = `input[name="certificate"][value="${certificate}"]`;
+  const choices = await page.evaluate(() => document.querySelectorAll('input[name="certificate"]').length);
+  if (choices > 0) await page.click(selector);
+}
+
+/** Types the PIN and presses Enter, as a person would. */
+export async function enterPin(page: DriverPage, pin: string): Promise<void> {
+  await page.waitForSelector('#pin:not([disabled])', { timeout: 15_000 });
+  await page.focus('#pin');
+  await page.type('#pin', pin);
+  await page.keyboard.press('Enter');
+}
+
+export async function waitForProblem(page: DriverPage, timeout = 15_000): Promise<string> {
+  await page.waitForSelector('#problem', { timeout });
+  return (await readDialog(page)).problem ?? '';
+}
+
+/** Switches the dialog's language with its own control. */
+export async function switchLanguage(page: DriverPage, language: string): Promise<void> {
+  await page.evaluate(
+    new Function(
+      `const s = document.querySelector('#language'); s.value = ${JSON.stringify(language)}; s.dispatchEvent(new Event('change', { bubbles: true }));`,
+    ) as () => void,
+  );
+  await page.waitForSelector(`html[lang="${language}"]`, { timeout: 5000 });
+}
