@@ -198,6 +198,27 @@ describe('verifyIdentityFiles with the virtual card, applet 1.8 (P-384)', () => 
   });
 });
 
+describe('Kids-ID and foreigner cards from the virtual card', () => {
+  it('parses and verifies a Kids-ID (child born after 2000)', async () => {
+    const card = await createVirtualCard({ profile: 'kids' });
+    const files = filesOf(card);
+    const id = parseIdentityFile(files['4031']!);
+    expect(id).toMatchObject({ documentType: 6, documentTypeName: 'Kids-ID (child under 12)', nationalNumber: '18031400107', birthDate: '2018-03-14', sex: 'M' });
+    expect(verifyIdentityFiles(files, { trustedRoots: [card.pki.root.der] }).verified).toBe(true);
+  });
+
+  it('parses and verifies a foreigner card, keeping the third given name\'s initial', async () => {
+    const card = await createVirtualCard({ profile: 'foreigner' });
+    const files = filesOf(card);
+    const id = parseIdentityFile(files['4031']!);
+    expect(id.documentType).toBe(11);
+    expect(id.documentTypeName).toMatch(/^Foreigner card A:/);
+    expect(id.cardNumber).toMatch(/^B\d{9}$/);
+    expect(id).toMatchObject({ surname: 'de Vries', firstNames: 'Jan Pieter', thirdNameInitial: 'W', nationality: 'Nederlander', birthDate: '1990-05-12' });
+    expect(verifyIdentityFiles(files, { trustedRoots: [card.pki.root.der] }).verified).toBe(true);
+  });
+});
+
 /**
  * A V1.1-style card built here: RSA-1024 RRN key, SHA-1 photo hash and
  * PKCS#1 v1.5 SHA-1 signatures, under a root of our own.
