@@ -42,6 +42,9 @@ describe('mapPkcs11Error', () => {
     const finalTry = mapPkcs11Error(wrong, { ...context, tokenFlags: CKF_TOKEN.USER_PIN_COUNT_LOW | CKF_TOKEN.USER_PIN_FINAL_TRY });
     expect(finalTry.code).toBe('PIN_INCORRECT');
     expect(finalTry.details.triesLeft).toBe(1);
+    // On the Belgian card (3 tries) "a wrong PIN before" and "not the final try" mean 2 are left.
+    expect(mapPkcs11Error(wrong, { ...context, tokenFlags: CKF_TOKEN.USER_PIN_COUNT_LOW, maxPinTries: 3 }).details.triesLeft).toBe(2);
+    expect(mapPkcs11Error(wrong, { ...context, tokenFlags: CKF_TOKEN.USER_PIN_COUNT_LOW, maxPinTries: 5 }).details.triesLeft).toBeUndefined();
     // The wrong PIN that used up the last try blocks it.
     expect(mapPkcs11Error(wrong, { ...context, tokenFlags: CKF_TOKEN.USER_PIN_LOCKED }).code).toBe('PIN_BLOCKED');
   });
@@ -78,5 +81,8 @@ describe('pinStateFromTokenFlags', () => {
     expect(pinStateFromTokenFlags(CKF_TOKEN.USER_PIN_COUNT_LOW)).toEqual({ locked: false });
     expect(pinStateFromTokenFlags(CKF_TOKEN.USER_PIN_FINAL_TRY)).toEqual({ locked: false, triesLeft: 1 });
     expect(pinStateFromTokenFlags(CKF_TOKEN.USER_PIN_LOCKED | CKF_TOKEN.USER_PIN_COUNT_LOW)).toEqual({ locked: true, triesLeft: 0 });
+    expect(pinStateFromTokenFlags(CKF_TOKEN.USER_PIN_COUNT_LOW, 3)).toEqual({ locked: false, triesLeft: 2 });
+    expect(pinStateFromTokenFlags(CKF_TOKEN.USER_PIN_FINAL_TRY | CKF_TOKEN.USER_PIN_COUNT_LOW, 3)).toEqual({ locked: false, triesLeft: 1 });
+    expect(pinStateFromTokenFlags(0, 3)).toEqual({ locked: false });
   });
 });

@@ -79,18 +79,23 @@ export function isReturnValue(error: unknown, code: number): boolean {
 /**
  * What the token flags say about the user PIN. PKCS#11 has no retry counter:
  * FINAL_TRY means exactly one try is left; COUNT_LOW only means a wrong PIN
- * was entered before (SoftHSM2 sets it after any wrong PIN and never locks),
- * so it gives no number.
+ * was entered since the last right one (SoftHSM2 sets it after any wrong PIN
+ * and never locks), so it gives a number only for a card whose number of
+ * tries is known: with 3 tries (the Belgian card), "a wrong PIN was entered"
+ * and "not the final try" leave exactly 2.
  */
-export function pinStateFromTokenFlags(flags: number): { locked: boolean; triesLeft?: number } {
+export function pinStateFromTokenFlags(flags: number, maxPinTries?: number): { locked: boolean; triesLeft?: number } {
   if (flags & CKF_TOKEN.USER_PIN_LOCKED) return { locked: true, triesLeft: 0 };
   if (flags & CKF_TOKEN.USER_PIN_FINAL_TRY) return { locked: false, triesLeft: 1 };
+  if (flags & CKF_TOKEN.USER_PIN_COUNT_LOW && maxPinTries === 3) return { locked: false, triesLeft: 2 };
   return { locked: false };
 }
 
 export interface MappingContext {
   /** Token flags read after the failure, when they could be read. */
   tokenFlags?: number;
+  /** The card's number of PIN tries, when known (3 for the Belgian card). */
+  maxPinTries?: number;
   /** What was being done, for the message: "log in", "sign", ... */
   operation: string;
   tokenLabel?: string;
@@ -108,7 +113,7 @@ export function mapPkcs11Error(error: unknown, context: MappingContext): EidBrid
   const name = ckrName(rv);
   switch (rv) {
     case CKR.PIN_INCORRECT: {
-      const state = context.tokenFlags === undefined ? { locked: false } : pinStateFromTokenFlags(context.tokenFlags);
+      const state = context.tokenFlags === undefined ? { locked: false } : pinStateFromTokenFlags(context.tokenFlags, context.maxPinTries);
       if (state.locked) return new EidBridgeError('PIN_BLOCKED', `Wrong PIN${on}; the PIN is now blocked`, { triesLeft: 0 });
       const details: ErrorDetails = {};
       if (state.triesLeft !== undefined) details.triesLeft = state.triesLeft;

@@ -61,6 +61,8 @@ describe.skipIf(!softHsmAvailable())('Pkcs11Backend with SoftHSM2', () => {
     tokens.push(first);
     tokens.push(await createSoftHsmToken({ label: 'Bob EC', pki: bob, dir: first.dir }));
     tokens.push(await createSoftHsmToken({ label: 'Kim Kids-ID', pki: kid, dir: first.dir }));
+    // Labelled like the official middleware labels a Belgian card.
+    tokens.push(await createSoftHsmToken({ label: 'BELPIC', pki: kid, dir: first.dir }));
     process.env.SOFTHSM2_CONF = first.env.SOFTHSM2_CONF;
     backend = new Pkcs11Backend({ modulePath: first.modulePath });
   });
@@ -87,13 +89,14 @@ describe.skipIf(!softHsmAvailable())('Pkcs11Backend with SoftHSM2', () => {
   it('lists every token as a reader with a distinct, stable token id', async () => {
     const readers = await backend.readers();
     const withTokens = readers.filter((r) => r.tokenLabel !== undefined);
-    expect(withTokens.map((r) => r.tokenLabel).sort()).toEqual(['Alice RSA', 'Bob EC', 'Kim Kids-ID']);
+    expect(withTokens.map((r) => r.tokenLabel).sort()).toEqual(['Alice RSA', 'BELPIC', 'Bob EC', 'Kim Kids-ID']);
     for (const reader of withTokens) {
-      expect(reader).toMatchObject({ backend: 'pkcs11', cardPresent: true, pinPad: false, cardType: 'PKCS#11 token', virtual: true });
+      const cardType = reader.tokenLabel === 'BELPIC' ? 'BELPIC (PKCS#11)' : 'PKCS#11 token';
+      expect(reader).toMatchObject({ backend: 'pkcs11', cardPresent: true, pinPad: false, cardType, virtual: true });
       expect(reader.name).not.toBe('');
       expect(reader.tokenId).toMatch(/^pkcs11:token=/);
     }
-    expect(new Set(withTokens.map((r) => r.tokenId)).size).toBe(3);
+    expect(new Set(withTokens.map((r) => r.tokenId)).size).toBe(4);
     // Asking again gives the same ids: the host may hold on to them between requests.
     expect((await backend.readers()).map((r) => r.tokenId)).toEqual(readers.map((r) => r.tokenId));
   });
@@ -105,6 +108,7 @@ describe.skipIf(!softHsmAvailable())('Pkcs11Backend with SoftHSM2', () => {
     expect(summary).toEqual([
       'Alice RSA/authentication/02',
       'Alice RSA/signing/03',
+      'BELPIC/authentication/02',
       'Bob EC/authentication/02',
       'Bob EC/signing/03',
       'Kim Kids-ID/authentication/02',
@@ -192,6 +196,17 @@ describe.skipIf(!softHsmAvailable())('Pkcs11Backend with SoftHSM2', () => {
     // The wrong PIN left the token usable: a right PIN signs at once.
     const signature = await backend.sign(signOp(certificate, Buffer.from('x'), 'SHA-384'));
     expect(signature.length).toBe(96);
+  });
+
+  it('counts tries from the token flags on a token labelled BELPIC (3 tries), and clears them after a right PIN', async () => {
+    // SoftHSM2 has no retry counter; it sets CKF_USER_PIN_COUNT_LOW after a wrong PIN and clears it after a right one.
+    // This checks that the flags are read after the failure and read the way a 3-try Belgian card means them.
+    const certificate = await certificateOf('BELPIC', 'authentication');
+    const error = await expectEidError(backend.sign(signOp(certificate, Buffer.from('x'), 'SHA-384', new TextEncoder().encode('0000'))), 'PIN_INCORRECT');
+    expect(error.details.triesLeft).toBe(2);
+    expect((await backend.readers()).find((r) => r.tokenLabel === 'BELPIC')?.pinTriesLeft).toBe(2);
+    await backend.sign(signOp(certificate, Buffer.from('x'), 'SHA-384'));
+    expect((await backend.readers()).find((r) => r.tokenLabel === 'BELPIC')?.pinTriesLeft).toBeUndefined();
   });
 
   it('answers a wrong PIN on the signature key with PIN_INCORRECT', async () => {

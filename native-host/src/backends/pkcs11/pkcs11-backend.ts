@@ -12,7 +12,7 @@ import { EidBridgeError } from '../../../../shared/errors.js';
 import type { BackendStatus, ReaderStatus } from '../../../../shared/protocol.js';
 import type { CardBackend, SignOperation, TokenCertificate } from '../card-backend.js';
 import { certificateUsage } from './certificate-usage.js';
-import { CKF_SLOT, CKF_TOKEN, CKR, isReturnValue, mapPkcs11Error, pinStateFromTokenFlags } from './errors.js';
+import { CKF_SLOT, CKF_TOKEN, CKR, isReturnValue, mapPkcs11Error, pinStateFromTokenFlags, type MappingContext } from './errors.js';
 import { checkDigest, rsaPkcs1DigestInfo } from './mechanisms.js';
 import { installHint, resolvePkcs11Module } from './module-paths.js';
 
@@ -53,6 +53,12 @@ interface TokenEntry {
 
 /** Labels the official middleware gives the Belgian eID token. */
 const BELPIC_TOKEN_LABEL = 'BELPIC';
+/** The Belgian card blocks its PIN after 3 wrong tries (belpic-card.md, "PIN"). */
+const BELPIC_PIN_TRIES = 3;
+
+function maxPinTries(token: TokenEntry): number | undefined {
+  return token.label === BELPIC_TOKEN_LABEL ? BELPIC_PIN_TRIES : undefined;
+}
 /** The official middleware's extra slot for reader events on Windows, named \\?PnP?\Notification. */
 const PNP_NOTIFICATION_SLOT_PREFIX = '\\\\?PnP?';
 /** CK_TOKEN_INFO.manufacturerID of SoftHSM2 tokens. */
@@ -129,7 +135,7 @@ export class Pkcs11Backend implements CardBackend {
           pinPad: (token.flags & CKF_TOKEN.PROTECTED_AUTHENTICATION_PATH) !== 0,
           cardType: token.label === BELPIC_TOKEN_LABEL ? 'BELPIC (PKCS#11)' : 'PKCS#11 token',
         };
-        const pin = pinStateFromTokenFlags(token.flags);
+        const pin = pinStateFromTokenFlags(token.flags, maxPinTries(token));
         if (pin.triesLeft !== undefined) reader.pinTriesLeft = pin.triesLeft;
         if (token.manufacturer === SOFTHSM_MANUFACTURER) reader.virtual = true;
         readers.push(reader);
@@ -426,7 +432,10 @@ export class Pkcs11Backend implements CardBackend {
         // Without flags the error simply carries no tries count.
       }
     }
-    const context = { operation, tokenLabel: token.label, ...(tokenFlags === undefined ? {} : { tokenFlags }) };
+    const context: MappingContext = { operation, tokenLabel: token.label };
+    if (tokenFlags !== undefined) context.tokenFlags = tokenFlags;
+    const tries = maxPinTries(token);
+    if (tries !== undefined) context.maxPinTries = tries;
     return mapPkcs11Error(error, context);
   }
 }
