@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultPkiDir, runVirtualCard, vpcdReaderName } from './virtual-card.js';
+import { encodePinBlock } from '../../native-host/src/virtual-card/virtual-card.js';
+import { defaultPkiDir, formatTrace, runVirtualCard, vpcdReaderName } from './virtual-card.js';
 
 /** Runs the command in process against the real vpcd reader "Virtual PCD 00 01". */
 function start(argv: string[]) {
@@ -38,6 +39,16 @@ describe('eid-bridge virtual-card', () => {
     expect(vpcdReaderName(35963)).toBe('Virtual PCD 00 00');
     expect(vpcdReaderName(35964)).toBe('Virtual PCD 00 01');
     expect(defaultPkiDir('1.8', { XDG_DATA_HOME: '/data' })).toBe(join('/data', 'eid-bridge', 'virtual-card', '1.8'));
+  });
+
+  it('traces APDUs without ever showing a PIN block', () => {
+    const verify = Uint8Array.from([0x00, 0x20, 0x00, 0x01, 0x08, ...encodePinBlock('7391')]);
+    const trace = formatTrace(verify, Uint8Array.from([0x90, 0x00]));
+    expect(trace).toBe('> 0020000108 <PIN block hidden>\n< 9000');
+    expect(trace).not.toContain('7391');
+    const change = Uint8Array.from([0x00, 0x24, 0x00, 0x01, 0x10, ...encodePinBlock('7391'), ...encodePinBlock('8264')]);
+    expect(formatTrace(change, Uint8Array.from([0x90, 0x00]))).not.toMatch(/7391|8264/);
+    expect(formatTrace(Uint8Array.from([0x00, 0xb0, 0x00, 0x00, 0x04]), Uint8Array.from([1, 2, 3, 4, 0x90, 0x00]))).toBe('> 00B0000004\n< 010203049000');
   });
 
   it('rejects a bad profile or PIN with a usage error', async () => {

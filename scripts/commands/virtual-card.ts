@@ -30,6 +30,7 @@ Options:
   --pki-dir DIR                     where the card's certificates and keys live
                                     (default $XDG_DATA_HOME/eid-bridge/virtual-card/<profile>)
   --new-pki                         make a new PKI in that directory (a new card and root)
+  --trace                           print every APDU and response (PIN blocks hidden)
 
 While it runs, type: remove (take the card out), insert (put it back), quit.`;
 
@@ -66,6 +67,15 @@ async function loadOrCreatePki(profile: VirtualCardProfile, dir: string, fresh: 
   return { pki, created: true };
 }
 
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').toUpperCase();
+
+/** One APDU exchange for --trace; the data of VERIFY and CHANGE REFERENCE DATA (PIN blocks) is never shown. */
+export function formatTrace(command: Uint8Array, response: Uint8Array): string {
+  const carriesPin = command[0] === 0x00 && (command[1] === 0x20 || command[1] === 0x24) && command.length > 5;
+  const shownCommand = carriesPin ? `${hex(command.subarray(0, 5))} <PIN block hidden>` : hex(command);
+  return `> ${shownCommand}\n< ${hex(response)}`;
+}
+
 function describeEvent(event: VpcdEvent): string | undefined {
   switch (event.type) {
     case 'retrying':
@@ -92,6 +102,7 @@ export async function runVirtualCard(argv: string[], io: VirtualCardIo): Promise
         host: { type: 'string', default: '127.0.0.1' },
         'pki-dir': { type: 'string' },
         'new-pki': { type: 'boolean', default: false },
+        trace: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -121,6 +132,7 @@ export async function runVirtualCard(argv: string[], io: VirtualCardIo): Promise
   const pkiDir = values['pki-dir'] ?? defaultPkiDir(profile);
   const { pki, created } = await loadOrCreatePki(profile, pkiDir, values['new-pki']);
   const card = await createVirtualCard({ profile, pin, pki });
+  if (values.trace) card.onTransmit = (command, response) => print(formatTrace(command, response));
   const reader = vpcdReaderName(port);
 
   const connection = await connectToVpcd(card, {

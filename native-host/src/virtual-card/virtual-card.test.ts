@@ -2,6 +2,7 @@ import { createHash, createPublicKey, publicDecrypt, verify, constants as crypto
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBelpicTlv, belpicTlvText } from '../../../shared/tlv.js';
 import { ATR_APPLET_1_7, ATR_APPLET_1_8, DIGEST_INFO_PREFIX } from './belpic-constants.js';
+import { formatCardBirthDate } from './card-files.js';
 import { createVirtualCard, encodePinBlock, decodePinBlock, type VirtualBelpicCard } from './virtual-card.js';
 
 const hexToBytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -250,12 +251,46 @@ describe('virtual BELPIC card, applet 1.7 (RSA-2048)', () => {
     expect(card.apduCount).toBe(before + 2);
   });
 
-  it('lets tests tamper with files', async () => {
+  it('lets tests tamper with files, keeping padded files padded', async () => {
     const fresh = await createVirtualCard({ profile: '1.7', pki: card.pki });
     const identity = fresh.getFile('4031');
     identity[identity.length - 1] = identity[identity.length - 1]! ^ 0xff;
     fresh.setFile('4031', identity);
     expect(readFile(fresh, '3F00DF014031')).toEqual(identity);
+    fresh.setFile('4031', identity.subarray(0, 100));
+    expect(readFile(fresh, '3F00DF014031')).toEqual(identity.subarray(0, 100));
+    fresh.setFile('4033', Uint8Array.from([0x01, 0x01, 0x41]));
+    const address = readFile(fresh, '3F00DF014033');
+    expect(address.length).toBe(128);
+    expect([...address.subarray(0, 4)]).toEqual([0x01, 0x01, 0x41, 0x00]);
+    expect(() => fresh.setFile('9999', new Uint8Array(1))).toThrow();
+  });
+
+  it('reports every exchange to a tracer', async () => {
+    const fresh = await createVirtualCard({ profile: '1.7', pki: card.pki });
+    const seen: string[] = [];
+    fresh.onTransmit = (command, response) => seen.push(`${toHex(command)}/${toHex(response)}`);
+    send(fresh, '80E400001C');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^80E400001C\/[0-9A-F]{56}9000$/);
+  });
+
+  it('writes the birth date and sex in the card language', async () => {
+    const fr = await createVirtualCard({ profile: '1.7', pki: card.pki, details: { language: 'fr', birthPlace: 'Liège' } });
+    const field = (c: VirtualBelpicCard, tag: number) => belpicTlvText(decodeBelpicTlv(c.getFile('4031')).find((e) => e.tag === tag)!.value);
+    expect(field(fr, 0x0c)).toBe('30 JUIL 1985');
+    expect(field(fr, 0x0d)).toBe('F');
+    expect(field(fr, 0x0b)).toBe('Liège');
+    const de = await createVirtualCard({ profile: '1.7', pki: card.pki, details: { language: 'de' } });
+    expect(field(de, 0x0c)).toBe('30.JUL.1985');
+    expect(field(de, 0x0d)).toBe('W');
+    expect(formatCardBirthDate('2017-03-00', 'nl')).toBe('MAAR 2017');
+    expect(formatCardBirthDate('1990-12-25', 'de')).toBe('25.DEZ.1990');
+  });
+
+  it('refuses a PKI that does not suit the profile, and a PIN that is not 4–12 digits', async () => {
+    await expect(createVirtualCard({ profile: '1.8', pki: card.pki })).rejects.toThrow(/EC/);
+    await expect(createVirtualCard({ profile: '1.7', pki: card.pki, pin: '12ab' })).rejects.toThrow(/4 to 12/);
   });
 });
 

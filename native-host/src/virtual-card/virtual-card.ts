@@ -225,16 +225,32 @@ export class VirtualBelpicCard {
     return file.content.slice();
   }
 
-  /** Replaces a file's content (tamper tests); the file grows when the content is longer. */
+  /**
+   * Replaces a file's content (tamper tests). A zero-padded file keeps its
+   * size (growing if needed); a file without padding takes the new length.
+   */
   setFile(fid: string, content: Uint8Array): void {
     const file = this.files.get(fid.toUpperCase());
     if (!file) throw new EidBridgeError('INVALID_ARGUMENT', `the card has no file ${fid}`, { argument: 'fid' });
+    const unpadded = file.size === file.content.length;
     file.content = content.slice();
-    file.size = Math.max(file.size, content.length);
+    file.size = unpadded ? content.length : Math.max(file.size, content.length);
   }
+
+  /**
+   * Called after every APDU with the command and the response (for tracing).
+   * The command of VERIFY and CHANGE REFERENCE DATA holds the PIN: a tracer must hide it.
+   */
+  onTransmit: ((command: Uint8Array, response: Uint8Array) => void) | undefined;
 
   /** Answers one command APDU with T=0 semantics. */
   transmit(apdu: Uint8Array): Uint8Array {
+    const response = this.answer(apdu);
+    this.onTransmit?.(apdu, response);
+    return response;
+  }
+
+  private answer(apdu: Uint8Array): Uint8Array {
     this.apduCount += 1;
     const command = parseApdu(apdu);
     if (!command) return status(SW.WRONG_LENGTH);
