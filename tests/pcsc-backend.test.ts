@@ -107,6 +107,16 @@ describe('PcscBackend over pcscd and vpcd', () => {
     }
   });
 
+  it('leaves no verified PIN behind: another application cannot sign without the PIN afterwards', async () => {
+    const [certificate] = await backend.certificates();
+    await backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
+    const answer = await context.withCard(READER, async (connection) => {
+      await connection.transmit(Uint8Array.from(Buffer.from('002241B6050480028482', 'hex')));
+      return connection.transmit(Uint8Array.of(0x00, 0x2a, 0x9e, 0x9a, 0x30, ...new Uint8Array(48)));
+    });
+    expect(Buffer.from(answer).toString('hex')).toBe('6982');
+  });
+
   it('reads the certificates from the card once; the next listing sends no READ BINARY', async () => {
     await backend.certificates();
     card.log.length = 0;
@@ -138,8 +148,8 @@ describe('PcscBackend over pcscd and vpcd', () => {
     const key = new X509Certificate(signing.der).publicKey;
     expect(verifySignature('sha384', Buffer.from('one'), { key, dsaEncoding: 'ieee-p1363' }, signatures[0]!)).toBe(true);
     expect(verifySignature('sha384', Buffer.from('two'), { key, dsaEncoding: 'ieee-p1363' }, signatures[1]!)).toBe(true);
-    // GET CARD DATA, MSE SET, VERIFY, PSO, GET RESPONSE — twice, never interleaved.
-    const one = [0xe4, 0x22, 0x20, 0x2a, 0xc0];
+    // GET CARD DATA, MSE SET, VERIFY, PSO, GET RESPONSE, LOG OFF — twice, never interleaved.
+    const one = [0xe4, 0x22, 0x20, 0x2a, 0xc0, 0xe6];
     expect(card.log).toEqual([...one, ...one]);
   });
 

@@ -128,7 +128,12 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
         if (PCSC_TOKEN_PREFIX + card.info.serialHex !== certificate.tokenId) {
           throw new EidBridgeError('CARD_REMOVED', 'The card holding this certificate is no longer in the reader');
         }
-        return card.sign(key, op.digest, op.digestAlgorithm, op.pin);
+        try {
+          return await card.sign(key, op.digest, op.digestAlgorithm, op.pin);
+        } finally {
+          // Leave no verified PIN behind on a card other applications share.
+          await card.logOff().catch(() => undefined);
+        }
       },
       op.signal ? { signal: op.signal } : {},
     );
@@ -146,7 +151,11 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
       reader,
       async (connection) => {
         const card = await this.openCard(connection, op.signal, false);
-        await card.changePin(currentPin, newPin);
+        try {
+          await card.changePin(currentPin, newPin);
+        } finally {
+          await card.logOff().catch(() => undefined);
+        }
       },
       op.signal ? { signal: op.signal } : {},
     );

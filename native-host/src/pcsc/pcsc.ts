@@ -541,15 +541,28 @@ class PcscCardConnection implements CardConnection {
   ) {}
 
   transmit(apdu: Uint8Array, options: IoOptions = {}): Promise<Uint8Array> {
-    return this.io('transmit', options.timeoutMs ?? this.context.transmitTimeoutMs, options.signal, (cb) =>
-      this.entry.raw.transmit(Buffer.from(apdu), MAX_RESPONSE, this.rawProtocol, cb),
-    );
+    // The binding copies the command before it returns; our copy may hold a
+    // PIN block, so it is zeroed right away.
+    return this.io('transmit', options.timeoutMs ?? this.context.transmitTimeoutMs, options.signal, (cb) => {
+      const command = Buffer.from(apdu);
+      try {
+        this.entry.raw.transmit(command, MAX_RESPONSE, this.rawProtocol, cb);
+      } finally {
+        command.fill(0);
+      }
+    });
   }
 
   control(code: number, data: Uint8Array, options: IoOptions = {}): Promise<Uint8Array> {
-    return this.io('control', options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS, options.signal, (cb) =>
-      this.entry.raw.control(Buffer.from(data), code, MAX_RESPONSE, cb),
-    );
+    // The binding reads this buffer from its worker thread without keeping a
+    // reference: hold it here until the call completes, then zero it.
+    return this.io('control', options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS, options.signal, (cb) => {
+      const input = Buffer.from(data);
+      this.entry.raw.control(input, code, MAX_RESPONSE, (err, reply) => {
+        input.fill(0);
+        cb(err, reply);
+      });
+    });
   }
 
   async features(): Promise<ReaderFeatures> {
