@@ -1,17 +1,12 @@
-// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import { createHash, createPrivateKey, sign, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createPrivateKey, sign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
 import { builtInRoots } from '../native-host/src/identity/trusted-roots.js';
 import { parseIdentityFile } from './identity-parse.js';
 import { verifyIdentityFiles, type CardFiles } from './identity-verify.js';
-import { createTestPki, type TestPki } from './testing/test-pki.js';
+import { createTestPki } from './testing/test-pki.js';
 import { encodeBelpicTlv } from './tlv.js';
-
-const crypto = webcrypto as unknown as Crypto;
-x509.cryptoProvider.set(crypto);
+import { buildV11Card } from '../tests/helpers/v11-card.js';
 
 const IDS = ['4031', '4032', '4033', '4034', '4035', '503C', '503A', '503B'] as const;
 
@@ -218,67 +213,6 @@ describe('Kids-ID and foreigner cards from the virtual card', () => {
     expect(verifyIdentityFiles(files, { trustedRoots: [card.pki.root.der] }).verified).toBe(true);
   });
 });
-
-/**
- * A V1.1-style card built here: RSA-1024 RRN key, SHA-1 photo hash and
- * PKCS#1 v1.5 SHA-1 signatures, under a root of our own.
- */
-async function buildV11Card(signatureHash: 'sha1' | 'sha256'): Promise<{ files: CardFiles; pki: TestPki }> {
-  const pki = await createTestPki({ keyType: 'rsa' });
-  const rrnKeys = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-1' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  const now = Date.now();
-  const rrnCert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: '0a1b2c',
-      subject: 'C=BE, CN=RRN',
-      issuer: pki.root.certificate.subjectName,
-      notBefore: new Date(now - 86_400_000),
-      notAfter: new Date(now + 365 * 86_400_000),
-      publicKey: rrnKeys.publicKey,
-      signingKey: pki.root.privateKey,
-      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' },
-      extensions: [new x509.BasicConstraintsExtension(false, undefined, true)],
-    },
-    crypto,
-  );
-  const rrnPrivate = createPrivateKey({ key: Buffer.from(await crypto.subtle.exportKey('pkcs8', rrnKeys.privateKey)), format: 'der', type: 'pkcs8' });
-  const photo = new Uint8Array(3000).map((_, i) => (i * 7) & 0xff);
-  const text = (s: string) => new TextEncoder().encode(s);
-  const identity = encodeBelpicTlv([
-    { tag: 0x01, value: text('590123456789') },
-    { tag: 0x06, value: text('85073000160') },
-    { tag: 0x07, value: text('Janssens') },
-    { tag: 0x08, value: text('Jan Pieter') },
-    { tag: 0x0c, value: text('30 JUIL 1985') },
-    { tag: 0x0d, value: text('M') },
-    { tag: 0x0f, value: text('1') },
-    { tag: 0x11, value: new Uint8Array(createHash('sha1').update(photo).digest()) },
-  ]);
-  const identitySignature = new Uint8Array(sign(signatureHash, identity, rrnPrivate));
-  const address = encodeBelpicTlv([
-    { tag: 0x01, value: text('Rue Haute 1') },
-    { tag: 0x02, value: text('1000') },
-    { tag: 0x03, value: text('Bruxelles') },
-  ]);
-  const addressSignature = new Uint8Array(sign(signatureHash, Buffer.concat([address, identitySignature]), rrnPrivate));
-  const paddedAddress = new Uint8Array(117);
-  paddedAddress.set(address);
-  return {
-    pki,
-    files: {
-      '4031': identity,
-      '4032': identitySignature,
-      '4033': paddedAddress,
-      '4034': addressSignature,
-      '4035': photo,
-      '503C': new Uint8Array(rrnCert.rawData),
-    },
-  };
-}
 
 describe('verifyIdentityFiles for a V1.1-style card (RSA-1024, SHA-1)', () => {
   it('verifies SHA-1 signatures chosen by the 20-byte photo hash', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
 import { ensureCliBuilt, runCli } from './helpers/cli-process.js';
+import { buildV11Card } from './helpers/v11-card.js';
 
 const FILES = ['4031', '4032', '4033', '4034', '4035', '503C'] as const;
 
@@ -79,6 +80,20 @@ describe('eid-bridge verify', () => {
     };
     expect(out.verification).toMatchObject({ verified: true, signatureHash: 'SHA-384', rrnKeyType: 'EC P-384' });
     expect(out.identity).toMatchObject({ birthDateOnCard: '30 JUIL 1985', birthDate: '1985-07-30', sex: 'F' });
+  });
+
+  it('verifies a V1.1-style card (RSA-1024, SHA-1)', async () => {
+    const { files, pki } = await buildV11Card('sha1');
+    const dir = join(tmp, 'v11');
+    await mkdir(dir, { recursive: true });
+    for (const [id, bytes] of Object.entries(files)) await writeFile(join(dir, `${id}.bin`), bytes);
+    const rootFile = join(tmp, 'root-v11.pem');
+    await writeFile(rootFile, pki.root.pem);
+    const r = await runCli(['verify', dir, '--trust', rootFile]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Identity signature\s+valid \(SHA-1\)/);
+    expect(r.stdout).toMatch(/RRN certificate\s+trusted \(RSA-1024/);
+    expect(r.stdout).toMatch(/Born\s+30 JUIL 1985 \(1985-07-30\)/);
   });
 
   it('does not accept the root of another card', async () => {
