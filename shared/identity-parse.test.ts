@@ -170,6 +170,9 @@ describe('parseBirthDate', () => {
     expect(parseBirthDate('01 FEV 2001')?.iso).toBe('2001-02-01');
     expect(parseBirthDate('15 MAAR 1975')?.iso).toBe('1975-03-15');
     expect(parseBirthDate('15.MÄR.1975')?.iso).toBe('1975-03-15');
+    expect(parseBirthDate('15 MAA 1975')?.iso).toBe('1975-03-15');
+    // The same text in decomposed Unicode (A + combining diaeresis) reads the same.
+    expect(parseBirthDate('15.MA\u0308R.1975')?.iso).toBe('1975-03-15');
     expect(parseBirthDate('15 MARS 1975')?.iso).toBe('1975-03-15');
     expect(parseBirthDate('03 AOUT 1990')?.iso).toBe('1990-08-03');
     expect(parseBirthDate('03.MAI.1990')?.iso).toBe('1990-05-03');
