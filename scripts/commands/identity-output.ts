@@ -35,7 +35,7 @@ export function formatIdentityReport(result: ReadIdentityResult, options: Report
   const card = [result.cardType, result.virtual ? 'virtual card' : undefined, options.reader && `reader "${options.reader}"`].filter(Boolean).join(', ');
   const lines = section(`Identity (${card})`, [
     ['Surname', id.surname],
-    ['Given names', [id.firstNames, id.thirdNameInitial].filter(Boolean).join(' ')],
+    ['Given names', [id.firstNames, id.thirdNameInitial && `${id.thirdNameInitial}.`].filter(Boolean).join(' ')],
     ['Noble condition', id.nobleCondition],
     ['National number', id.nationalNumberFormatted],
     ['Sex', id.sex === 'M' ? 'M (male)' : id.sex === 'F' ? 'F (female)' : id.sex],
