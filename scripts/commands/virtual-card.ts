@@ -86,6 +86,8 @@ function describeEvent(event: VpcdEvent): string | undefined {
       return `gave up reaching the vpcd reader: ${event.error}`;
     case 'connected':
       return undefined;
+    case 'reader-busy':
+      return 'vpcd has not answered this card yet: another virtual card may be in that reader (stop it, or choose another --reader-port)';
   }
 }
 

@@ -29,10 +29,14 @@ class FakeVpcd {
   private received = Buffer.alloc(0);
   private readonly connections: Array<() => void> = [];
 
+  /** Real vpcd powers a new card on at once; a silent one plays a reader held by another card. */
+  constructor(private readonly silent = false) {}
+
   async listen(port = 0): Promise<number> {
     this.server = createServer((socket) => {
       this.socket = socket;
       this.received = Buffer.alloc(0);
+      if (!this.silent) socket.write(Buffer.from([0x00, 0x01, 0x01]));
       socket.on('data', (d) => {
         this.received = Buffer.concat([this.received, d]);
       });
@@ -98,6 +102,7 @@ describe('vpcd client', () => {
     cleanups.push(() => connection.close());
     await vpcd.connected();
     const resetsAfterConnect = card.resets;
+    expect(resetsAfterConnect).toBe(2); // connecting, then vpcd's power on
     vpcd.send([0x00, 0x01, 0x04]); // get ATR
     expect(await vpcd.reply()).toBe('3b0102');
     vpcd.send([0x00, 0x01, 0x01, 0x00, 0x01, 0x02]); // power on, reset: no reply
@@ -128,6 +133,19 @@ describe('vpcd client', () => {
     const error = await connectToVpcd(new RecordingCard(), { port: unused, retryForMs: 500 }).catch((e: unknown) => e);
     expect(isEidBridgeError(error, 'NO_READER')).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('tells when vpcd does not talk to the card (another card holds the reader)', async () => {
+    const vpcd = new FakeVpcd(true);
+    const port = await vpcd.listen();
+    cleanups.push(() => vpcd.close());
+    const events: VpcdEvent['type'][] = [];
+    const started = Date.now();
+    const connection = await connectToVpcd(new RecordingCard(), { port, readyTimeoutMs: 300, onEvent: (e) => events.push(e.type) });
+    cleanups.push(() => connection.close());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(events).toEqual(['connected', 'reader-busy']);
+    expect(connection.connected).toBe(true);
   });
 
   it('reconnects when vpcd drops the connection, and stays out after remove()', async () => {

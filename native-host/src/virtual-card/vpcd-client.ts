@@ -29,6 +29,8 @@ const CONTROL_GET_ATR = 0x04;
 
 export type VpcdEvent =
   | { type: 'connected' }
+  /** Connected, but vpcd has not spoken to this card: another card (another emulator) holds the reader. */
+  | { type: 'reader-busy'; waitedMs: number }
   | { type: 'disconnected'; reason: string }
   | { type: 'retrying'; inMs: number; error: string }
   | { type: 'gave-up'; error: string };
@@ -40,6 +42,13 @@ export interface VpcdOptions {
   retryForMs?: number;
   /** Called when the connection comes, goes or is retried (for a CLI to report). */
   onEvent?: (event: VpcdEvent) => void;
+  /**
+   * How long connecting waits for vpcd's first message (power on / ATR), which
+   * is when the reader sees the card; default 3 s. vpcd serves one card at a
+   * time, so while another card holds the reader that message does not come:
+   * then connecting resolves anyway, after a 'reader-busy' event.
+   */
+  readyTimeoutMs?: number;
 }
 
 export interface VpcdConnection {
@@ -73,6 +82,7 @@ class VpcdClient implements VpcdConnection {
     private readonly port: number,
     private readonly retryForMs: number,
     private readonly onEvent: (event: VpcdEvent) => void,
+    private readonly readyTimeoutMs: number,
   ) {}
 
   get connected(): boolean {
@@ -150,9 +160,30 @@ class VpcdClient implements VpcdConnection {
         this.onEvent({ type: 'connected' });
         if (!this.wanted) {
           void this.disconnect();
+          resolve();
+          return;
         }
-        resolve();
+        void this.waitForVpcd(socket).then(resolve);
       });
+    });
+  }
+
+  /** Resolves at vpcd's first message on this connection, when it closes, or after readyTimeoutMs ('reader-busy'). */
+  private waitForVpcd(socket: Socket): Promise<void> {
+    const started = Date.now();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        socket.off('data', done);
+        socket.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        if (this.socket === socket) this.onEvent({ type: 'reader-busy', waitedMs: Date.now() - started });
+      }, this.readyTimeoutMs);
+      socket.on('data', done);
+      socket.on('close', done);
     });
   }
 
@@ -235,6 +266,7 @@ export async function connectToVpcd(card: VpcdCard, options: VpcdOptions = {}): 
     options.port ?? VPCD_DEFAULT_PORT,
     options.retryForMs ?? 30_000,
     options.onEvent ?? (() => {}),
+    options.readyTimeoutMs ?? 3000,
   );
   await client.insert();
   return client;
