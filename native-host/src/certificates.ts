@@ -28,9 +28,9 @@ export function keyInfo(cert: X509Certificate): KeyInfo {
   throw new EidBridgeError('CARD_ERROR', `Unsupported key type ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
-/** "CN=Alice Peeters (Authentication), SN=Peeters, C=BE" from node's newline-separated form. */
+/** "C=BE, CN=Alice Peeters (Authentication), SN=Peeters" (certificate order) from node's newline-separated form. */
 function formatName(name: string): string {
-  return name.split('\n').filter(Boolean).reverse().join(', ');
+  return name.split('\n').filter(Boolean).join(', ');
 }
 
 function commonName(name: string): string {
