@@ -1,0 +1,89 @@
+/**
+ * The backend's settings, from command-line options and environment
+ * variables (options win). Everything has a default that makes the demo work.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BackendConfig {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  dataDir: string;
+  /** https (self-signed certificate in dataDir/tls) or plain http for http://localhost. */
+  http: boolean;
+  /** The address people and the extension see; defaults from host and port once listening. Its origin is the one tokens are signed for. */
+  publicUrl?: string;
+  /** chrome-extension://<id>, moz-extension://<uuid>: the origins allowed to call the API cross-origin (the popup). */
+  extensionOrigins: string[];
+  /** PEM/DER file or directory of trusted CA certificates for eID tokens; else the built-in Belgian roots. */
+  trustedRoots?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  smsGatewayUrl?: string;
+  /** Bearer token for the registration office (LRA) API; without it the LRA API is off. */
+  adminToken?: string;
+  /** Check eID certificates with OCSP. */
+  ocsp: boolean;
+  ocspTimeoutMs: number;
+  /** Lock-out and rate-limit tuning (tests lower them). */
+  limits: BackendLimits;
+}
+
+export interface BackendLimits {
+  /** Failures per account before the first wait. */
+  accountFailuresBeforeLock: number;
+  /** Failed logins allowed per IP address in ipWindowMs. */
+  ipFailures: number;
+  ipWindowMs: number;
+}
+
+export const DEFAULT_LIMITS: BackendLimits = { accountFailuresBeforeLock: 5, ipFailures: 100, ipWindowMs: 15 * 60 * 1000 };
+
+export const ENV = {
+  port: 'EID_BRIDGE_PORT',
+  host: 'EID_BRIDGE_HOST',
+  dataDir: 'EID_BRIDGE_DATA',
+  publicUrl: 'EID_BRIDGE_PUBLIC_URL',
+  http: 'EID_BRIDGE_HTTP',
+  extensionOrigins: 'EID_BRIDGE_EXTENSION_ORIGINS',
+  trustedRoots: 'EID_BRIDGE_TRUSTED_ROOTS',
+  smtpUrl: 'EID_BRIDGE_SMTP_URL',
+  mailFrom: 'EID_BRIDGE_MAIL_FROM',
+  smsGatewayUrl: 'EID_BRIDGE_SMS_GATEWAY_URL',
+  adminToken: 'EID_BRIDGE_ADMIN_TOKEN',
+  ocsp: 'EID_BRIDGE_OCSP',
+} as const;
+
+export const DEFAULT_PORT = 8443;
+
+export function defaultDataDir(): string {
+  return join(homedir(), '.eid-bridge', 'backend');
+}
+
+function flag(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value);
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConfig {
+  const config: BackendConfig = {
+    port: env[ENV.port] ? Number(env[ENV.port]) : DEFAULT_PORT,
+    host: env[ENV.host] ?? '127.0.0.1',
+    dataDir: env[ENV.dataDir] ?? defaultDataDir(),
+    http: flag(env[ENV.http]),
+    extensionOrigins: (env[ENV.extensionOrigins] ?? '')
+      .split(/[\s,]+/)
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    mailFrom: env[ENV.mailFrom] ?? 'eID Bridge <no-reply@eid-bridge.localhost>',
+    ocsp: flag(env[ENV.ocsp]),
+    ocspTimeoutMs: 5000,
+    limits: { ...DEFAULT_LIMITS },
+  };
+  if (env[ENV.publicUrl]) config.publicUrl = env[ENV.publicUrl];
+  if (env[ENV.trustedRoots]) config.trustedRoots = env[ENV.trustedRoots];
+  if (env[ENV.smtpUrl]) config.smtpUrl = env[ENV.smtpUrl];
+  if (env[ENV.smsGatewayUrl]) config.smsGatewayUrl = env[ENV.smsGatewayUrl];
+  if (env[ENV.adminToken]) config.adminToken = env[ENV.adminToken];
+  return config;
+}

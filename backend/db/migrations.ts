@@ -1,0 +1,104 @@
+/**
+ * The schema, as numbered migrations applied in order and recorded in
+ * schema_migrations. Never edit a released migration: add the next one.
+ * Plain SQL that SQLite and PostgreSQL both accept, apart from the
+ * autoincrement key (INTEGER PRIMARY KEY), so a PostgreSQL store can follow.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'persons, keys, sessions, codes, activation codes, outbox',
+    sql: `
+CREATE TABLE persons (
+  id INTEGER PRIMARY KEY,
+  national_number TEXT NOT NULL UNIQUE,
+  given_names TEXT NOT NULL DEFAULT '',
+  surname TEXT NOT NULL DEFAULT '',
+  email TEXT UNIQUE,
+  phone TEXT,
+  language TEXT NOT NULL DEFAULT 'nl',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE passwords (
+  person_id INTEGER PRIMARY KEY REFERENCES persons(id) ON DELETE CASCADE,
+  username TEXT NOT NULL,
+  username_key TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE code_keys (
+  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('email', 'sms', 'totp')),
+  totp_secret TEXT,
+  totp_last_step INTEGER,
+  activated_at INTEGER NOT NULL,
+  PRIMARY KEY (person_id, kind)
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  person_id INTEGER REFERENCES persons(id) ON DELETE CASCADE,
+  level INTEGER NOT NULL DEFAULT 0,
+  method TEXT,
+  auth_time INTEGER,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_person ON sessions(person_id);
+CREATE TABLE challenge_nonces (
+  session_hash TEXT PRIMARY KEY,
+  nonce TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE pending_requests (
+  id TEXT PRIMARY KEY,
+  session_hash TEXT NOT NULL,
+  person_id INTEGER REFERENCES persons(id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  code_hash TEXT,
+  payload TEXT NOT NULL DEFAULT '{}',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE TABLE account_failures (
+  person_id INTEGER PRIMARY KEY REFERENCES persons(id) ON DELETE CASCADE,
+  failures INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL
+);
+CREATE TABLE ip_failures (
+  ip TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX ip_failures_ip ON ip_failures(ip, at);
+CREATE TABLE activation_codes (
+  id TEXT PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+  link_token_hash TEXT NOT NULL UNIQUE,
+  code_hash TEXT NOT NULL,
+  email TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,64 @@
+/**
+ * Errors the JSON API answers with: { error: { code, message, ...details } }
+ * and an HTTP status. Token rejections keep the validator's own codes.
+ */
+export type ApiErrorCode =
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'CSRF_TOKEN_INVALID'
+  | 'LOGIN_FAILED'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'CODE_INCORRECT'
+  | 'CODE_EXPIRED'
+  | 'KEY_NOT_ACTIVE'
+  | 'LEVEL_TOO_LOW'
+  | 'REAUTH_REQUIRED'
+  | 'PASSWORD_TOO_SHORT'
+  | 'PASSWORD_TOO_LONG'
+  | 'PASSWORD_COMMON'
+  | 'PASSWORD_SAME_AS_USERNAME'
+  | 'USERNAME_INVALID'
+  | 'USERNAME_TAKEN'
+  | 'PASSWORD_REQUIRED'
+  | 'EMAIL_INVALID'
+  | 'EMAIL_REQUIRED'
+  | 'EMAIL_IN_USE'
+  | 'PHONE_INVALID'
+  | 'NATIONAL_NUMBER_INVALID'
+  | 'ACTIVATION_INVALID'
+  | 'LRA_DISABLED'
+  | 'DELIVERY_FAILED'
+  | 'INTERNAL_ERROR';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (message: string, details: Record<string, unknown> = {}) => new ApiError(400, 'BAD_REQUEST', message, details);
+
+/** Reads a string field from a JSON body, or throws 400. */
+export function stringField(body: unknown, name: string, options: { required?: boolean; max?: number } = {}): string | undefined {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  if (value === undefined || value === null || value === '') {
+    if (options.required ?? true) throw badRequest(`"${name}" is required`, { field: name });
+    return undefined;
+  }
+  if (typeof value !== 'string') throw badRequest(`"${name}" must be a string`, { field: name });
+  if (value.length > (options.max ?? 1024)) throw badRequest(`"${name}" is too long`, { field: name });
+  return value;
+}
+
+export function requiredString(body: unknown, name: string, max?: number): string {
+  return stringField(body, name, { required: true, ...(max ? { max } : {}) })!;
+}

@@ -1,0 +1,57 @@
+/** Small helpers for the server-rendered pages: escaping and the common frame. */
+import { LANGUAGES, MESSAGES, t, type Language, type Messages } from '../i18n/index.js';
+
+export function esc(value: string | number): string {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Only paths on this site: never another origin, never "//host". */
+export function safeReturnPath(value: unknown, fallback: string): string {
+  return typeof value === 'string' && /^\/(?!\/)[^\s\\]*$/.test(value) ? value : fallback;
+}
+
+export interface PageOptions {
+  language: Language;
+  title: string;
+  /** Path and query of this page, to build the language links. */
+  path: string;
+  query: Record<string, string>;
+  body: string;
+  scripts?: string[];
+  /** Texts the page script needs, passed as JSON data (not code). */
+  scriptTexts?: Array<keyof Messages>;
+  scriptData?: Record<string, unknown>;
+}
+
+export function page(o: PageOptions): string {
+  const languageLinks = LANGUAGES.map((lang) => {
+    const q = new URLSearchParams({ ...o.query, lang });
+    return lang === o.language
+      ? `<strong lang="${lang}" aria-current="true">${lang}</strong>`
+      : `<a lang="${lang}" hreflang="${lang}" href="${esc(`${o.path}?${q.toString()}`)}" title="${esc(MESSAGES[lang].languageName)}">${lang}</a>`;
+  }).join(' ');
+  const texts: Record<string, string> = {};
+  for (const key of o.scriptTexts ?? []) texts[key] = MESSAGES[o.language][key];
+  // JSON inside <script type="application/json"> is data only; "<" is escaped so it cannot close the element.
+  const data = JSON.stringify({ lang: o.language, texts, ...(o.scriptData ?? {}) }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="${o.language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(o.title)} – eID Bridge</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+<header class="top">
+  <div class="brand"><span class="logo" aria-hidden="true">eID</span> <span>eID Bridge</span> <span class="subtitle">${esc(t(o.language, 'siteTitle'))}</span></div>
+  <nav class="languages" aria-label="Taal / Langue / Sprache / Language">${languageLinks}</nav>
+</header>
+<main>
+${o.body}
+</main>
+<script type="application/json" id="page-data">${data}</script>
+${(o.scripts ?? []).map((s) => `<script src="${esc(s)}" defer></script>`).join('\n')}
+</body>
+</html>`;
+}

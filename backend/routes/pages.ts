@@ -1,0 +1,116 @@
+/**
+ * The pages a person sees: the login page, the activation page after a visit
+ * to the registration office, a demo relying party that asks for a minimum
+ * level, and (development only) the outbox of e-mails and SMS not sent.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BackendContext } from '../context.js';
+import { LEVELS } from '../context.js';
+import { currentSession } from '../http/sessions.js';
+import { ApiError } from '../http/api-error.js';
+import { pickLanguage, t, type Language } from '../i18n/index.js';
+import { personJson } from '../people.js';
+import { esc, page, safeReturnPath } from '../pages/html.js';
+import { loginPage } from '../pages/login-page.js';
+import { activatePage } from '../pages/activate-page.js';
+import { LOGIN_SCRIPT } from '../pages/login-script.js';
+import { ACTIVATE_SCRIPT } from '../pages/activate-script.js';
+import { STYLE_CSS } from '../pages/style.js';
+
+const LANGUAGE_COOKIE = 'eidb_lang';
+
+function language(request: FastifyRequest, reply: FastifyReply): Language {
+  const query = request.query as Record<string, unknown>;
+  const lang = pickLanguage(query.lang, request.cookies[LANGUAGE_COOKIE], request.headers['accept-language']);
+  if (query.lang === lang) reply.setCookie(LANGUAGE_COOKIE, lang, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+  return lang;
+}
+
+function minLevelQuery(request: FastifyRequest): number {
+  const n = Number((request.query as Record<string, unknown>).minLevel ?? 0);
+  return Number.isInteger(n) && n >= 0 && n <= LEVELS.eid ? n : 0;
+}
+
+function html(reply: FastifyReply, body: string, status = 200) {
+  return reply.code(status).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+}
+
+const METHOD_LABEL = { eid: 'eidButton', email: 'keyEmail', sms: 'keySms', totp: 'keyApp', password: 'username' } as const;
+
+export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): void {
+  app.get('/', async (_request, reply) => reply.redirect('/demo'));
+
+  app.get('/assets/style.css', async (_request, reply) => reply.header('Content-Type', 'text/css; charset=utf-8').header('Cache-Control', 'max-age=300').send(STYLE_CSS));
+  app.get('/assets/login.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(LOGIN_SCRIPT));
+  app.get('/assets/activate.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(ACTIVATE_SCRIPT));
+
+  app.get('/login', async (request, reply) => {
+    const lang = language(request, reply);
+    const minLevel = minLevelQuery(request);
+    const returnTo = safeReturnPath((request.query as Record<string, unknown>).return, `/demo/welcome?minLevel=${minLevel}`);
+    return html(reply, loginPage({ language: lang, minLevel, returnTo }));
+  });
+
+  app.get('/activate', async (request, reply) => {
+    const lang = language(request, reply);
+    const token = (request.query as Record<string, unknown>).token;
+    return html(reply, activatePage(lang, typeof token === 'string' ? token.slice(0, 100) : ''));
+  });
+
+  // A demo relying party: it asks for a minimum level and refuses a weaker key.
+  app.get('/demo', async (request, reply) => {
+    const lang = language(request, reply);
+    const minLevel = minLevelQuery(request) || 400;
+    const levels = [200, 400, 500]
+      .map((level) => `<li><a href="/demo?minLevel=${level}&amp;lang=${lang}">${esc(t(lang, 'level', { level }))}</a></li>`)
+      .join('');
+    const loginUrl = `/login?minLevel=${minLevel}&lang=${lang}&return=${encodeURIComponent(`/demo/welcome?minLevel=${minLevel}`)}`;
+    const body = `<h1>${esc(t(lang, 'demoTitle'))}</h1>
+<section class="card"><p>${esc(t(lang, 'demoIntro', { level: minLevel }))}</p>
+<p><a class="button primary" id="demo-login" href="${esc(loginUrl)}">${esc(t(lang, 'loginButton'))}</a></p>
+<ul>${levels}</ul></section>`;
+    return html(reply, page({ language: lang, title: t(lang, 'demoTitle'), path: '/demo', query: { minLevel: String(minLevel) }, body }));
+  });
+
+  app.get('/demo/welcome', async (request, reply) => {
+    const lang = language(request, reply);
+    const need = minLevelQuery(request);
+    const current = await currentSession(ctx, request);
+    const person = current?.session.personId ? await ctx.store.findPersonById(current.session.personId) : undefined;
+    if (!current || !person) return reply.redirect(`/login?minLevel=${need}&lang=${lang}`);
+    const got = current.session.level;
+    if (got < need) {
+      const loginUrl = `/login?minLevel=${need}&lang=${lang}&return=${encodeURIComponent(`/demo/welcome?minLevel=${need}`)}`;
+      const body = `<h1>${esc(t(lang, 'demoTitle'))}</h1><section class="card"><p class="status error" id="refused">${esc(t(lang, 'demoRefused', { got, need }))}</p>
+<p><a class="button primary" href="${esc(loginUrl)}">${esc(t(lang, 'otherKey'))}</a></p></section>`;
+      return html(reply, page({ language: lang, title: t(lang, 'demoTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body }), 403);
+    }
+    const p = personJson(person);
+    const method = current.session.method as keyof typeof METHOD_LABEL | null;
+    const body = `<h1>${esc(t(lang, 'welcomeTitle'))}</h1><section class="card"><dl class="person" id="person">
+<dt>${esc(t(lang, 'name'))}</dt><dd>${esc(p.name)}</dd>
+<dt>${esc(t(lang, 'nationalNumber'))}</dt><dd>${esc(p.nationalNumberFormatted)}</dd>
+<dt>${esc(t(lang, 'keyUsed'))}</dt><dd>${esc(method ? t(lang, METHOD_LABEL[method]) : '')} (${esc(t(lang, 'level', { level: got }))})</dd>
+</dl></section>`;
+    return html(reply, page({ language: lang, title: t(lang, 'welcomeTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body }));
+  });
+
+  // Development only: messages that went to the outbox because no SMTP server or SMS gateway is configured.
+  app.get('/api/dev/outbox', async (_request, reply) => {
+    if (!ctx.delivery.usesOutbox) throw new ApiError(404, 'NOT_FOUND', 'No outbox: e-mail and SMS are delivered for real');
+    reply.header('Cache-Control', 'no-store');
+    const messages = await ctx.store.listOutbox(100);
+    return { messages: messages.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
+  });
+
+  app.get('/dev/outbox', async (request, reply) => {
+    if (!ctx.delivery.usesOutbox) throw new ApiError(404, 'NOT_FOUND', 'No outbox');
+    const lang = language(request, reply);
+    const messages = await ctx.store.listOutbox(100);
+    const rows = messages
+      .map((m) => `<tr><td>${esc(new Date(m.createdAt).toISOString())}</td><td>${esc(m.channel)}</td><td>${esc(m.recipient)}</td><td><strong>${esc(m.subject)}</strong><pre>${esc(m.body)}</pre></td></tr>`)
+      .join('');
+    const body = `<h1>${esc(t(lang, 'outboxTitle'))}</h1>${messages.length ? `<table class="outbox"><tbody>${rows}</tbody></table>` : `<p>${esc(t(lang, 'outboxEmpty'))}</p>`}`;
+    return html(reply, page({ language: lang, title: t(lang, 'outboxTitle'), path: '/dev/outbox', query: {}, body }));
+  });
+}

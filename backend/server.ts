@@ -1,0 +1,177 @@
+/**
+ * The reference backend: the government login service (eID and password +
+ * code keys), the digital-keys API for the extension popup, and the
+ * registration office (LRA). One Fastify server over https (a local
+ * self-signed certificate) or plain http://localhost.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebEidTokenValidator } from '../shared/token-validator/validator.js';
+import { isTokenValidationError } from '../shared/token-validator/errors.js';
+import { VERSION } from '../shared/version.js';
+import type { BackendConfig } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import type { BackendContext } from './context.js';
+import { SqliteStore } from './db/sqlite-store.js';
+import type { DataStore } from './db/store.js';
+import { createDelivery } from './delivery/delivery.js';
+import { ApiError } from './http/api-error.js';
+import { LoginThrottle } from './security/throttle.js';
+import { loadOrCreateTlsCertificate } from './tls.js';
+import { loadEidTrust } from './trust.js';
+import { registerEidRoutes } from './routes/eid.js';
+import { registerLoginRoutes } from './routes/login.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerLraRoutes } from './routes/lra.js';
+import { registerPageRoutes } from './routes/pages.js';
+
+export interface BackendServer {
+  url: string;
+  origin: string;
+  port: number;
+  app: FastifyInstance;
+  context: BackendContext;
+  /** The https certificate file (https mode), for clients that want to trust it. */
+  tlsCertificateFile?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  store?: DataStore;
+  /** Trusted CA certificates for eID tokens, instead of the configured or built-in ones (tests). */
+  trustedCertificates?: Uint8Array[];
+  logger?: boolean;
+}
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export async function startBackend(config: BackendConfig, options: StartOptions = {}): Promise<BackendServer> {
+  const clock = options.clock ?? systemClock;
+  const tls = config.http ? undefined : await loadOrCreateTlsCertificate(config.dataDir);
+  const trustedCertificates = options.trustedCertificates ?? (await loadEidTrust(config.trustedRoots)).certificates;
+  const store = options.store ?? new SqliteStore(join(config.dataDir, 'eid-bridge.sqlite'));
+
+  const app = Fastify({
+    logger: options.logger ? { level: 'info' } : false,
+    bodyLimit: 64 * 1024,
+    // Keep-alive sockets must not hold up a shutdown.
+    forceCloseConnections: true,
+    ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+  });
+  // Only JSON bodies: another site's plain form or text/plain POST is refused before any route runs.
+  app.removeContentTypeParser('text/plain');
+  await app.register(cookie);
+
+  const delivery = createDelivery({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, smsGatewayUrl: config.smsGatewayUrl, store, clock });
+  const context: BackendContext = {
+    config,
+    publicUrl: '',
+    publicOrigin: '',
+    store,
+    clock,
+    delivery,
+    // Set once the port is known: tokens are bound to the public origin.
+    validator: undefined as unknown as WebEidTokenValidator,
+    throttle: new LoginThrottle(store, clock, config.limits),
+    secureCookies: !config.http,
+  };
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('Content-Security-Policy', CSP);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    if (!config.http) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    const origin = request.headers.origin;
+    const fromExtension = typeof origin === 'string' && config.extensionOrigins.includes(origin);
+    if (fromExtension) {
+      // CORS only for the extension's own pages (the popup), never for other sites.
+      reply.header('Access-Control-Allow-Origin', origin);
+      reply.header('Access-Control-Allow-Credentials', 'true');
+      reply.header('Vary', 'Origin');
+      if (request.method === 'OPTIONS') {
+        reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE');
+        reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-CSRF-Token');
+        reply.header('Access-Control-Max-Age', '600');
+        return reply.code(204).send();
+      }
+    }
+    // A change sent from a page of another origin is refused outright.
+    if (request.method !== 'GET' && request.method !== 'HEAD' && typeof origin === 'string' && origin !== context.publicOrigin && !fromExtension) {
+      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `Requests from ${origin} are not allowed`);
+    }
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (error instanceof ApiError) {
+      if (error.code === 'TOO_MANY_ATTEMPTS' && typeof error.details.retryAfter === 'number') reply.header('Retry-After', String(error.details.retryAfter));
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message, ...error.details } });
+    }
+    if (isTokenValidationError(error)) {
+      return reply.code(error.code === 'CONFIGURATION' ? 500 : 401).send({ error: { code: error.code, message: error.message } });
+    }
+    const e = error as { statusCode?: number; code?: string; message?: string };
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: { code: e.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: e.message ?? 'Bad request' } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    console.error(`eid-bridge backend: ${e.message ?? String(error)}`);
+    return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on the server' } });
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'Not found' } }));
+
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION, schemaVersion: await store.schemaVersion() }));
+  registerEidRoutes(app, context);
+  registerLoginRoutes(app, context);
+  registerKeyRoutes(app, context);
+  registerLraRoutes(app, context);
+  registerPageRoutes(app, context);
+
+  await app.listen({ port: config.port, host: config.host });
+  const port = (app.server.address() as AddressInfo).port;
+  const scheme = tls ? 'https' : 'http';
+  // http://localhost rather than 127.0.0.1: browsers treat localhost as a secure context, so the page APIs work.
+  const defaultHost = tls ? (config.host === '0.0.0.0' ? '127.0.0.1' : config.host) : 'localhost';
+  const publicUrl = (config.publicUrl ?? `${scheme}://${defaultHost}:${port}`).replace(/\/$/, '');
+  context.publicUrl = publicUrl;
+  context.publicOrigin = new URL(publicUrl).origin;
+  context.validator = new WebEidTokenValidator({
+    siteOrigin: context.publicOrigin,
+    trustedCertificates,
+    ...(config.ocsp ? { ocsp: { timeoutMs: config.ocspTimeoutMs } } : {}),
+    clock,
+  });
+
+  const sweep = setInterval(() => void store.deleteExpired(clock.now()).catch(() => undefined), 10 * 60_000);
+  sweep.unref();
+
+  let closed = false;
+  return {
+    url: publicUrl,
+    origin: context.publicOrigin,
+    port,
+    app,
+    context,
+    ...(tls ? { tlsCertificateFile: tls.certFile } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      await app.close();
+      delivery.close();
+      await store.close();
+    },
+  };
+}
