@@ -153,6 +153,17 @@ export interface ChangePinArguments {
   reader?: string;
 }
 
+/**
+ * The card backends the host uses, in order, and the PKCS#11 module. Saved by
+ * the host in its configuration file, so the choice made in the options page
+ * holds for every later start.
+ */
+export interface ConfigureBackendsArguments {
+  backends: BackendName[];
+  /** Absolute path of a PKCS#11 library; null for the default search. */
+  pkcs11Module?: string | null;
+}
+
 export interface CommandMap {
   status: { arguments: Record<string, never>; result: StatusResult };
   'list-certificates': { arguments: Record<string, never>; result: ListCertificatesResult };
@@ -161,6 +172,7 @@ export interface CommandMap {
   sign: { arguments: SignArguments; result: SignResult };
   'read-identity': { arguments: ReadIdentityArguments; result: ReadIdentityResult };
   'change-pin': { arguments: ChangePinArguments; result: { changed: true } };
+  'configure-backends': { arguments: ConfigureBackendsArguments; result: { backends: BackendStatus[] } };
   cancel: { arguments: { requestId?: RequestId }; result: { cancelled: boolean } };
   quit: { arguments: Record<string, never>; result: { quitting: true } };
 }
@@ -315,6 +327,22 @@ const validators: Validators = {
     if (newPin !== undefined) result.newPin = newPin;
     const reader = optionalString(args, 'reader', 256);
     if (reader !== undefined) result.reader = reader;
+    return result;
+  },
+  'configure-backends': (args) => {
+    const list = args.backends;
+    if (!Array.isArray(list) || list.length === 0 || list.some((b) => b !== 'pcsc' && b !== 'pkcs11')) {
+      invalid('backends', '"backends" must list "pcsc" and/or "pkcs11"');
+    }
+    const result: ConfigureBackendsArguments = { backends: [...new Set(list as BackendName[])] };
+    const module = args.pkcs11Module;
+    if (module !== undefined && module !== null) {
+      // An absolute path to a shared library: the host loads it, so nothing relative or odd.
+      if (typeof module !== 'string' || module.length > 1024 || !/^(\/|[A-Za-z]:\\).+\.(so(\.\d+)*|dylib|dll)$/.test(module)) {
+        invalid('pkcs11Module', '"pkcs11Module" must be the absolute path of a .so, .dylib or .dll library');
+      }
+    }
+    if (module !== undefined) result.pkcs11Module = module as string | null;
     return result;
   },
   cancel: (args) => {

@@ -155,3 +155,35 @@ describe('host with unusual tokens', () => {
     expect(auth.error?.code).toMatch(/PKCS11_MODULE_MISSING|NO_CARD/);
   });
 });
+
+describe('choosing the card backends from the options page', () => {
+  it('switches to PKCS#11 with a given module, and keeps the choice for the next start', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'eid-host-config-'));
+    const pki = await createTestPki({ keyType: 'ec' });
+    const token = await createSoftHsmToken({ label: 'configured', pki });
+    const env = { ...token.env, EID_BRIDGE_CONFIG: join(dir, 'host.json'), EID_BRIDGE_BACKENDS: '', EID_BRIDGE_PKCS11_MODULE: '' };
+    try {
+      host = new HostProcess(env);
+      await host.next();
+      const bad = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: 'libsofthsm2.so' });
+      expect(bad.error).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'pkcs11Module' });
+      const set = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: token.modulePath });
+      expect(set.result?.backends).toEqual([expect.objectContaining({ name: 'pkcs11', available: true })]);
+      const certs = await host.request('list-certificates');
+      expect((certs.result?.certificates as unknown[]).length).toBe(2);
+      await host.close();
+
+      host = new HostProcess(env);
+      await host.next();
+      const status = await host.request('status');
+      expect((status.result?.backends as Array<{ name: string }>).map((b) => b.name)).toEqual(['pkcs11']);
+      expect(status.result?.readers).toEqual([expect.objectContaining({ tokenLabel: 'configured', virtual: true })]);
+    } finally {
+      await token.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

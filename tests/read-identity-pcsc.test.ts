@@ -13,7 +13,7 @@ import type { ReadIdentityResult } from '../shared/identity.js';
 import { PcscBackend } from '../native-host/src/backends/pcsc-backend.js';
 import { BelpicCardCache } from '../native-host/src/belpic/certificate-cache.js';
 import { readIdentity } from '../native-host/src/commands/read-identity.js';
-import type { CommandContext } from '../native-host/src/commands/command.js';
+import { standaloneContext, type CommandContext } from '../native-host/src/commands/command.js';
 import { silentLogger } from '../native-host/src/logger.js';
 import { PcscContext } from '../native-host/src/pcsc/pcsc.js';
 import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
@@ -46,13 +46,7 @@ describe('read-identity over pcscd with the virtual 1.8 card', () => {
     await context.waitForCard(READER, 10_000);
     const opened = context;
     backend = new PcscBackend({ openContext: async () => opened, readerFilter: (name) => name === READER, cache: new BelpicCardCache() });
-    ctx = {
-      backends: [backend],
-      signal: new AbortController().signal,
-      log: silentLogger,
-      requestQuit() {},
-      cancelRequest: () => false,
-    };
+    ctx = standaloneContext([backend], silentLogger);
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { EidBridgeError } from '../../shared/errors.js';
 import { RequestError, parseRequest, type HostRequest, type RequestId } from '../../shared/protocol.js';
 import { VERSION } from '../../shared/version.js';
 import type { CardBackend } from './backends/card-backend.js';
+import type { HostConfig } from './config.js';
 import type { CommandContext } from './commands/command.js';
 import { handlers } from './commands/index.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
@@ -22,6 +23,8 @@ export interface HostOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   backends: readonly CardBackend[];
+  /** Replaces the backends (configure-backends); the host closes the old ones. */
+  reconfigure?: (config: HostConfig) => CardBackend[];
   log: Logger;
   /** Exit after this long without a request while nothing runs. 0 disables. */
   idleTimeoutMs?: number;
@@ -33,7 +36,8 @@ interface RunningRequest {
 }
 
 export async function runHost(options: HostOptions): Promise<void> {
-  const { input, output, backends, log } = options;
+  const { input, output, log } = options;
+  let backends = options.backends;
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const decoder = new FrameDecoder();
   const running = new Map<RequestId, RunningRequest>();
@@ -103,6 +107,14 @@ export async function runHost(options: HostOptions): Promise<void> {
       log,
       requestQuit: stop,
       cancelRequest,
+      reconfigure: async (config) => {
+        if (!options.reconfigure) throw new EidBridgeError('INVALID_ARGUMENT', 'This host cannot change its card backends');
+        const old = backends;
+        // Requests run one at a time, so no other request uses the old backends now.
+        backends = options.reconfigure(config);
+        await Promise.allSettled(old.map((b) => b.close()));
+        return backends;
+      },
     };
     const started = performance.now();
     try {
@@ -176,4 +188,5 @@ export async function runHost(options: HostOptions): Promise<void> {
   send({ version: VERSION });
   armIdleTimer();
   await finished;
+  await Promise.allSettled(backends.map((b) => b.close()));
 }

@@ -4,6 +4,7 @@
  * named by EID_BRIDGE_LOG_FILE.
  */
 import { createBackends } from './backends/registry.js';
+import { configFilePath, loadHostConfig, writeConfigFile } from './config.js';
 import { runHost } from './host.js';
 import { createLogger, type LogLevel } from './logger.js';
 
@@ -23,11 +24,21 @@ process.on('unhandledRejection', (e) => {
   log.error('unhandled rejection', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 });
 
-const backends = createBackends(process.env, log);
+const config = loadHostConfig(process.env);
+log.info('card backends', { backends: config.backends, pkcs11Module: config.pkcs11Module ?? 'default search' });
 const idle = Number(process.env.EID_BRIDGE_HOST_IDLE_MS ?? 10 * 60_000);
 
-await runHost({ input: process.stdin, output: process.stdout, backends, log, idleTimeoutMs: Number.isFinite(idle) ? idle : 0 });
-await Promise.allSettled(backends.map((b) => b.close()));
+await runHost({
+  input: process.stdin,
+  output: process.stdout,
+  backends: createBackends(config),
+  reconfigure: (next) => {
+    writeConfigFile(configFilePath(process.env), next);
+    return createBackends(next);
+  },
+  log,
+  idleTimeoutMs: Number.isFinite(idle) ? idle : 0,
+});
 log.info('host stopped');
 // Native bindings may hold handles (PC/SC monitoring threads): leave once the replies are flushed.
 process.stdout.write('', () => process.exit(0));

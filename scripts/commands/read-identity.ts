@@ -12,10 +12,10 @@ import type { CardFiles } from '../../shared/identity-verify.js';
 import type { CardBackend } from '../../native-host/src/backends/card-backend.js';
 import { PcscBackend } from '../../native-host/src/backends/pcsc-backend.js';
 import { createBackends } from '../../native-host/src/backends/registry.js';
+import { loadHostConfig } from '../../native-host/src/config.js';
 import { canReadIdentityFiles, identityReaderOf } from '../../native-host/src/commands/read-identity.js';
 import { buildIdentityResult } from '../../native-host/src/identity/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../native-host/src/identity/trusted-roots.js';
-import { silentLogger } from '../../native-host/src/logger.js';
 import type { CliCommand } from './cli-command.js';
 import { formatIdentityReport, identityJson } from './identity-output.js';
 
@@ -66,7 +66,7 @@ export const readIdentityCommand: CliCommand = {
       return 2;
     }
 
-    const backends: CardBackend[] = createBackends(process.env, silentLogger);
+    const backends: CardBackend[] = createBackends(loadHostConfig(process.env));
     // Reading identity files is a PC/SC matter: use it even where the host is configured otherwise.
     if (!backends.some(canReadIdentityFiles)) backends.push(new PcscBackend());
     try {

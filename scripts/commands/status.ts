@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import type { StatusResult } from '../../shared/protocol.js';
 import { createBackends } from '../../native-host/src/backends/registry.js';
+import { standaloneContext } from '../../native-host/src/commands/command.js';
 import { status } from '../../native-host/src/commands/status.js';
+import { loadHostConfig } from '../../native-host/src/config.js';
 import { silentLogger } from '../../native-host/src/logger.js';
 import type { CliCommand } from './cli-command.js';
 
@@ -40,16 +42,9 @@ export const statusCommand: CliCommand = {
       console.log('Usage: eid-bridge status [--json]');
       return 0;
     }
-    const backends = createBackends(process.env, silentLogger);
+    const backends = createBackends(loadHostConfig(process.env));
     try {
-      const controller = new AbortController();
-      const result = await status({}, {
-        backends,
-        signal: controller.signal,
-        log: silentLogger,
-        requestQuit() {},
-        cancelRequest: () => false,
-      });
+      const result = await status({}, standaloneContext(backends, silentLogger));
       console.log(values.json ? JSON.stringify(result, null, 2) : formatStatus(result));
       return 0;
     } finally {

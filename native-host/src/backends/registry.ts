@@ -1,31 +1,25 @@
 /**
- * Which card backends the host runs, in order of preference: BELPIC over
- * PC/SC (no middleware needed), then PKCS#11 (the official middleware or any
- * token). EID_BRIDGE_BACKENDS=pcsc,pkcs11 chooses and orders them;
- * EID_BRIDGE_PKCS11_MODULE names the PKCS#11 module. Backends open their
- * library or service on first use, so creating them costs nothing at start-up.
+ * Creates the card backends from the host configuration, in order of
+ * preference: BELPIC over PC/SC (no middleware needed), then PKCS#11 (the
+ * official middleware or any token). Backends open their library or service
+ * on first use, so creating them costs nothing at start-up.
  */
 import { EidBridgeError } from '../../../shared/errors.js';
-import type { Logger } from '../logger.js';
+import type { BackendName } from '../../../shared/protocol.js';
+import type { HostConfig } from '../config.js';
 import type { CardBackend } from './card-backend.js';
 import { PcscBackend } from './pcsc-backend.js';
 import { Pkcs11Backend } from './pkcs11/pkcs11-backend.js';
-import { PKCS11_MODULE_ENV } from './pkcs11/module-paths.js';
 
-const FACTORIES: Record<string, (env: NodeJS.ProcessEnv) => CardBackend> = {
+const FACTORIES: Record<BackendName, (config: HostConfig) => CardBackend> = {
   pcsc: () => new PcscBackend(),
-  pkcs11: (env) => new Pkcs11Backend(env[PKCS11_MODULE_ENV] ? { modulePath: env[PKCS11_MODULE_ENV] } : {}),
+  pkcs11: (config) => new Pkcs11Backend(config.pkcs11Module ? { modulePath: config.pkcs11Module } : {}),
 };
 
-export function createBackends(env: NodeJS.ProcessEnv, log: Logger): CardBackend[] {
-  const names = (env.EID_BRIDGE_BACKENDS ?? 'pcsc,pkcs11')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = names.filter((n) => !(n in FACTORIES));
+export function createBackends(config: HostConfig): CardBackend[] {
+  const unknown = config.backends.filter((n) => !(n in FACTORIES));
   if (unknown.length > 0) {
-    throw new EidBridgeError('INVALID_ARGUMENT', `EID_BRIDGE_BACKENDS names unknown backends: ${unknown.join(', ')} (known: pcsc, pkcs11)`);
+    throw new EidBridgeError('INVALID_ARGUMENT', `Unknown card backends: ${unknown.join(', ')} (known: pcsc, pkcs11)`);
   }
-  log.debug('card backends', { backends: names });
-  return [...new Set(names)].map((n) => (FACTORIES[n] as (env: NodeJS.ProcessEnv) => CardBackend)(env));
+  return [...new Set(config.backends)].map((n) => FACTORIES[n](config));
 }

@@ -4,6 +4,7 @@ import { authenticate } from './authenticate.js';
 import { cancel } from './cancel.js';
 import type { CommandHandler } from './command.js';
 import { changePin } from './change-pin.js';
+import { configureBackends } from './configure-backends.js';
 import { getSigningCertificate } from './get-signing-certificate.js';
 import { listCertificates } from './list-certificates.js';
 import { quit } from './quit.js';
@@ -19,6 +20,7 @@ export const handlers: { [C in CommandName]: CommandHandler<C> } = {
   sign,
   'read-identity': readIdentity,
   'change-pin': changePin,
+  'configure-backends': configureBackends,
   cancel,
   quit,
 };
