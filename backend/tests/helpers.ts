@@ -68,19 +68,19 @@ export class SmtpSink {
   static async start(): Promise<SmtpSink> {
     const child = spawn(process.execPath, [join(here, 'smtp-sink.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout! });
-    let sink: SmtpSink | undefined;
+    const holder: { sink?: SmtpSink } = {};
     const port = await new Promise<number>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`smtp-sink exited with ${code}`)));
       lines.on('line', (line) => {
         const message = JSON.parse(line) as { listening?: number; from?: string; to?: string[]; raw?: string };
         if (message.listening) return resolve(message.listening);
         const parsed = parseMail(message.raw ?? '');
-        sink?.messages.push({ from: message.from ?? '', to: message.to ?? [], raw: message.raw ?? '', ...parsed });
-        sink?.waiters.splice(0).forEach((w) => w());
+        holder.sink?.messages.push({ from: message.from ?? '', to: message.to ?? [], raw: message.raw ?? '', ...parsed });
+        holder.sink?.waiters.splice(0).forEach((w) => w());
       });
     });
-    sink = new SmtpSink(child, port);
-    return sink;
+    holder.sink = new SmtpSink(child, port);
+    return holder.sink;
   }
 
   get url(): string {
@@ -118,18 +118,18 @@ export class SmsGateway {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<SmsGateway> {
-    let gateway: SmsGateway | undefined;
+    const holder: { gateway?: SmsGateway } = {};
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        gateway?.messages.push(JSON.parse(body) as { to: string; text: string });
+        holder.gateway?.messages.push(JSON.parse(body) as { to: string; text: string });
         res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"queued":true}');
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    gateway = new SmsGateway(server);
-    return gateway;
+    holder.gateway = new SmsGateway(server);
+    return holder.gateway;
   }
 
   get url(): string {
