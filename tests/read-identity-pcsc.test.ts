@@ -19,6 +19,7 @@ import { PcscContext } from '../native-host/src/pcsc/pcsc.js';
 import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
 import { ensureCliBuilt, runCli } from './helpers/cli-process.js';
+import { HostProcess } from './helpers/host-process.js';
 
 const READER = 'Virtual PCD 00 01';
 const PORT = 35964;
@@ -79,6 +80,42 @@ describe('read-identity over pcscd with the virtual 1.8 card', () => {
     expect(photo.subarray(0, 2).toString('hex')).toBe('ffd8'); // JPEG
     expect(result.verification.photoHash).toBe('valid');
     expect(result.verification.verified).toBe(true);
+  });
+
+  it('host process: the framed read-identity request answers identity, photo and a verified verdict', async () => {
+    const host = new HostProcess({ EID_BRIDGE_BACKENDS: 'pcsc', EID_BRIDGE_TRUSTED_ROOTS: rootFile, EID_BRIDGE_CONFIG: join(tmp, 'no-host.json') });
+    try {
+      expect(await host.next()).toHaveProperty('version');
+      const withPhoto = await host.request('read-identity', { reader: READER, includePhoto: true }, 'r1');
+      expect(withPhoto.error).toBeUndefined();
+      const result = withPhoto.result as unknown as ReadIdentityResult;
+      expect(result.identity.nationalNumberFormatted).toBe('85.07.30-002.59');
+      expect(result.address?.municipality).toBe('Eupen');
+      expect(result.verification).toMatchObject({ verified: true, photoHash: 'valid', rrnCertificate: 'trusted' });
+      expect(Buffer.from(result.photo!, 'base64').subarray(0, 2).toString('hex')).toBe('ffd8');
+
+      const noAddress = await host.request('read-identity', { reader: READER, includeAddress: false }, 'r2');
+      const second = noAddress.result as unknown as ReadIdentityResult;
+      expect(second.address).toBeUndefined();
+      expect(second.photo).toBeUndefined();
+      expect(Object.keys(second.rawFiles).sort()).toEqual(['4031', '4032', '4040', '503C']);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('host process: without the test root configured the same card is not verified', async () => {
+    const host = new HostProcess({ EID_BRIDGE_BACKENDS: 'pcsc', EID_BRIDGE_TRUSTED_ROOTS: '', EID_BRIDGE_CONFIG: join(tmp, 'no-host.json') });
+    try {
+      await host.next();
+      const reply = await host.request('read-identity', { reader: READER }, 'r3');
+      const result = reply.result as unknown as ReadIdentityResult;
+      expect(result.verification.verified).toBe(false);
+      expect(result.verification.rrnCertificate).toBe('untrusted');
+      expect(result.verification.identitySignature).toBe('valid');
+    } finally {
+      await host.close();
+    }
   });
 
   it('CLI: prints, writes the photo, saves raw files that `verify` accepts; exit 0 with the root trusted', async () => {
