@@ -45,7 +45,7 @@ function hostOf(origin: string): string {
 
 function CertificateDetails({ certificate, language }: { certificate: DialogCertificate; language: Language }) {
   return (
-    <div class="certificate">
+    <div class="certificate" data-certificate={certificate.certificate}>
     <dl>
       <dt>{t(language, 'cert.subject')}</dt>
       <dd>{certificate.commonName || certificate.subject}</dd>

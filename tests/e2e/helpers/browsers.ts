@@ -12,7 +12,8 @@ import { projectRoot } from '../../helpers/host-process.js';
 export const ROOT = projectRoot();
 export const CHROME_EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
 export const FIREFOX_EXTENSION_DIR = join(ROOT, '.output/firefox-mv3');
-export const HOST_SCRIPT = join(ROOT, 'dist/eid-bridge-host.mjs');
+/** The host the browsers start (EID_BRIDGE_E2E_HOST overrides it, e.g. to try a host build elsewhere). */
+export const HOST_SCRIPT = process.env.EID_BRIDGE_E2E_HOST ?? join(ROOT, 'dist/eid-bridge-host.mjs');
 export const ARTIFACTS_DIR = join(ROOT, 'test-artifacts');
 
 /** Builds what the e2e tests need if `npm run build` has not run yet. */

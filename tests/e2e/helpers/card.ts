@@ -6,8 +6,8 @@ import { createVirtualCard, type VirtualBelpicCard } from '../../../native-host/
 import { connectToVpcd, type VpcdConnection } from '../../../native-host/src/virtual-card/vpcd-client.js';
 
 export const CARD_PIN = '4711';
-/** "Virtual PCD 00 00" */
-export const VPCD_PORT = 35963;
+/** "Virtual PCD 00 00"; EID_BRIDGE_E2E_VPCD_PORT=35964 picks the other reader when another test uses this one. */
+export const VPCD_PORT = Number(process.env.EID_BRIDGE_E2E_VPCD_PORT ?? 35963);
 
 export interface TestCard {
   card: VirtualBelpicCard;

@@ -51,11 +51,30 @@ export function readDialog(page: DriverPage): Promise<DialogView> {
   });
 }
 
-/** Picks the certificate whose base64 DER is given, when the dialog offers a choice. */
-export async function chooseCertificate(page: DriverPage, certificate: string): Promise<void> {
-  const selector = `input[name="certificate"][value="${certificate}"]`;
-  const choices = await page.evaluate(() => document.querySelectorAll('input[name="certificate"]').length);
-  if (choices > 0) await page.click(selector);
+/**
+ * Waits until the dialog shows the certificate (base64 DER) and picks it when
+ * there is a choice. While the card is not seen yet, presses "Try again" as a
+ * person would after inserting it.
+ */
+export async function chooseCertificate(page: DriverPage, certificate: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const find = new Function(
+    `const shown = document.querySelector('[data-certificate="${certificate}"]') !== null;
+     const radio = document.querySelector('input[name="certificate"][value="${certificate}"]') !== null;
+     const retry = document.querySelector('#retry:not([disabled])') !== null;
+     return { shown, radio, retry };`,
+  ) as () => { shown: boolean; radio: boolean; retry: boolean };
+  while (Date.now() < deadline) {
+    const state = await page.evaluate(find);
+    if (state.radio) {
+      await page.click(`input[name="certificate"][value="${certificate}"]`);
+      return;
+    }
+    if (state.shown) return;
+    if (state.retry) await page.click('#retry');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the dialog never showed the test card\'s certificate');
 }
 
 /** Types the PIN and presses Enter, as a person would. */

@@ -33,6 +33,10 @@ const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>eID Bridge test site</title></head>
 <body><h1>Test site</h1>
 <script>
+window.webEidLog = [];
+window.addEventListener('message', (event) => {
+  if (event.source === window && event.data && typeof event.data.action === 'string') window.webEidLog.push(event.data);
+});
 window.webEid = (action, body) => new Promise((resolve) => {
   const start = performance.now();
   let ackMs;
