@@ -108,6 +108,20 @@ describe('verifyIdentityFiles with the virtual card, applet 1.7 (RSA-2048)', () 
     expect(v.verified).toBe(true);
   });
 
+  it('restores identity bytes a reader stripped when the last value ends in 00', () => {
+    const rrnKey = createPrivateKey({ key: Buffer.from(card.pki.rrn.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
+    const identity = encodeBelpicTlv([
+      { tag: 0x06, value: new TextEncoder().encode('85073000160') },
+      { tag: 0x1a, value: new Uint8Array([...new Uint8Array(46).fill(7), 0x00, 0x00]) },
+    ]);
+    const signature = new Uint8Array(sign('sha256', identity, rrnKey));
+    const stripped = identity.subarray(0, identity.length - 2);
+    const v = verifyIdentityFiles({ '4031': stripped, '4032': signature, '503C': files['503C']! }, { trustedRoots: [card.pki.root.der] });
+    expect(v.identitySignature).toBe('valid');
+    const other = verifyIdentityFiles({ '4031': flip(stripped, 20), '4032': signature, '503C': files['503C']! }, { trustedRoots: [card.pki.root.der] });
+    expect(other.identitySignature).toBe('invalid');
+  });
+
   it('refuses identity data signed by a citizen key that chains to the same root', async () => {
     // Anyone holds a key certified under the root (their authentication key): that must not vouch for identity data.
     const authKey = createPrivateKey({ key: Buffer.from(card.pki.authentication.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
@@ -184,6 +198,17 @@ describe('verifyIdentityFiles with the virtual card, applet 1.8 (P-384)', () => 
     const badKey = verifyIdentityFiles({ ...files, '4040': flip(files['4040']!, 30) }, roots);
     expect(badKey.basicKeyHash).toBe('invalid');
     expect(badKey.verified).toBe(false);
+  });
+
+  it('accepts an address signature made over the zero-padded identity signature file (as real 1.8 cards may)', () => {
+    const rrnKey = createPrivateKey({ key: Buffer.from(card.pki.rrn.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
+    const paddedSignature = new Uint8Array(128);
+    paddedSignature.set(files['4032']!);
+    const address = files['4033']!;
+    const addressSignature = new Uint8Array(sign('sha384', Buffer.concat([address, paddedSignature]), rrnKey));
+    const v = verifyIdentityFiles({ ...files, '4032': paddedSignature, '4034': addressSignature }, { trustedRoots: [card.pki.root.der] });
+    expect(v.addressSignature).toBe('valid');
+    expect(v.verified).toBe(true);
   });
 
   it('reports a damaged signature', () => {
