@@ -44,6 +44,9 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
   app.get('/assets/login.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(LOGIN_SCRIPT));
   app.get('/assets/activate.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(ACTIVATE_SCRIPT));
 
+  // No icon: answer without a body rather than a 404 in every browser console.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'max-age=86400').send());
+
   app.get('/login', async (request, reply) => {
     const lang = language(request, reply);
     const minLevel = minLevelQuery(request);
