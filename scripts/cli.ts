@@ -4,13 +4,14 @@
  */
 import type { CliCommand } from './commands/cli-command.js';
 import { backendCommand } from './commands/backend.js';
+import { demoCommand } from './commands/demo.js';
 import { installHostCommand, uninstallHostCommand } from './commands/install-host.js';
 import { readIdentityCommand } from './commands/read-identity.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { virtualCardCommand } from './commands/virtual-card.js';
 
-const commands: CliCommand[] = [statusCommand, readIdentityCommand, verifyCommand, virtualCardCommand, installHostCommand, uninstallHostCommand, backendCommand];
+const commands: CliCommand[] = [statusCommand, readIdentityCommand, verifyCommand, virtualCardCommand, installHostCommand, uninstallHostCommand, backendCommand, demoCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

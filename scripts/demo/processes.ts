@@ -1,0 +1,69 @@
+/**
+ * The processes a command starts, and only those, stopped together: on
+ * Ctrl-C, on SIGTERM, at the end of a run, and on failure.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  /** Output so far (also written to the log file). */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export class ProcessGroup {
+  private readonly processes: ManagedProcess[] = [];
+  private stopping: Promise<void> | undefined;
+
+  start(name: string, command: string, args: string[], options: SpawnOptions & { logFile?: string } = {}): ManagedProcess {
+    const child = spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-64 * 1024);
+      log?.write(chunk);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('exit', (code) => {
+        log?.end();
+        resolve(code);
+      });
+      child.on('error', (e) => {
+        collect(Buffer.from(String(e)));
+        resolve(-1);
+      });
+    });
+    const managed: ManagedProcess = { name, child, output: () => output, exited };
+    this.processes.push(managed);
+    return managed;
+  }
+
+  /** Stops every process started here (newest first): SIGTERM, then SIGKILL after a grace period. */
+  stopAll(graceMs = 5000): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const p of [...this.processes].reverse()) {
+        if (p.child.exitCode !== null || p.child.signalCode !== null || p.child.pid === undefined) continue;
+        const pid = p.child.pid;
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {
+          continue;
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, graceMs);
+        await p.exited;
+        clearTimeout(timer);
+      }
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The main job: a whole eID login, end to end, in one command. Every process
+ * it starts is stopped at the end, on Ctrl-C and on failure, and only those.
+ */
+import { join } from 'node:path';
+import type { DemoBrowser } from './browser.js';
+import { openBrowser } from './browser.js';
+import { startBackend } from './backend.js';
+import { physicalCard, startVirtualCard, type DemoCard } from './card.js';
+import { acquireLock } from './lock.js';
+import { ProcessGroup } from './processes.js';
+import { createStepRunner, StepFailure } from './steps.js';
+
+export interface DemoOptions {
+  browser: DemoBrowser;
+  headless: boolean;
+  port: number;
+  root: string;
+  /** Where the demo keeps its state, logs and browser profile. */
+  stateDir: string;
+  screenshotDir: string;
+}
+
+export async function runDemo(o: DemoOptions): Promise<number> {
+  const cli = join(o.root, 'dist/eid-bridge.mjs');
+  const group = new ProcessGroup();
+  const steps = createStepRunner(o.headless ? 6 : 5);
+  let releaseLock = () => {};
+  let browserClose: (() => Promise<void>) | undefined;
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.log('\nStopping everything the demo started …');
+    void (browserClose?.() ?? Promise.resolve()).catch(() => {}).finally(() => void group.stopAll().finally(() => {
+      releaseLock();
+      process.exit(130);
+    }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    releaseLock = await steps.run('Check that no other demo runs', 'nothing', async () => acquireLock(join(o.stateDir, 'demo.pid')));
+
+    const card: DemoCard = await steps.run('Find the card', 'a Belgian eID card in a reader, else the virtual card', async () => {
+      const physical = await physicalCard();
+      if (physical) return { virtual: false, reader: physical.name, description: physical.cardType ?? 'card' };
+      return startVirtualCard(group, o.stateDir, cli);
+    });
+    console.log(`      using the ${card.description} in "${card.reader}"`);
+
+    const backendUrl = await steps.run('Start the reference backend', `https://127.0.0.1:${o.port} answering /healthz`, () =>
+      startBackend(group, { stateDir: o.stateDir, cli, port: o.port, trustedRoots: card.trustPem }),
+    );
+    const loginUrl = `${backendUrl}/login?minLevel=500&lang=en&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`;
+
+    const browser = await steps.run(`Open ${o.browser}`, `${o.headless ? 'headless ' : ''}${o.browser} with the extension and the native host`, () =>
+      openBrowser({
+        browser: o.browser,
+        headless: o.headless,
+        stateDir: o.stateDir,
+        root: o.root,
+        loginUrl,
+        screenshotDir: o.screenshotDir,
+        hostEnv: { EID_BRIDGE_BACKENDS: 'pcsc', EID_BRIDGE_LOG_FILE: join(o.stateDir, 'host.log'), EID_BRIDGE_CONFIG: join(o.stateDir, 'host.json') },
+      }),
+    );
+    browserClose = browser.close;
+
+    if (o.headless) {
+      if (!card.pin) {
+        throw new StepFailure('a headless run cannot type the PIN of a physical card', 'run the demo with a display, or take the card out to use the virtual card');
+      }
+      const pin = card.pin;
+      const outcome = await steps.run('Log in with eID', 'choose eID, type the PIN in the extension dialog, wait for the welcome page', () => browser.login(pin, card.authenticationCertificate));
+      console.log('');
+      console.log(`Logged in: ${outcome.name}`);
+      console.log(`  national number   ${outcome.nationalNumber}`);
+      console.log(`  digital key       ${outcome.level}`);
+      console.log(`  token algorithm   ${outcome.algorithm}`);
+      console.log(`  screenshots       ${outcome.screenshots.join(', ')}`);
+      await steps.run('Stop', 'the browser, the backend and the virtual card', async () => {
+        await browser.close();
+        await group.stopAll();
+      });
+      return 0;
+    }
+
+    await steps.run('Log in', `in the browser window: choose "eID", then type your PIN${card.pin ? ` (the virtual card's PIN is ${card.pin})` : ''}. Close the browser or press Ctrl-C to stop`, () => browser.closed);
+    await group.stopAll();
+    return 0;
+  } catch (e) {
+    // A failing step has said what failed and what to do; anything else is a bug worth its stack.
+    if (!(e instanceof StepFailure) && !(e instanceof Error && 'code' in e)) console.error(e);
+    await browserClose?.().catch(() => {});
+    await group.stopAll();
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    releaseLock();
+  }
+}

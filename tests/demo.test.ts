@@ -1,0 +1,70 @@
+/**
+ * The README's main job, headless, as CI and a person without a display run
+ * it: a whole eID login with the virtual card, twice in a row, leaving
+ * nothing running, and refusing to run twice at once.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from './helpers/host-process.js';
+
+const ROOT = projectRoot();
+const PORT = 18443;
+
+function runDemo(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--port', String(PORT)], { cwd: ROOT });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Processes started from the demo's own folder (backend, virtual card, browser profile). */
+function leftovers(): string[] {
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').filter((l) => l.includes('.tmp/demo') && !l.includes('ps -eo'));
+}
+
+describe('eid-bridge demo --headless', () => {
+  it('logs in with the virtual card, twice in a row, and leaves nothing running', async () => {
+    for (const round of [1, 2]) {
+      const { code, output } = await runDemo();
+      expect(output, `round ${round}`).toContain('Logged in: Alice Marie Peeters');
+      expect(output).toContain('national number   85.07.30-002.59');
+      expect(output).toMatch(/digital key .*500/);
+      expect(output).toContain('token algorithm   ES384');
+      expect(code).toBe(0);
+      expect(await portOpen(PORT)).toBe(false);
+      expect(leftovers()).toEqual([]);
+    }
+  }, 180_000);
+
+  it('says so when another demo is already running', async () => {
+    const first = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--port', String(PORT)], { cwd: ROOT });
+    let firstOutput = '';
+    first.stdout.on('data', (c: Buffer) => (firstOutput += c.toString()));
+    // Wait until the first run holds the lock (its first step has started).
+    const deadline = Date.now() + 20_000;
+    while (!firstOutput.includes('[1/') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const second = await runDemo();
+    expect(second.code).toBe(1);
+    expect(second.output).toContain('another demo is running');
+    first.stderr.on('data', (c: Buffer) => (firstOutput += c.toString()));
+    const code = await new Promise((resolve) => first.on('exit', resolve));
+    expect(code, firstOutput).toBe(0);
+    expect(leftovers()).toEqual([]);
+  }, 180_000);
+});
