@@ -150,7 +150,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     await chooseCertificate(dialog, card.authenticationCertificate);
     await enterPin(dialog, '0000');
     expect(await waitForProblem(dialog)).toBe('Wrong PIN. You have 2 tries left.');
-    await dialog.screenshot({ path: artifactPath('chromium-dialog-wrong-pin.png') });
+    await dialog.screenshot({ path: artifactPath('chromium-dialog-wrong-pin.png'), fullPage: true });
     await enterPin(dialog, CARD_PIN);
     const reply = await replyPromise;
     expect(reply.action).toBe('web-eid:authenticate-success');
@@ -224,7 +224,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     const view = await readDialog(dialog as unknown as DriverPage);
     expect(view.hash).toBe(hash.toString('hex'));
     expect(view.algorithm).toBe('SHA-384');
-    await dialog.screenshot({ path: artifactPath('chromium-dialog-sign.png') });
+    await dialog.screenshot({ path: artifactPath('chromium-dialog-sign.png'), fullPage: true });
     await enterPin(dialog as unknown as DriverPage, CARD_PIN);
     const signed = await signPromise;
     expect(signed.action).toBe('web-eid:sign-success');
@@ -240,7 +240,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     expect(view.identityFields).toContain('National register number');
     expect(view.identityFields).toContain('Address');
     expect(view.photoChoice).toBe(true);
-    await dialog.screenshot({ path: artifactPath('chromium-dialog-identity.png') });
+    await dialog.screenshot({ path: artifactPath('chromium-dialog-identity.png'), fullPage: true });
     await chooseCertificate(dialog as unknown as DriverPage, card.authenticationCertificate);
     await dialog.click('#include-photo'); // the person unticks the photo
     await dialog.click('#submit');
@@ -268,7 +268,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     for (const language of ['nl', 'fr', 'de', 'en']) {
       await switchLanguage(driver, language);
       titles[language] = (await readDialog(driver)).title;
-      await dialog.screenshot({ path: artifactPath(`chromium-dialog-${language}.png`) });
+      await dialog.screenshot({ path: artifactPath(`chromium-dialog-${language}.png`), fullPage: true });
     }
     expect(titles).toEqual({ nl: 'Aanmelden met eID', fr: "Se connecter avec l'eID", de: 'Mit eID anmelden', en: 'Log in with eID' });
     await dialog.keyboard.press('Escape').catch(() => undefined);

@@ -214,6 +214,18 @@ describe('Firefox with the extension, the native host and a card', () => {
     }
   });
 
+  it('keeps the request alive while the person takes more than 30 s to type the PIN', async () => {
+    const challenge = nonce();
+    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: challenge, options: { lang: 'en' } });
+    const dialog = (await nextDialog(browser, known)) as unknown as DriverPage;
+    await new Promise((r) => setTimeout(r, 32_000));
+    await chooseCertificate(dialog, card.authenticationCertificate);
+    await enterPin(dialog, CARD_PIN);
+    const reply = await replyPromise;
+    expect(reply.action).toBe('web-eid:authenticate-success');
+    expect(tokenVerifies(reply as unknown as Token, site.httpsOrigin, challenge)).toBe(true);
+  }, 90_000);
+
   it('refuses an http page', async () => {
     const http = await browser.newPage();
     known.add(http);
@@ -228,7 +240,7 @@ describe('Firefox with the extension, the native host and a card', () => {
     const dialog = (await nextDialog(browser, known)) as unknown as DriverPage;
     for (const language of ['nl', 'fr', 'de', 'en']) {
       await switchLanguage(dialog, language);
-      await dialog.screenshot({ path: artifactPath(`firefox-dialog-${language}.png`) });
+      await dialog.screenshot({ path: artifactPath(`firefox-dialog-${language}.png`), fullPage: true });
     }
     await dialog.keyboard.press('Escape').catch(() => undefined);
     expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');

@@ -9,7 +9,7 @@ export interface DriverPage {
   focus(selector: string): Promise<void>;
   waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
   keyboard: { press(key: string): Promise<void> };
-  screenshot(options: { path: string }): Promise<unknown>;
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   select?: unknown;
 }
 
