@@ -259,6 +259,30 @@ describe('Chromium with the extension, the native host and a card', () => {
     await http.close();
   });
 
+  it('lets developers allow http://127.0.0.1 with the setting on the options page', async () => {
+    const options = await context.newPage();
+    await options.goto(`${EXTENSION_ORIGIN}/options.html`);
+    await options.check('#allow-http-localhost');
+    await options.click('#save');
+    await options.waitForSelector('#saved:has-text("Saved")');
+    const http = await context.newPage();
+    await http.goto(`${site.httpOrigin}/`);
+    expect(await webEid(http, 'web-eid:status', {})).toMatchObject({ action: 'web-eid:status-success', nativeApp: '0.1.0' });
+    await options.uncheck('#allow-http-localhost');
+    await options.click('#save');
+    await options.waitForSelector('#saved:has-text("Saved")');
+    expect((await webEid(http, 'web-eid:status', {})).error?.code).toBe('ERR_WEBEID_CONTEXT_INSECURE');
+    await http.close();
+    await options.close();
+  });
+
+  it('shows on the options page that the host answers', async () => {
+    const options = await context.newPage();
+    await options.goto(`${EXTENSION_ORIGIN}/options.html`);
+    await expect.poll(() => options.textContent('#host-status')).toBe('Connected, version 0.1.0.');
+    await options.close();
+  });
+
   it('shows the dialog in Dutch, French, German and English (screenshots)', async () => {
     const dialogOpened = nextDialog(context);
     const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce(), options: { lang: 'nl' } });
@@ -321,5 +345,8 @@ describe('Chromium without the native host', () => {
     expect(context.pages().length).toBe(pagesBefore);
     const status = await webEid(page, 'web-eid:status', {});
     expect(status.error?.code).toBe('ERR_WEBEID_NATIVE_UNAVAILABLE');
+    const options = await context.newPage();
+    await options.goto(`${EXTENSION_ORIGIN}/options.html`);
+    await expect.poll(() => options.textContent('#host-status')).toMatch(/not installed.*install-host/);
   });
 });
