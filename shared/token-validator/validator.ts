@@ -14,7 +14,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { TokenValidationError } from './errors.js';
-import { base64ToBytes, concatBytes, utf8 } from './encoding.js';
+import { base64ToBytes, bytesToBase64, concatBytes, utf8 } from './encoding.js';
 import { consumeChallengeNonce, NONCE_BYTES, systemClock, type Clock, type NonceStore } from './nonce-store.js';
 import { checkOcsp, type OcspOptions } from './ocsp.js';
 
@@ -64,6 +64,14 @@ export interface ValidatedToken {
   trustedBy: x509.X509Certificate;
   algorithm: TokenAlgorithm;
   person: AuthenticatedPerson;
+}
+
+interface ParsedCertificate {
+  certificate: x509.X509Certificate;
+  person: AuthenticatedPerson;
+  usageError: TokenValidationError | undefined;
+  /** Imported public keys, per token algorithm. */
+  keys: Map<string, CryptoKey>;
 }
 
 interface AlgorithmSpec {
@@ -189,6 +197,20 @@ export class WebEidTokenValidator {
   private readonly clock: Clock;
   private readonly crypto: Crypto;
   private readonly ocsp: OcspOptions | undefined;
+  /**
+   * Issuer signatures already checked, keyed by the child certificate's bytes:
+   * a CA's signature on a certificate never changes, so a returning card costs
+   * one signature check instead of one per certificate on the path.
+   */
+  private readonly verifiedIssuers = new Map<string, x509.X509Certificate>();
+  /**
+   * Decoding a certificate and its extensions costs far more than the
+   * signature check; what never changes for the same bytes (the parsed
+   * certificate, its usage verdict, the person, the imported key) is kept for
+   * returning cards. Time, chain, revocation and signature are checked on
+   * every token.
+   */
+  private readonly parsed = new Map<string, ParsedCertificate>();
 
   constructor(options: TokenValidatorOptions) {
     this.siteOrigin = checkSiteOrigin(options.siteOrigin);
@@ -220,31 +242,51 @@ export class WebEidTokenValidator {
     const parsed = parseAuthToken(token);
     const spec = ALGORITHMS[parsed.algorithm];
 
-    const der = base64ToBytes(parsed.unverifiedCertificate);
-    if (!der) fail('CERTIFICATE_PARSE', 'The certificate is not base64');
-    let certificate: x509.X509Certificate;
-    try {
-      certificate = new x509.X509Certificate(der.slice().buffer);
-    } catch (e) {
-      fail('CERTIFICATE_PARSE', 'The certificate cannot be decoded', e);
-    }
+    const entry = this.parse(parsed.unverifiedCertificate);
+    const { certificate } = entry;
 
     const now = new Date(this.clock.now());
     if (now < certificate.notBefore) fail('CERTIFICATE_NOT_YET_VALID', `The certificate is valid from ${certificate.notBefore.toISOString()}`);
     if (now > certificate.notAfter) fail('CERTIFICATE_EXPIRED', `The certificate expired on ${certificate.notAfter.toISOString()}`);
-    this.checkKeyUsage(certificate);
+    if (entry.usageError) throw entry.usageError;
 
     const path = await this.buildPath(certificate, now);
     if (this.ocsp) await checkOcsp(certificate, path[0]!, { ...this.ocsp, clock: this.clock, crypto: this.crypto });
 
-    await this.verifySignature(certificate, parsed, spec, challengeNonce);
+    await this.verifySignature(entry, parsed, spec, challengeNonce);
 
     return {
       certificate,
       trustedBy: path[path.length - 1]!,
       algorithm: parsed.algorithm,
-      person: personFromCertificate(certificate),
+      person: { ...entry.person },
     };
+  }
+
+  private parse(base64: string): ParsedCertificate {
+    const cached = this.parsed.get(base64);
+    if (cached) return cached;
+    const der = base64ToBytes(base64);
+    if (!der) fail('CERTIFICATE_PARSE', 'The certificate is not base64');
+    let certificate: x509.X509Certificate;
+    let person: AuthenticatedPerson;
+    try {
+      certificate = new x509.X509Certificate(der.slice().buffer);
+      person = personFromCertificate(certificate);
+    } catch (e) {
+      fail('CERTIFICATE_PARSE', 'The certificate cannot be decoded', e);
+    }
+    let usageError: TokenValidationError | undefined;
+    try {
+      this.checkKeyUsage(certificate);
+    } catch (e) {
+      if (!(e instanceof TokenValidationError)) throw e;
+      usageError = e;
+    }
+    const entry: ParsedCertificate = { certificate, person, usageError, keys: new Map() };
+    if (this.parsed.size >= 1000) this.parsed.delete(this.parsed.keys().next().value!);
+    this.parsed.set(base64, entry);
+    return entry;
   }
 
   private checkKeyUsage(certificate: x509.X509Certificate): void {
@@ -262,15 +304,23 @@ export class WebEidTokenValidator {
 
   private async issuedBy(child: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
     if (child.issuer !== issuer.subject) return false;
+    const key = bytesToBase64(new Uint8Array(child.rawData));
+    if (this.verifiedIssuers.get(key) === issuer) return true;
     const constraints = issuer.getExtension(x509.BasicConstraintsExtension);
     if (!constraints?.ca) return false;
     const usage = issuer.getExtension(x509.KeyUsagesExtension);
     if (usage && (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) return false;
+    let ok = false;
     try {
-      return await child.verify({ publicKey: issuer, signatureOnly: true }, this.crypto);
+      ok = await child.verify({ publicKey: issuer, signatureOnly: true }, this.crypto);
     } catch {
-      return false;
+      ok = false;
     }
+    if (ok) {
+      if (this.verifiedIssuers.size >= 10_000) this.verifiedIssuers.delete(this.verifiedIssuers.keys().next().value!);
+      this.verifiedIssuers.set(key, issuer);
+    }
+    return ok;
   }
 
   /** Returns [issuer, …, trusted CA]. Every configured certificate is a trust anchor, as in Web eID's validators. */
@@ -294,7 +344,8 @@ export class WebEidTokenValidator {
     fail('CERTIFICATE_UNTRUSTED', `The certificate issued by "${leaf.issuer}" does not chain to a trusted certificate authority`);
   }
 
-  private async verifySignature(certificate: x509.X509Certificate, token: WebEidAuthToken, spec: AlgorithmSpec, nonce: string): Promise<void> {
+  private async verifySignature(entry: ParsedCertificate, token: WebEidAuthToken, spec: AlgorithmSpec, nonce: string): Promise<void> {
+    const { certificate } = entry;
     const signature = base64ToBytes(token.signature);
     if (!signature) fail('SIGNATURE_FORMAT', 'The signature is not base64');
     const keyAlgorithm = certificate.publicKey.algorithm as Algorithm & { namedCurve?: string };
@@ -315,11 +366,14 @@ export class WebEidTokenValidator {
       importParams = { name: 'RSASSA-PKCS1-v1_5', hash: spec.hash };
       verifyParams = { name: 'RSASSA-PKCS1-v1_5' };
     }
-    let key: CryptoKey;
-    try {
-      key = await this.crypto.subtle.importKey('spki', certificate.publicKey.rawData, importParams, false, ['verify']);
-    } catch (e) {
-      fail('TOKEN_ALGORITHM_KEY_MISMATCH', `The certificate's key cannot be used with ${token.algorithm}`, e);
+    let key = entry.keys.get(token.algorithm);
+    if (!key) {
+      try {
+        key = await this.crypto.subtle.importKey('spki', certificate.publicKey.rawData, importParams, false, ['verify']);
+      } catch (e) {
+        fail('TOKEN_ALGORITHM_KEY_MISMATCH', `The certificate's key cannot be used with ${token.algorithm}`, e);
+      }
+      entry.keys.set(token.algorithm, key);
     }
     const subtle = this.crypto.subtle;
     const [originHash, nonceHash] = await Promise.all([subtle.digest(spec.hash, utf8(this.siteOrigin)), subtle.digest(spec.hash, utf8(nonce))]);
