@@ -10,6 +10,7 @@ import { LEVELS } from '../context.js';
 import { ApiError } from '../http/api-error.js';
 import { currentSession, ensureSession, startAuthenticatedSession } from '../http/sessions.js';
 import { personJson } from '../people.js';
+import { VERSION } from '../../shared/version.js';
 
 export function nonceStoreOf(ctx: BackendContext): NonceStore {
   return {
@@ -33,11 +34,26 @@ export function minLevelOf(body: unknown): number {
 }
 
 export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): void {
+  // What a client (the popup, a relying party) needs to know before logging in.
+  app.get('/api/info', async () => ({
+    service: 'eID Bridge reference backend',
+    version: VERSION,
+    publicOrigin: ctx.publicOrigin,
+    levels: LEVELS,
+    keys: ['eid', 'password', 'email', 'sms', 'totp'],
+    languages: ['nl', 'fr', 'de', 'en'],
+  }));
+
   app.post('/api/eid/challenge', async (request, reply) => {
     const current = await ensureSession(ctx, request, reply);
     const issued = await issueChallengeNonce(nonceStoreOf(ctx), current.session.tokenHash, { clock: ctx.clock });
     reply.header('Cache-Control', 'no-store');
-    return { challengeNonce: issued.nonce, expiresAt: new Date(issued.expiresAt).toISOString() };
+    return {
+      challengeNonce: issued.nonce,
+      expiresAt: new Date(issued.expiresAt).toISOString(),
+      // The popup keeps its (still anonymous) session as a bearer token: no cookie needed across origins.
+      ...(wantsSessionToken(ctx, request, current.viaBearer) ? { sessionToken: current.token } : {}),
+    };
   });
 
   app.post('/api/eid/login', async (request, reply) => {

@@ -108,6 +108,7 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: BackendContext): 
       channel: key,
       ...(sentTo ? { sentTo } : {}),
       expiresAt: new Date(now + LOGIN_CODE_TTL_MS).toISOString(),
+      ...(wantsSessionToken(ctx, request, current.viaBearer) ? { sessionToken: current.token } : {}),
     };
   });
 

@@ -23,10 +23,12 @@ async function tokenFor(nonce: string, origin = tb.server.origin, card = tb.pki)
 }
 
 describe('eID login over HTTP', () => {
-  it('answers the health check', async () => {
+  it('answers the health check and tells its public origin and levels', async () => {
     const r = await tb.client().get('/healthz');
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ status: 'ok', schemaVersion: 1 });
+    const info = await tb.client().get('/api/info');
+    expect(info.json).toMatchObject({ publicOrigin: tb.server.origin, levels: { eid: 500, totp: 400, sms: 400, email: 400, password: 200 } });
   });
 
   it('logs a person in with the card: name and national number from the certificate, level 500', async () => {
@@ -106,10 +108,19 @@ describe('eID login over HTTP', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(EXTENSION);
 
+    // The popup works without cookies: the challenge hands it its session as a bearer token.
+    popup.cookies.clear();
     const challenge = await popup.post('/api/eid/challenge', {}, { Origin: EXTENSION });
+    expect(typeof challenge.json.sessionToken).toBe('string');
+    popup.cookies.clear();
+    popup.bearer = challenge.json.sessionToken as string;
     const login = await popup.post('/api/eid/login', { authToken: await tokenFor(challenge.json.challengeNonce as string) }, { Origin: EXTENSION });
+    expect(login.status).toBe(200);
     expect(login.headers.get('access-control-allow-origin')).toBe(EXTENSION);
     expect(typeof login.json.sessionToken).toBe('string');
+    expect(login.json.sessionToken).not.toBe(challenge.json.sessionToken);
+    popup.bearer = challenge.json.sessionToken as string;
+    expect((await popup.get('/api/keys', { Origin: EXTENSION })).status).toBe(401); // the old token died at login
 
     const withBearer = tb.client();
     withBearer.bearer = login.json.sessionToken as string;
