@@ -8,7 +8,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadIdentityResult } from '../shared/identity.js';
 import { PcscBackend } from '../native-host/src/backends/pcsc-backend.js';
 import { BelpicCardCache } from '../native-host/src/belpic/certificate-cache.js';
@@ -23,6 +23,36 @@ import { HostProcess } from './helpers/host-process.js';
 
 const READER = 'Virtual PCD 00 01';
 const PORT = 35964;
+
+/**
+ * vpcd serves one card per reader: when another emulator (a developer's, or
+ * another test run on this machine) holds the reader, wait for it to leave
+ * rather than read someone else's card.
+ */
+let readerTakenOver = false;
+let closing = false;
+
+async function connectOwnCard(card: VirtualBelpicCard): Promise<VpcdConnection> {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    let busy = false;
+    let ready = false;
+    const connection = await connectToVpcd(card, {
+      port: PORT,
+      retryForMs: 10_000,
+      onEvent: (event) => {
+        if (event.type === 'reader-busy') busy = true;
+        // Disconnected without our asking: vpcd gave the reader to another card.
+        if (event.type === 'disconnected' && ready && !closing) readerTakenOver = true;
+      },
+    });
+    ready = true;
+    if (!busy) return connection;
+    await connection.close();
+    if (Date.now() > deadline) throw new Error(`another card keeps holding "${READER}"`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
 
 describe('read-identity over pcscd with the virtual 1.8 card', () => {
   let tmp: string;
@@ -42,15 +72,21 @@ describe('read-identity over pcscd with the virtual 1.8 card', () => {
     await writeFile(rootFile, card.pki.root.pem);
     // The host reads its extra roots from the environment, once.
     process.env.EID_BRIDGE_TRUSTED_ROOTS = rootFile;
-    vpcd = await connectToVpcd(card, { port: PORT, retryForMs: 10_000 });
+    vpcd = await connectOwnCard(card);
     context = await PcscContext.open();
     await context.waitForCard(READER, 10_000);
     const opened = context;
     backend = new PcscBackend({ openContext: async () => opened, readerFilter: (name) => name === READER, cache: new BelpicCardCache() });
     ctx = standaloneContext([backend], silentLogger);
+  }, 120_000);
+
+  afterEach(() => {
+    // A failure then says why: the reader served another card for a while.
+    if (readerTakenOver) throw new Error(`another virtual card took "${READER}" during this test (another test run on this machine?)`);
   });
 
   afterAll(async () => {
+    closing = true;
     if (savedEnv === undefined) delete process.env.EID_BRIDGE_TRUSTED_ROOTS;
     else process.env.EID_BRIDGE_TRUSTED_ROOTS = savedEnv;
     await vpcd?.close();
