@@ -48,6 +48,14 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
   }
 }
 
+/** vpcd serves one card per port: with another program's card in the reader ours would never arrive. */
+function assertReaderFree(context: PcscContext): void {
+  if (context.reader(READER)?.cardPresent) {
+    context.close();
+    throw new Error(`"${READER}" already holds a card from another program (port ${PORT} is taken)`);
+  }
+}
+
 describe('PcscBackend over pcscd and vpcd', () => {
   let card: ObservedCard;
   let vpcd: VpcdConnection;
@@ -55,9 +63,11 @@ describe('PcscBackend over pcscd and vpcd', () => {
   let backend: PcscBackend;
 
   beforeAll(async () => {
+    context = await PcscContext.open();
+    // vpcd serves one card per port: with another program's card in the reader ours would never arrive.
+    assertReaderFree(context);
     card = new ObservedCard(await createVirtualCard({ profile: '1.8', pin: '1234' }));
     vpcd = await connectToVpcd(card, { port: PORT, retryForMs: 10_000 });
-    context = await PcscContext.open();
     await context.waitForCard(READER, 10_000);
     backend = new PcscBackend({ openContext: async () => context, readerFilter: (name) => name === READER, cache: new BelpicCardCache() });
   });
@@ -65,8 +75,9 @@ describe('PcscBackend over pcscd and vpcd', () => {
   afterAll(async () => {
     await vpcd?.close();
     // Leave the reader empty for the next tests, as pcscd sees it.
-    await until(() => context.reader(READER)?.cardPresent === false, 5000).catch(() => undefined);
+    await until(() => context?.reader(READER)?.cardPresent === false, 5000).catch(() => undefined);
     await backend?.close();
+    context?.close();
   });
 
   async function insert(): Promise<void> {
@@ -153,6 +164,19 @@ describe('PcscBackend over pcscd and vpcd', () => {
     expect(card.log).toEqual([...one, ...one]);
   });
 
+  it('a status query does not wait for a reader busy with a long request (a PIN typed on a pad)', async () => {
+    const before = (await backend.readers())[0]!;
+    const busy = await context.connect(READER);
+    try {
+      const started = Date.now();
+      const [reader] = await backend.readers();
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(reader).toMatchObject({ cardPresent: true, tokenId: before.tokenId, cardType: 'eID (applet 1.8)' });
+    } finally {
+      await busy.disconnect();
+    }
+  });
+
   it('reads the identity files', async () => {
     const result = await backend.readIdentityFiles(undefined, { photo: true });
     expect(result).toMatchObject({ reader: READER, cardType: 'eID (applet 1.8)', virtual: true });
@@ -224,8 +248,9 @@ describe('cards that are not what they seem', () => {
   it('a card that is not a Belgian eID is listed as unsupported, with its ATR in the error', async () => {
     const atr = Uint8Array.from(Buffer.from('3B8F8001804F0CA000000306030001000000006A', 'hex'));
     const foreign: VpcdCard = { atr, reset: () => undefined, transmit: () => Uint8Array.of(0x6d, 0x00) };
-    const vpcd = await connectToVpcd(foreign, { port: PORT, retryForMs: 10_000 });
     const context = await PcscContext.open();
+    assertReaderFree(context);
+    const vpcd = await connectToVpcd(foreign, { port: PORT, retryForMs: 10_000 });
     const backend = new PcscBackend({ openContext: async () => context, readerFilter: (name) => name === READER });
     try {
       await until(() => Buffer.from(context.reader(READER)?.atr ?? []).equals(Buffer.from(atr)), 10_000);
@@ -241,6 +266,8 @@ describe('cards that are not what they seem', () => {
   it('a card that stops answering makes the exchange fail with TIMEOUT, not hang', async () => {
     // A minimal vpcd card that gives its ATR and then never answers an APDU.
     const atr = Buffer.from('3B7F96000080318065B085040120120FFF829000', 'hex');
+    const context = await PcscContext.open();
+    assertReaderFree(context);
     const socket = new Socket();
     await new Promise<void>((resolve, reject) => socket.once('error', reject).connect(PORT, '127.0.0.1', () => resolve()));
     let pending = Buffer.alloc(0);
@@ -259,7 +286,6 @@ describe('cards that are not what they seem', () => {
         pending = pending.subarray(2 + length);
       }
     });
-    const context = await PcscContext.open();
     try {
       await until(() => Buffer.from(context.reader(READER)?.atr ?? []).equals(atr), 10_000);
       const started = Date.now();

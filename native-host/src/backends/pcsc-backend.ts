@@ -15,6 +15,8 @@ import type { CardBackend, PinChangingBackend, SignOperation, TokenCertificate }
 
 export const PCSC_TOKEN_PREFIX = 'pcsc:';
 export const BELPIC_TOKEN_LABEL = 'BELPIC';
+/** How long a status query waits for a reader busy with another request. */
+const READERS_QUEUE_TIMEOUT_MS = 1500;
 
 export interface PcscBackendOptions {
   /** Opens the PC/SC context (default: PcscContext.open()). */
@@ -44,6 +46,8 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
   private context: PcscContext | undefined;
   private opening: Promise<PcscContext> | undefined;
   private readonly cache: BelpicCardCache;
+  /** The last full status of each reader, for when the reader is busy. */
+  private readonly lastSeen = new Map<string, { insertion: number; status: ReaderStatus }>();
 
   constructor(private readonly options: PcscBackendOptions = {}) {
     this.cache = options.cache ?? processCardCache;
@@ -67,6 +71,8 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
       if (isVirtualReader(reader.name)) status.virtual = true;
       if (reader.cardPresent) {
         try {
+          // A reader busy with another request (a PIN typed on the pad) answers from what
+          // was last seen of the same inserted card instead of waiting for it.
           await context.withCard(reader.name, async (connection) => {
             status.pinPad = (await connection.features()).has(FEATURE_VERIFY_PIN_DIRECT);
             const card = await BelpicCard.open(transportOf(connection), this.cardOptions());
@@ -75,9 +81,12 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
             status.cardType = await card.cardType();
             const tries = await card.pinTriesLeft();
             if (tries !== undefined) status.pinTriesLeft = tries;
-          });
+          }, { queueTimeoutMs: READERS_QUEUE_TIMEOUT_MS });
+          this.lastSeen.set(reader.name, { insertion: reader.insertion, status: { ...status } });
         } catch (e) {
-          if (isEidBridgeError(e, 'UNSUPPORTED_CARD')) status.cardType = 'unsupported card';
+          const last = this.lastSeen.get(reader.name);
+          if (isEidBridgeError(e, 'TIMEOUT') && last?.insertion === reader.insertion) Object.assign(status, last.status);
+          else if (isEidBridgeError(e, 'UNSUPPORTED_CARD')) status.cardType = 'unsupported card';
           else if (isEidBridgeError(e, 'CARD_REMOVED') || isEidBridgeError(e, 'NO_CARD')) status.cardPresent = false;
           else if (isEidBridgeError(e, 'PCSC_UNAVAILABLE')) throw e;
           // Other card trouble: the reader is still listed, without card details.

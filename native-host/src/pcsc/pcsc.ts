@@ -71,6 +71,8 @@ export interface ReaderState {
   mute: boolean;
   /** Another application holds the card exclusively. */
   exclusive: boolean;
+  /** Counts card insertions in this reader: a new value means another card (or the same one again). */
+  insertion: number;
 }
 
 export type PcscEvent =
@@ -431,7 +433,7 @@ export class PcscContext {
     const name = raw.name;
     const entry: ReaderEntry = {
       raw,
-      state: { name, cardPresent: false, atr: undefined, mute: false, exclusive: false },
+      state: { name, cardPresent: false, atr: undefined, mute: false, exclusive: false, insertion: 0 },
       statusSeen: false,
       insertion: 0,
       eventCounter: -1,
@@ -477,6 +479,7 @@ export class PcscContext {
       atr,
       mute: (state & SCARD_STATE.MUTE) !== 0,
       exclusive: (state & SCARD_STATE.EXCLUSIVE) !== 0,
+      insertion: entry.insertion,
     };
     entry.statusSeen = true;
     if (wasPresent && (!present || swapped)) this.emit({ type: 'card-removed', reader: entry.state.name });
