@@ -242,6 +242,8 @@ export class PcscContext {
     try {
       await context.waitUntil(() => context.listed && [...context.entries.values()].every((e) => e.statusSeen), options.timeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS);
     } catch (e) {
+      // Listed, but a reader has not told its state yet: go on; it shows as empty until it does.
+      if (e instanceof EidBridgeError && e.code === 'TIMEOUT' && context.listed) return context;
       context.close();
       if (e instanceof EidBridgeError && e.code === 'TIMEOUT') {
         throw new EidBridgeError('PCSC_UNAVAILABLE', 'The PC/SC service did not list the readers in time', { hint: PCSC_UNAVAILABLE_HINT });
