@@ -8,6 +8,13 @@
  * Belgian government (repository.eid.belgium.be, repository.eidpki.belgium.be).
  * Their SHA-256 fingerprints are listed with them and checked at load time, so
  * a damaged constant cannot silently become a different trust anchor.
+ *
+ * How they were checked when added: CA6 is the key that signed the Citizen CA
+ * (serialNumber 202002) published with the official eID middleware (a test
+ * repeats this); CA4's 2032 issue has the fingerprint an independent validation
+ * report gives for "Belgium Root CA4", and shares its key with the 2028 issue
+ * shipped by the official eID viewer; CA3 appears byte for byte in two
+ * unrelated projects.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
