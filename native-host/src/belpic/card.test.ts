@@ -6,7 +6,7 @@ import { createHash, verify as verifySignature, X509Certificate } from 'node:cry
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../virtual-card/virtual-card.js';
 import type { ApduTransport } from './apdu.js';
-import { BelpicCard, type PinPad } from './card.js';
+import { BelpicCard, classifyAtr, documentKind, type PinPad } from './card.js';
 import { BelpicCardCache } from './certificate-cache.js';
 import { pinBytes } from './pin.js';
 import { bytes } from './scripted-transport.test-helper.js';
@@ -208,6 +208,24 @@ describe('PIN-pad reader', () => {
     const timeout = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: pinPadReader(card, 'timeout') });
     await expect(timeout.sign('signing', new Uint8Array(32), 'SHA-256', undefined)).rejects.toMatchObject({ code: 'PIN_PAD_TIMEOUT' });
     expect(card.pinTriesLeft()).toBe(2);
+  });
+});
+
+describe('card recognition', () => {
+  it('knows the BELPIC ATRs, the older RSA ones included, and nothing else', () => {
+    expect(classifyAtr(bytes('3B9813400AA503010101AD1311'))).toBe('rsa');
+    expect(classifyAtr(bytes('3B9894400AA503010101AD1310'))).toBe('rsa');
+    expect(classifyAtr(bytes('3B989440FFA503010101AD1310'))).toBe('rsa');
+    expect(classifyAtr(bytes('3B7F96000080318065B085040120120FFF829000'))).toBe('1.8');
+    expect(classifyAtr(bytes('3B7F96000080318065B085040120120FFF829001'))).toBeUndefined();
+    expect(classifyAtr(bytes('3B9813400AA503010101AD13'))).toBeUndefined();
+  });
+
+  it('names the document by its type', () => {
+    expect(documentKind(1)).toBe('eID');
+    expect(documentKind(6)).toBe('Kids-ID');
+    for (const type of [11, 17, 36, 61, 69]) expect(documentKind(type)).toBe('foreigner card');
+    for (const type of [undefined, 2, 37, 60, 70]) expect(documentKind(type)).toBe('other');
   });
 });
 
