@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
 import { builtInRoots } from '../native-host/src/identity/trusted-roots.js';
 import { parseIdentityFile } from './identity-parse.js';
-import { verifyIdentityFiles, type CardFiles } from './identity-verify.js';
+import { decodeRawCardFiles, verifyIdentityFiles, type CardFiles } from './identity-verify.js';
 import { createTestPki } from './testing/test-pki.js';
 import { encodeBelpicTlv } from './tlv.js';
 import { buildV11Card } from '../tests/helpers/v11-card.js';
@@ -153,6 +153,15 @@ describe('verifyIdentityFiles with the virtual card, applet 1.7 (RSA-2048)', () 
     expect(v.verified).toBe(false);
     expect(v.rrnCertificate).toBe('untrusted');
     expect(v.problems.join(' ')).toMatch(/not valid at/);
+  });
+
+  it('verifies the base64 raw files of a ReadIdentityResult (what a server receives from a page)', () => {
+    const raw: Record<string, unknown> = { junk: 'AAAA', '4035': 42 };
+    for (const id of ['4031', '4032', '4033', '4034', '503C'] as const) raw[id] = Buffer.from(files[id]!).toString('base64');
+    const decoded = decodeRawCardFiles(raw);
+    expect(Object.keys(decoded).sort()).toEqual(['4031', '4032', '4033', '4034', '503C']);
+    const v = verifyIdentityFiles(decoded, { trustedRoots: [card.pki.root.der] });
+    expect(v).toMatchObject({ verified: true, photoHash: 'not-checked' });
   });
 
   it('says what is missing instead of failing', () => {

@@ -42,6 +42,23 @@ const HASH_LABEL: Record<NodeHash, string> = { sha1: 'SHA-1', sha256: 'SHA-256',
 /** The largest DER ECDSA P-384 signature: SEQUENCE of two 49-byte INTEGERs. */
 const MAX_P384_DER_SIGNATURE = 104;
 
+const CARD_FILE_ID = /^(4031|4032|4033|4034|4035|4040|5038|5039|503A|503B|503C)$/;
+
+/**
+ * The raw files of a ReadIdentityResult (base64) as bytes, so a server can
+ * verify what a page sends it instead of trusting the verdict that came along.
+ * Unknown keys and values that are not base64 strings are left out.
+ */
+export function decodeRawCardFiles(raw: Record<string, unknown>): CardFiles {
+  const files: CardFiles = {};
+  for (const [id, value] of Object.entries(raw)) {
+    const key = id.toUpperCase();
+    if (!CARD_FILE_ID.test(key) || typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) continue;
+    files[key as CardFileId] = new Uint8Array(Buffer.from(value, 'base64'));
+  }
+  return files;
+}
+
 /**
  * A certificate file from the card is zero-padded; its DER header gives the
  * true length (30 82 LL LL → LLLL + 4, also short and 81 forms).

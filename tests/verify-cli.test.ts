@@ -96,6 +96,24 @@ describe('eid-bridge verify', () => {
     expect(r.stdout).toMatch(/Born\s+30 JUIL 1985 \(1985-07-30\)/);
   });
 
+  it('verifies the raw files of a read-identity result as a page receives it (address and photo not shared)', async () => {
+    const rawFiles: Record<string, string> = {};
+    for (const id of ['4031', '4032', '503C'] as const) rawFiles[id] = Buffer.from(card17.getFile(id)).toString('base64');
+    const resultFile = join(tmp, 'result.json');
+    // The verdict a page sends along is ignored: only the raw files count.
+    await writeFile(resultFile, JSON.stringify({ rawFiles, verification: { verified: true } }));
+    const trusted = await runCli(['verify', resultFile, '--trust', root17]);
+    expect(trusted.status).toBe(0);
+    expect(trusted.stdout).toMatch(/Surname\s+Janssens/);
+    expect(trusted.stdout).not.toMatch(/Street and number/);
+    expect((await runCli(['verify', resultFile])).status).toBe(1);
+
+    await writeFile(resultFile, JSON.stringify({ rawFiles: { '4031': rawFiles['4031'] } }));
+    const incomplete = await runCli(['verify', resultFile]);
+    expect(incomplete.status).toBe(2);
+    expect(incomplete.stderr).toMatch(/missing .*4032, 503C/);
+  });
+
   it('does not accept the root of another card', async () => {
     const r = await runCli(['verify', join(tmp, 'card18'), '--trust', root17]);
     expect(r.status).toBe(1);

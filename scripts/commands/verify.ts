@@ -4,22 +4,26 @@
  * chain to a trusted root — and prints the identity with the verdict.
  * Exit 0: everything verified; 1: not verified; 2: usage or missing files.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isEidBridgeError } from '../../shared/errors.js';
-import type { CardFileId } from '../../shared/identity-verify.js';
+import { decodeRawCardFiles, type CardFileId, type CardFiles } from '../../shared/identity-verify.js';
 import { buildIdentityResult } from '../../native-host/src/identity/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../native-host/src/identity/trusted-roots.js';
 import type { CliCommand } from './cli-command.js';
 import { formatIdentityReport, identityJson, readCardFileDirectory } from './identity-output.js';
 
-const USAGE = `Usage: eid-bridge verify DIR [--json] [--trust CERT]...
+const USAGE = `Usage: eid-bridge verify DIR|RESULT.json [--json] [--trust CERT]...
 
 Verifies the raw files of a Belgian eID card saved in DIR (for example by
 "eid-bridge read-identity --save DIR"), offline. DIR must hold the files
 4031 (identity), 4032 (identity signature), 4033 (address), 4034 (address
 signature), 4035 (photo) and 503C (RRN certificate), named by file id
 ("4031", "4031.bin", "3F00_DF01_4031", ...).
+
+RESULT.json: a read-identity result as a web page receives it; its "rawFiles"
+(base64) are verified, not the verdict that came with them. It needs at least
+4031, 4032 and 503C; the address and photo are checked when they were shared.
 
 The data counts as verified only when every signature and the photo hash are
 valid and the RRN certificate chains to a trusted root: the real Belgian roots
@@ -29,6 +33,21 @@ folder, repeatable) or ${TRUSTED_ROOTS_ENV}.
 Exit status: 0 verified, 1 not verified, 2 usage error or missing files.`;
 
 export const REQUIRED_FILES: readonly CardFileId[] = ['4031', '4032', '4033', '4034', '4035', '503C'];
+/** A page's result may leave out the address and photo the person did not share. */
+export const REQUIRED_IN_RESULT: readonly CardFileId[] = ['4031', '4032', '503C'];
+
+/** The rawFiles of a saved read-identity result, or an error message. */
+async function filesFromResultFile(path: string): Promise<CardFiles | string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return `"${path}" is neither a folder nor a JSON read-identity result`;
+  }
+  const raw = (parsed as { rawFiles?: unknown } | null)?.rawFiles;
+  if (!raw || typeof raw !== 'object') return `"${path}" has no "rawFiles"`;
+  return decodeRawCardFiles(raw as Record<string, unknown>);
+}
 
 export const verifyCommand: CliCommand = {
   name: 'verify',
@@ -55,25 +74,40 @@ export const verifyCommand: CliCommand = {
       return 0;
     }
     if (positionals.length !== 1) {
-      console.error(`eid-bridge verify: give exactly one folder\n\n${USAGE}`);
+      console.error(`eid-bridge verify: give exactly one folder or result file\n\n${USAGE}`);
       return 2;
     }
-    const dir = positionals[0]!;
+    const source = positionals[0]!;
+    let isFolder: boolean;
     try {
-      if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
+      isFolder = (await stat(source)).isDirectory();
     } catch {
-      console.error(`eid-bridge verify: "${dir}" is not a folder`);
+      console.error(`eid-bridge verify: "${source}" does not exist`);
       return 2;
     }
 
-    const { files, duplicates } = await readCardFileDirectory(dir);
-    if (duplicates.length > 0) {
-      console.error(`eid-bridge verify: ambiguous files in "${dir}":\n  ${duplicates.join('\n  ')}`);
-      return 2;
+    let files: CardFiles;
+    let required: readonly CardFileId[];
+    if (isFolder) {
+      const found = await readCardFileDirectory(source);
+      if (found.duplicates.length > 0) {
+        console.error(`eid-bridge verify: ambiguous files in "${source}":\n  ${found.duplicates.join('\n  ')}`);
+        return 2;
+      }
+      files = found.files;
+      required = REQUIRED_FILES;
+    } else {
+      const fromResult = await filesFromResultFile(source);
+      if (typeof fromResult === 'string') {
+        console.error(`eid-bridge verify: ${fromResult}`);
+        return 2;
+      }
+      files = fromResult;
+      required = REQUIRED_IN_RESULT;
     }
-    const missing = REQUIRED_FILES.filter((id) => !files[id] || files[id]!.length === 0);
+    const missing = required.filter((id) => !files[id] || files[id]!.length === 0);
     if (missing.length > 0) {
-      console.error(`eid-bridge verify: missing in "${dir}": ${missing.join(', ')} (needed: ${REQUIRED_FILES.join(', ')})`);
+      console.error(`eid-bridge verify: missing in "${source}": ${missing.join(', ')} (needed: ${required.join(', ')})`);
       return 2;
     }
 
@@ -95,7 +129,7 @@ export const verifyCommand: CliCommand = {
     }
     const configured = roots.roots.filter((r) => !r.builtIn).map((r) => r.source);
     if (values.json) {
-      console.log(identityJson(result, { photoBytes: files['4035']!.length, extraTrustedRoots: configured }));
+      console.log(identityJson(result, { photoBytes: files['4035']?.length ?? 0, extraTrustedRoots: configured }));
     } else {
       const notes = configured.length > 0 ? [`Extra trusted roots: ${configured.join(', ')}`] : [];
       console.log(formatIdentityReport(result, { notes }));
