@@ -14,6 +14,14 @@ export function personJson(person: Person) {
   };
 }
 
+/** Remembers the page language the person logs in with, so messages come in that language. */
+export async function rememberLanguage(ctx: BackendContext, person: Person, body: unknown): Promise<Person> {
+  const language = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).language : undefined;
+  if (!isLanguage(language) || language === person.language) return person;
+  await ctx.store.setPersonLanguage(person.id, language);
+  return { ...person, language };
+}
+
 export function languageOf(person: Person): Language {
   return isLanguage(person.language) ? person.language : 'nl';
 }

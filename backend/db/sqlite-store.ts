@@ -170,6 +170,10 @@ export class SqliteStore implements DataStore {
     this.db.prepare('UPDATE persons SET phone = ? WHERE id = ?').run(phone, personId);
   }
 
+  async setPersonLanguage(personId: number, language: string): Promise<void> {
+    this.db.prepare('UPDATE persons SET language = ? WHERE id = ? AND language != ?').run(language, personId, language);
+  }
+
   async findPasswordByUsername(username: string): Promise<PasswordKey | undefined> {
     const r = this.db.prepare('SELECT * FROM passwords WHERE username_key = ?').get(usernameKey(username)) as Row | undefined;
     return r && toPassword(r);

@@ -102,6 +102,8 @@ export interface DataStore {
   upsertPerson(person: NewPerson, now: number): Promise<Person>;
   setPersonEmail(personId: number, email: string | null): Promise<void>;
   setPersonPhone(personId: number, phone: string | null): Promise<void>;
+  /** The language the person last used: e-mails and SMS follow it. */
+  setPersonLanguage(personId: number, language: string): Promise<void>;
 
   findPasswordByUsername(username: string): Promise<PasswordKey | undefined>;
   findPassword(personId: number): Promise<PasswordKey | undefined>;

@@ -72,7 +72,7 @@ export const LOGIN_SCRIPT = String.raw`'use strict';
     setStatus('eid-status', tr('working'));
     api('/api/eid/challenge', {})
       .then(function (c) { return authenticateWithCard(c.challengeNonce); })
-      .then(function (token) { return api('/api/eid/login', { authToken: token, minLevel: data.minLevel }); })
+      .then(function (token) { return api('/api/eid/login', { authToken: token, minLevel: data.minLevel, language: data.lang }); })
       .then(done)
       .catch(function (e) { setStatus('eid-status', eidMessage(e), 'error'); })
       .then(function () { busy = false; $('eid-login').disabled = false; });
@@ -104,7 +104,7 @@ export const LOGIN_SCRIPT = String.raw`'use strict';
   $('credentials-form').addEventListener('submit', function (event) {
     event.preventDefault();
     setStatus('code-status', tr('working'));
-    api('/api/login/password', { username: $('username').value, password: $('password').value, key: currentKey, minLevel: data.minLevel })
+    api('/api/login/password', { username: $('username').value, password: $('password').value, key: currentKey, minLevel: data.minLevel, language: data.lang })
       .then(function (r) {
         if (r.status === 'logged-in') return done();
         loginRequestId = r.loginRequestId;

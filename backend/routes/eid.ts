@@ -9,7 +9,7 @@ import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { ApiError } from '../http/api-error.js';
 import { currentSession, ensureSession, startAuthenticatedSession } from '../http/sessions.js';
-import { personJson } from '../people.js';
+import { personJson, rememberLanguage } from '../people.js';
 import { VERSION } from '../../shared/version.js';
 
 export function nonceStoreOf(ctx: BackendContext): NonceStore {
@@ -65,9 +65,10 @@ export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): vo
     if (!isValidNationalNumber(fromCard.nationalNumber)) {
       throw new ApiError(401, 'NATIONAL_NUMBER_INVALID', 'The certificate carries no valid national number');
     }
-    const person = await ctx.store.upsertPerson(
-      { nationalNumber: fromCard.nationalNumber, givenNames: fromCard.givenNames, surname: fromCard.surname },
-      ctx.clock.now(),
+    const person = await rememberLanguage(
+      ctx,
+      await ctx.store.upsertPerson({ nationalNumber: fromCard.nationalNumber, givenNames: fromCard.givenNames, surname: fromCard.surname }, ctx.clock.now()),
+      body,
     );
     // An eID login proves the person: it lifts a password lock-out too.
     await ctx.throttle.succeed(person.id);

@@ -12,7 +12,7 @@ import { currentSession, ensureSession, startAuthenticatedSession, type CurrentS
 import { verifyAgainstDummy, verifyPassword } from '../security/passwords.js';
 import { codeHash, numericCode, randomToken } from '../security/tokens.js';
 import { base32Decode, constantTimeEqual, matchTotp } from '../security/otp.js';
-import { languageOf, maskEmail, maskPhone, personJson } from '../people.js';
+import { languageOf, maskEmail, maskPhone, personJson, rememberLanguage } from '../people.js';
 import { t } from '../i18n/index.js';
 import type { Person } from '../db/store.js';
 import { minLevelOf, wantsSessionToken } from './eid.js';
@@ -56,8 +56,10 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: BackendContext): 
     }
     // A locked account answers exactly like a wrong password.
     if (await ctx.throttle.isLocked(account.personId)) throw loginFailed();
-    const person = await ctx.store.findPersonById(account.personId);
-    if (!person) throw loginFailed();
+    const found = await ctx.store.findPersonById(account.personId);
+    if (!found) throw loginFailed();
+    // The code goes out in the language of the page the person is using.
+    const person = await rememberLanguage(ctx, found, body);
     const current = await ensureSession(ctx, request, reply);
 
     if (key === 'password') {

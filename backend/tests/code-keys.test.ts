@@ -200,4 +200,12 @@ describe('digital keys and code login, over HTTP with real SMTP and SMS delivery
     await tb.smtp!.waitFor(EMAIL, (m) => m.text.includes('gedeactiveerd'), before);
     expect(errorCode((await passwordLogin('sms')).r)).toBe('KEY_NOT_ACTIVE');
   });
+
+  it('sends the code in the language of the page the person logs in from', async () => {
+    const before = tb.smtp!.messages.length;
+    const { client, r } = await passwordLogin('email', { language: 'fr' });
+    const mail = await tb.smtp!.waitFor(EMAIL, (m) => m.subject === 'Votre code de sécurité', before);
+    expect(mail.text).toContain('valable 10 minutes');
+    expect((await client.post('/api/login/code', { loginRequestId: r.json.loginRequestId, code: codeIn(mail.text) })).json).toMatchObject({ level: 400 });
+  });
 });
