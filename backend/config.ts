@@ -26,6 +26,8 @@ export interface BackendConfig {
   /** Check eID certificates with OCSP. */
   ocsp: boolean;
   ocspTimeoutMs: number;
+  /** Ask this OCSP responder instead of the one each certificate names. */
+  ocspUrl?: string;
   /** Lock-out and rate-limit tuning (tests lower them). */
   limits: BackendLimits;
 }
@@ -53,6 +55,7 @@ export const ENV = {
   smsGatewayUrl: 'EID_BRIDGE_SMS_GATEWAY_URL',
   adminToken: 'EID_BRIDGE_ADMIN_TOKEN',
   ocsp: 'EID_BRIDGE_OCSP',
+  ocspUrl: 'EID_BRIDGE_OCSP_URL',
 } as const;
 
 export const DEFAULT_PORT = 8443;
@@ -85,5 +88,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
   if (env[ENV.smtpUrl]) config.smtpUrl = env[ENV.smtpUrl];
   if (env[ENV.smsGatewayUrl]) config.smsGatewayUrl = env[ENV.smsGatewayUrl];
   if (env[ENV.adminToken]) config.adminToken = env[ENV.adminToken];
+  if (env[ENV.ocspUrl]) config.ocspUrl = env[ENV.ocspUrl];
   return config;
 }

@@ -150,7 +150,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   context.validator = new WebEidTokenValidator({
     siteOrigin: context.publicOrigin,
     trustedCertificates,
-    ...(config.ocsp ? { ocsp: { timeoutMs: config.ocspTimeoutMs } } : {}),
+    ...(config.ocsp ? { ocsp: { timeoutMs: config.ocspTimeoutMs, ...(config.ocspUrl ? { responderUrl: config.ocspUrl } : {}) } } : {}),
     clock,
   });
 

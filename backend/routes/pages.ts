@@ -17,6 +17,15 @@ import { LOGIN_SCRIPT } from '../pages/login-script.js';
 import { ACTIVATE_SCRIPT } from '../pages/activate-script.js';
 import { STYLE_CSS } from '../pages/style.js';
 
+/** The demo service's "Afmelden" button. */
+const WELCOME_SCRIPT = `'use strict';
+document.getElementById('logout').addEventListener('click', function (event) {
+  var csrf = event.currentTarget.getAttribute('data-csrf');
+  fetch('/api/logout', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: '{}' })
+    .then(function () { location.assign('/demo'); });
+});
+`;
+
 const LANGUAGE_COOKIE = 'eidb_lang';
 
 function language(request: FastifyRequest, reply: FastifyReply): Language {
@@ -42,6 +51,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
 
   app.get('/assets/style.css', async (_request, reply) => reply.header('Content-Type', 'text/css; charset=utf-8').header('Cache-Control', 'max-age=300').send(STYLE_CSS));
   app.get('/assets/login.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(LOGIN_SCRIPT));
+  app.get('/assets/welcome.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(WELCOME_SCRIPT));
   app.get('/assets/activate.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(ACTIVATE_SCRIPT));
 
   // No icon: answer without a body rather than a 404 in every browser console.
@@ -94,8 +104,9 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
 <dt>${esc(t(lang, 'name'))}</dt><dd>${esc(p.name)}</dd>
 <dt>${esc(t(lang, 'nationalNumber'))}</dt><dd>${esc(p.nationalNumberFormatted)}</dd>
 <dt>${esc(t(lang, 'keyUsed'))}</dt><dd>${esc(method ? t(lang, METHOD_LABEL[method]) : '')} (${esc(t(lang, 'level', { level: got }))})</dd>
-</dl></section>`;
-    return html(reply, page({ language: lang, title: t(lang, 'welcomeTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body }));
+</dl>
+<p><button type="button" id="logout" data-csrf="${esc(current.session.csrfToken)}">${esc(t(lang, 'logout'))}</button></p></section>`;
+    return html(reply, page({ language: lang, title: t(lang, 'welcomeTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body, scripts: ['/assets/welcome.js'] }));
   });
 
   // Development only: messages that went to the outbox because no SMTP server or SMS gateway is configured.

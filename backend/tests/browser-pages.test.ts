@@ -72,6 +72,10 @@ describe('login page in Chromium', () => {
     await page.click('#code-form button[type=submit]');
     await page.waitForURL(/\/demo\/welcome/);
     await expect(page.locator('#person').textContent()).resolves.toContain('Alice Marie Peeters');
+    await page.click('#logout');
+    await page.waitForURL(/\/demo(\?|$)/);
+    await page.goto(`${tb.server.url}/demo/welcome?minLevel=400`);
+    await page.waitForURL(/\/login\?/); // logged out: the service sends the person to the login page
     expect(problems).toEqual([]);
   });
 

@@ -29,7 +29,8 @@ Environment only:
   ${ENV.smtpUrl}   e.g. smtp://user:pass@mail.example:587 (else the local outbox)
   ${ENV.mailFrom}  sender address of e-mails
   ${ENV.smsGatewayUrl}   HTTP endpoint receiving POST {"to","text"} (else the local outbox)
-  ${ENV.ocsp}=1  check eID certificates with OCSP (5 s timeout)`;
+  ${ENV.ocsp}=1  check eID certificates with OCSP (5 s timeout)
+  ${ENV.ocspUrl}  OCSP responder to ask instead of the certificate's own`;
 
 export const backendCommand: CliCommand = {
   name: 'backend',
