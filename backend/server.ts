@@ -93,7 +93,10 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
-    if (!config.http) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    // HSTS for a real host name only: on "localhost" it would force https on every local port of the developer's browser.
+    if (!config.http && context.publicOrigin && !/^https:\/\/(localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?$/i.test(context.publicOrigin)) {
+      reply.header('Strict-Transport-Security', 'max-age=31536000');
+    }
     const origin = request.headers.origin;
     const fromExtension = typeof origin === 'string' && config.extensionOrigins.includes(origin);
     if (fromExtension) {
