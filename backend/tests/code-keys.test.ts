@@ -208,4 +208,9 @@ describe('digital keys and code login, over HTTP with real SMTP and SMS delivery
     expect(mail.text).toContain('valable 10 minutes');
     expect((await client.post('/api/login/code', { loginRequestId: r.json.loginRequestId, code: codeIn(mail.text) })).json).toMatchObject({ level: 400 });
   });
+
+  it('has no outbox when e-mail and SMS are delivered for real', async () => {
+    expect((await tb.client().get('/api/dev/outbox')).status).toBe(404);
+    expect((await tb.client().get('/dev/outbox')).status).toBe(404);
+  });
 });

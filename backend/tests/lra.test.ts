@@ -97,4 +97,17 @@ describe('registration office (LRA) activation over HTTP', () => {
     const taken = await tb.client().post('/api/lra/activation-codes', { nationalNumber: '85431500183', email: 'jan.claes@example.be' }, STAFF);
     expect(errorCode(taken)).toBe('EMAIL_IN_USE');
   });
+
+  it('shows e-mails in the development outbox when no SMTP server is configured', async () => {
+    const dev = await startTestBackend();
+    try {
+      await dev.client().post('/api/lra/activation-codes', { nationalNumber: '85073000160', email: 'outbox@example.be' }, STAFF);
+      const page = await dev.client().get('/dev/outbox');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('outbox@example.be');
+      expect(page.text).toContain('Mijn digitale sleutels: activatie');
+    } finally {
+      await dev.stop();
+    }
+  });
 });
