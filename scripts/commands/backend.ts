@@ -73,7 +73,8 @@ export const backendCommand: CliCommand = {
     console.log(`eID Bridge backend listening on ${server.url}`);
     console.log(`  login page:  ${server.url}/login`);
     console.log(`  demo:        ${server.url}/demo`);
-    if (ctx.delivery.usesOutbox) console.log(`  outbox:      ${server.url}/dev/outbox (e-mail${config.smtpUrl ? '' : ' and'}${config.smsGatewayUrl ? '' : ' SMS'} not configured)`);
+    const unconfigured = [config.smtpUrl ? '' : 'e-mail', config.smsGatewayUrl ? '' : 'SMS'].filter(Boolean);
+    if (ctx.delivery.usesOutbox) console.log(`  outbox:      ${server.url}/dev/outbox (${unconfigured.join(' and ')} not configured)`);
     if (server.tlsCertificateFile) console.log(`  certificate: ${server.tlsCertificateFile} (self-signed; trust it or accept it once in the browser)`);
     console.log(`  data:        ${config.dataDir}`);
     if (!config.adminToken) console.log(`  registration-office API off (set ${ENV.adminToken} or --admin-token)`);
