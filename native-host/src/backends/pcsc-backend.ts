@@ -10,7 +10,7 @@ import type { ApduTransport } from '../belpic/apdu.js';
 import { BelpicCard, type BelpicCardOptions, type IdentityFiles } from '../belpic/card.js';
 import { processCardCache, type BelpicCardCache } from '../belpic/certificate-cache.js';
 import type { PinPadLanguage } from '../belpic/pin.js';
-import { FEATURE_VERIFY_PIN_DIRECT, isVirtualReader, PcscContext, type CardConnection, type ReaderState } from '../pcsc/pcsc.js';
+import { FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, isVirtualReader, PcscContext, type CardConnection, type ReaderState } from '../pcsc/pcsc.js';
 import type { CardBackend, PinChangingBackend, SignOperation, TokenCertificate } from './card-backend.js';
 
 export const PCSC_TOKEN_PREFIX = 'pcsc:';
@@ -148,20 +148,22 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
     );
   }
 
-  /** Changes the PIN. Both PINs are ASCII digit bytes; the caller zeroes them. */
+  /**
+   * Changes the PIN. Both PINs are ASCII digit bytes (the caller zeroes them),
+   * or both undefined to have them typed on a PIN-pad reader.
+   */
   async changePin(op: { reader?: string; currentPin: Uint8Array | undefined; newPin: Uint8Array | undefined; signal?: AbortSignal }): Promise<void> {
-    if (!op.currentPin || !op.newPin) {
-      throw new EidBridgeError('PIN_REQUIRED', 'The current and the new PIN are needed (changing the PIN on a PIN-pad reader is not supported yet)');
-    }
     const { currentPin, newPin } = op;
     const context = await this.pcsc();
     const reader = this.pickReader(context, op.reader);
     await context.withCard(
       reader,
       async (connection) => {
-        const card = await this.openCard(connection, op.signal, false);
+        const onPad = !currentPin || !newPin;
+        const card = await this.openCard(connection, op.signal, onPad);
         try {
-          await card.changePin(currentPin, newPin);
+          if (currentPin && newPin) await card.changePin(currentPin, newPin);
+          else await card.changePinOnPad();
         } finally {
           await card.logOff().catch(() => undefined);
         }
@@ -218,9 +220,13 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
   private async openCard(connection: CardConnection, signal: AbortSignal | undefined, pinPadWanted: boolean): Promise<BelpicCard> {
     const options = this.cardOptions();
     if (pinPadWanted) {
-      const ioctl = (await connection.features()).get(FEATURE_VERIFY_PIN_DIRECT);
-      if (ioctl !== undefined) {
-        options.pinPad = { verifyPinDirect: (structure) => connection.control(ioctl, structure, signal ? { signal } : {}) };
+      const features = await connection.features();
+      const verify = features.get(FEATURE_VERIFY_PIN_DIRECT);
+      const modify = features.get(FEATURE_MODIFY_PIN_DIRECT);
+      const io = signal ? { signal } : {};
+      if (verify !== undefined) {
+        options.pinPad = { verifyPinDirect: (structure) => connection.control(verify, structure, io) };
+        if (modify !== undefined) options.pinPad.modifyPinDirect = (structure) => connection.control(modify, structure, io);
       }
     }
     return BelpicCard.open(transportOf(connection, signal), options);

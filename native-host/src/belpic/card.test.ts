@@ -187,6 +187,33 @@ function pinPadReader(card: VirtualBelpicCard, typed: string | 'cancel' | 'timeo
   };
 }
 
+/** Writes `pin` into a BELPIC template block as the reader does (BCD from byte 1, length in byte 0). */
+function fillBlock(block: Uint8Array, pin: string): void {
+  for (let i = 0; i < pin.length; i++) {
+    const digit = pin.charCodeAt(i) - 0x30;
+    const index = 1 + (i >> 1);
+    block[index] = i % 2 === 0 ? (digit << 4) | (block[index]! & 0x0f) : (block[index]! & 0xf0) | digit;
+  }
+  block[0] = (block[0]! & 0xf0) | pin.length;
+}
+
+/** A PIN-pad reader that also changes PINs (FEATURE_MODIFY_PIN_DIRECT): the person types the current PIN and the new one twice. */
+function modifyingPinPad(card: VirtualBelpicCard, current: string, next: string, again = next): PinPad {
+  return {
+    verifyPinDirect: async () => bytes('6401'),
+    modifyPinDirect: async (structure) => {
+      if (next !== again) return bytes('6402');
+      const [offsetOld, offsetNew, confirm] = [structure[5]!, structure[6]!, structure[9]!];
+      expect(confirm & 0x03).toBe(0x03);
+      const dataLength = structure[20]! | (structure[21]! << 8);
+      const command = structure.slice(24, 24 + dataLength);
+      fillBlock(command.subarray(5 + offsetOld, 5 + offsetOld + 8), current);
+      fillBlock(command.subarray(5 + offsetNew, 5 + offsetNew + 8), next);
+      return card.transmit(command);
+    },
+  };
+}
+
 describe('PIN-pad reader', () => {
   it('verifies the PIN typed on the reader, then signs', async () => {
     const card = await createVirtualCard({ profile: '1.7', pin: '123456' });
@@ -208,6 +235,29 @@ describe('PIN-pad reader', () => {
     const timeout = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: pinPadReader(card, 'timeout') });
     await expect(timeout.sign('signing', new Uint8Array(32), 'SHA-256', undefined)).rejects.toMatchObject({ code: 'PIN_PAD_TIMEOUT' });
     expect(card.pinTriesLeft()).toBe(2);
+  });
+});
+
+describe('PIN change on a PIN-pad reader', () => {
+  it('changes the PIN with both PINs typed on the reader', async () => {
+    const card = await createVirtualCard({ profile: '1.8', pin: '1234' });
+    const driver = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: modifyingPinPad(card, '1234', '24680') });
+    await driver.changePinOnPad();
+    await expect(driver.verifyPin(pinBytes('1234'))).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
+    await driver.verifyPin(pinBytes('24680'));
+  });
+
+  it('new PINs that differ on the reader change nothing', async () => {
+    const card = await createVirtualCard({ profile: '1.8', pin: '1234' });
+    const driver = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache(), pinPad: modifyingPinPad(card, '1234', '1111', '2222') });
+    await expect(driver.changePinOnPad()).rejects.toMatchObject({ code: 'PIN_FORMAT' });
+    await driver.verifyPin(pinBytes('1234'));
+  });
+
+  it('without a PIN pad that can change PINs, the PINs are needed', async () => {
+    const card = await createVirtualCard({ profile: '1.8' });
+    const driver = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache() });
+    await expect(driver.changePinOnPad()).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
   });
 });
 

@@ -33,7 +33,7 @@ import {
   SW,
 } from './constants.js';
 import { readCertificateFile, readFileIfPresent } from './files.js';
-import { checkPinStatus, pinBlock, verifyPinStructure, type PinPadLanguage } from './pin.js';
+import { checkPinStatus, modifyPinStructure, pinBlock, verifyPinStructure, type PinPadLanguage } from './pin.js';
 
 export type BelpicGeneration = 'V1.1' | '1.7' | '1.8';
 export type BelpicKey = 'authentication' | 'signing';
@@ -64,6 +64,8 @@ export interface BelpicCertificates {
 export interface PinPad {
   /** Sends a PIN_VERIFY_STRUCTURE; answers the card's response (SW1 SW2). */
   verifyPinDirect(structure: Uint8Array): Promise<Uint8Array>;
+  /** Sends a PIN_MODIFY_STRUCTURE (FEATURE_MODIFY_PIN_DIRECT), when the reader offers it. */
+  modifyPinDirect?(structure: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface BelpicCardOptions extends ExchangeOptions {
@@ -275,6 +277,15 @@ export class BelpicCard {
       block.fill(0);
       command.fill(0);
     }
+  }
+
+  /** CHANGE REFERENCE DATA with both PINs typed on the reader's PIN pad. */
+  async changePinOnPad(): Promise<void> {
+    const pad = this.options.pinPad;
+    if (!pad?.modifyPinDirect) throw new EidBridgeError('PIN_REQUIRED', 'The current and the new PIN are needed');
+    const reply = await pad.modifyPinDirect(modifyPinStructure(this.options.language ?? 'en'));
+    if (reply.length < 2) throw new EidBridgeError('CARD_ERROR', 'The PIN-pad reader gave a malformed answer');
+    checkPinStatus((reply[reply.length - 2]! << 8) | reply[reply.length - 1]!);
   }
 
   /** CHANGE REFERENCE DATA: 00 24 00 01 10 <current block><new block>. */

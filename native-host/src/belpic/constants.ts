@@ -125,6 +125,18 @@ export const PIN_PAD = {
   langIds: { en: 0x0409, nl: 0x0813, fr: 0x080c, de: 0x0407 },
   /** VERIFY with a template block the reader fills in: 0x20 then FF filler. */
   verifyApdu: Uint8Array.of(0x00, 0x20, 0x00, 0x01, 0x08, 0x20, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff),
+  /** CHANGE REFERENCE DATA with two template blocks: the current PIN at data offset 0, the new one at 8. */
+  modifyApdu: Uint8Array.of(
+    0x00, 0x24, 0x00, 0x01, 0x10,
+    0x20, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x20, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+  ),
+  insertionOffsetOld: 0x00,
+  insertionOffsetNew: 0x08,
+  /** bConfirmPIN: ask for the new PIN twice (bit 0) and for the current PIN (bit 1). */
+  confirmPin: 0x03,
+  /** Three prompts: current PIN, new PIN, new PIN again. */
+  modifyNumberMessage: 0x03,
 } as const;
 
 /** Identity document types (identity tag 0F). */

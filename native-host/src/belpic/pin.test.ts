@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPinStatus, pinBlock, pinBytes, verifyPinStructure } from './pin.js';
+import { checkPinStatus, modifyPinStructure, pinBlock, pinBytes, verifyPinStructure } from './pin.js';
 import { toHex } from './scripted-transport.test-helper.js';
 
 describe('PIN block', () => {
@@ -25,6 +25,15 @@ describe('PIN_VERIFY_STRUCTURE', () => {
   it('carries the BELPIC values and the VERIFY template', () => {
     expect(toHex(verifyPinStructure('nl'))).toBe(
       '1E1E' + '89' + '47' + '04' + '0C04' + '02' + '01' + '1308' + '00' + '000000' + '0D000000' + '00200001082' + '0FFFFFFFFFFFFFF',
+    );
+  });
+});
+
+describe('PIN_MODIFY_STRUCTURE', () => {
+  it('asks for the current PIN and the new one twice, with both template blocks', () => {
+    expect(toHex(modifyPinStructure('de'))).toBe(
+      '1E1E' + '89' + '47' + '04' + '00' + '08' + '0C04' + '03' + '02' + '03' + '0704' + '000102' + '000000' + '15000000' +
+        '0024000110' + '20FFFFFFFFFFFFFF' + '20FFFFFFFFFFFFFF',
     );
   });
 });

@@ -63,6 +63,40 @@ export function verifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array 
 }
 
 /**
+ * PIN_MODIFY_STRUCTURE (PC/SC part 10, section 2.5.3) for a BELPIC CHANGE
+ * REFERENCE DATA: the reader asks for the current PIN and the new one twice.
+ */
+export function modifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array {
+  const apduBytes = PIN_PAD.modifyApdu;
+  const out = new Uint8Array(24 + apduBytes.length);
+  let p = 0;
+  out[p++] = PIN_PAD.timerOut;
+  out[p++] = PIN_PAD.timerOut2;
+  out[p++] = PIN_PAD.formatString;
+  out[p++] = PIN_PAD.pinBlockString;
+  out[p++] = PIN_PAD.pinLengthFormat;
+  out[p++] = PIN_PAD.insertionOffsetOld;
+  out[p++] = PIN_PAD.insertionOffsetNew;
+  out[p++] = PIN_PAD.maxDigits;
+  out[p++] = PIN_PAD.minDigits;
+  out[p++] = PIN_PAD.confirmPin;
+  out[p++] = PIN_PAD.entryValidationCondition;
+  out[p++] = PIN_PAD.modifyNumberMessage;
+  const langId = PIN_PAD.langIds[language];
+  out[p++] = langId & 0xff;
+  out[p++] = langId >> 8;
+  out[p++] = 0x00; // bMsgIndex1: "enter the current PIN"
+  out[p++] = 0x01; // bMsgIndex2: "enter the new PIN"
+  out[p++] = 0x02; // bMsgIndex3: "confirm the new PIN"
+  p += 3; // bTeoPrologue
+  out[p++] = apduBytes.length & 0xff;
+  out[p++] = (apduBytes.length >> 8) & 0xff;
+  p += 2;
+  out.set(apduBytes, p);
+  return out;
+}
+
+/**
  * What a VERIFY or CHANGE REFERENCE DATA answer means. Returns on success;
  * throws the error the person can act on otherwise.
  */
