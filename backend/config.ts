@@ -28,6 +28,8 @@ export interface BackendConfig {
   ocspTimeoutMs: number;
   /** Ask this OCSP responder instead of the one each certificate names. */
   ocspUrl?: string;
+  /** Fetch a card's issuing CA from its AIA address when it is not configured (trust still ends at a configured root). */
+  fetchIntermediates: boolean;
   /** Lock-out and rate-limit tuning (tests lower them). */
   limits: BackendLimits;
 }
@@ -56,6 +58,7 @@ export const ENV = {
   adminToken: 'EID_BRIDGE_ADMIN_TOKEN',
   ocsp: 'EID_BRIDGE_OCSP',
   ocspUrl: 'EID_BRIDGE_OCSP_URL',
+  fetchIntermediates: 'EID_BRIDGE_FETCH_INTERMEDIATES',
 } as const;
 
 export const DEFAULT_PORT = 8443;
@@ -81,6 +84,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
     mailFrom: env[ENV.mailFrom] ?? 'eID Bridge <no-reply@eid-bridge.localhost>',
     ocsp: flag(env[ENV.ocsp]),
     ocspTimeoutMs: 5000,
+    // On unless switched off: with only the Belgian roots built in, real cards need their Citizen CA.
+    fetchIntermediates: !/^(0|false|no|off)$/i.test(env[ENV.fetchIntermediates] ?? ''),
     limits: { ...DEFAULT_LIMITS },
   };
   if (env[ENV.publicUrl]) config.publicUrl = env[ENV.publicUrl];

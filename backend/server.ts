@@ -153,6 +153,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   context.validator = new WebEidTokenValidator({
     siteOrigin: context.publicOrigin,
     trustedCertificates,
+    ...(config.fetchIntermediates ? { fetchIntermediates: { timeoutMs: 5000 } } : {}),
     ...(config.ocsp ? { ocsp: { timeoutMs: config.ocspTimeoutMs, ...(config.ocspUrl ? { responderUrl: config.ocspUrl } : {}) } } : {}),
     clock,
   });

@@ -234,6 +234,7 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     mailFrom: 'eID Bridge <no-reply@eid-bridge.test>',
     ocsp: false,
     ocspTimeoutMs: 1000,
+    fetchIntermediates: false,
     adminToken: 'test-admin-token',
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(smtp ? { smtpUrl: smtp.url } : {}),

@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 function config(): BackendConfig {
-  return { port: 0, host: '127.0.0.1', dataDir, http: false, extensionOrigins: [], mailFrom: 'x@example.be', ocsp: false, ocspTimeoutMs: 1000, limits: DEFAULT_LIMITS };
+  return { port: 0, host: '127.0.0.1', dataDir, http: false, extensionOrigins: [], mailFrom: 'x@example.be', ocsp: false, ocspTimeoutMs: 1000, fetchIntermediates: false, limits: DEFAULT_LIMITS };
 }
 
 /** A request that trusts only the backend's own certificate, as a browser with it installed would. */

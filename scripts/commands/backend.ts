@@ -30,7 +30,8 @@ Environment only:
   ${ENV.mailFrom}  sender address of e-mails
   ${ENV.smsGatewayUrl}   HTTP endpoint receiving POST {"to","text"} (else the local outbox)
   ${ENV.ocsp}=1  check eID certificates with OCSP (5 s timeout)
-  ${ENV.ocspUrl}  OCSP responder to ask instead of the certificate's own`;
+  ${ENV.ocspUrl}  OCSP responder to ask instead of the certificate's own
+  ${ENV.fetchIntermediates}=0  do not fetch a card's issuing CA from the address in its certificate`;
 
 export const backendCommand: CliCommand = {
   name: 'backend',

@@ -309,3 +309,59 @@ describe('OCSP', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });
+
+describe('fetching a missing issuing CA (AIA caIssuers)', () => {
+  let server: Server;
+  let base: string;
+  let served: Uint8Array;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/pkix-cert' });
+      res.end(Buffer.from(served));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  /** A card certificate naming where its issuer can be fetched, like the real ones (certs.eid.belgium.be). */
+  async function leafWithAia(pki: TestPki): Promise<Uint8Array> {
+    const cert = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber: '0a0b',
+        subject: pki.authentication.certificate.subjectName,
+        issuer: pki.citizenCa.certificate.subjectName,
+        notBefore: new Date(Date.now() - 86_400_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+        publicKey: pki.authentication.publicKey,
+        signingKey: pki.citizenCa.privateKey,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
+        extensions: [
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', `${base}/citizen.crt`)] }),
+        ],
+      },
+      crypto,
+    );
+    return new Uint8Array(cert.rawData);
+  }
+
+  it('completes the path to a trusted root with the fetched CA, and only when that CA really signed the card', async () => {
+    const der = await leafWithAia(ec);
+    const nonce = generateChallengeNonce(crypto);
+    const token = await createTestAuthToken({ certificateDer: der, privateKey: ec.authentication.privateKey, origin: ORIGIN, nonce, crypto });
+    const rootOnly = (fetchIntermediates?: { timeoutMs: number }) =>
+      new WebEidTokenValidator({ siteOrigin: ORIGIN, trustedCertificates: [ec.root.pem], crypto, ...(fetchIntermediates ? { fetchIntermediates } : {}) });
+
+    served = ec.citizenCa.der;
+    expect((await rootOnly({ timeoutMs: 2000 }).validate(token, nonce)).trustedBy.subject).toContain('TEST Root');
+    expect(await rejection(rootOnly().validate(token, nonce))).toBe('CERTIFICATE_UNTRUSTED');
+
+    served = otherRoot.citizenCa.der; // same name, another key: must not complete the path
+    expect(await rejection(rootOnly({ timeoutMs: 2000 }).validate(token, nonce))).toBe('CERTIFICATE_UNTRUSTED');
+  });
+});

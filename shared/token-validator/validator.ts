@@ -44,6 +44,13 @@ export interface TokenValidatorOptions {
   intermediateCertificates?: CertificateInput[];
   /** Revocation checking; off unless given. */
   ocsp?: OcspOptions;
+  /**
+   * Fetch a missing issuing CA from the address in the certificate (AIA
+   * caIssuers), as browsers do, so trusting the root is enough (the Belgian
+   * Citizen CAs change every few years). What is fetched only completes a
+   * path: trust still has to end at a configured certificate. Off unless given.
+   */
+  fetchIntermediates?: { timeoutMs?: number; fetch?: typeof fetch };
   clock?: Clock;
   crypto?: Crypto;
 }
@@ -211,6 +218,9 @@ export class WebEidTokenValidator {
    * every token.
    */
   private readonly parsed = new Map<string, ParsedCertificate>();
+  private readonly fetchIntermediates: TokenValidatorOptions['fetchIntermediates'];
+  /** CA certificates fetched from AIA addresses, by address. */
+  private readonly fetched = new Map<string, x509.X509Certificate>();
 
   constructor(options: TokenValidatorOptions) {
     this.siteOrigin = checkSiteOrigin(options.siteOrigin);
@@ -224,6 +234,7 @@ export class WebEidTokenValidator {
     this.clock = options.clock ?? systemClock;
     this.crypto = options.crypto ?? globalThis.crypto;
     this.ocsp = options.ocsp;
+    this.fetchIntermediates = options.fetchIntermediates;
   }
 
   /** Takes the session's nonce from the store (once) and validates the token against it. */
@@ -323,6 +334,35 @@ export class WebEidTokenValidator {
     return ok;
   }
 
+  /** The issuer named by the certificate's AIA caIssuers address, when fetching is on and it really signed the certificate. */
+  private async fetchIssuer(child: x509.X509Certificate): Promise<x509.X509Certificate | undefined> {
+    if (!this.fetchIntermediates) return undefined;
+    const aia = child.getExtension(x509.AuthorityInfoAccessExtension);
+    const urls = (aia?.caIssuers ?? []).filter((n) => n.type === 'url' && /^https?:\/\//.test(n.value)).map((n) => n.value);
+    for (const url of urls.slice(0, 2)) {
+      let candidate = this.fetched.get(url);
+      if (!candidate) {
+        try {
+          const response = await (this.fetchIntermediates.fetch ?? fetch)(url, { signal: AbortSignal.timeout(this.fetchIntermediates.timeoutMs ?? 5000) });
+          if (!response.ok) continue;
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          if (bytes.length > 64 * 1024) continue;
+          const text = new TextDecoder().decode(bytes);
+          candidate = text.includes('-----BEGIN CERTIFICATE-----') ? parsePemBundle(text)[0] : new x509.X509Certificate(bytes.slice().buffer);
+        } catch {
+          continue; // unreachable or not a certificate: the path stays incomplete
+        }
+        if (!candidate) continue;
+      }
+      if (await this.issuedBy(child, candidate)) {
+        if (this.fetched.size >= 100) this.fetched.delete(this.fetched.keys().next().value!);
+        this.fetched.set(url, candidate);
+        return candidate;
+      }
+    }
+    return undefined;
+  }
+
   /** Returns [issuer, …, trusted CA]. Every configured certificate is a trust anchor, as in Web eID's validators. */
   private async buildPath(leaf: x509.X509Certificate, now: Date): Promise<x509.X509Certificate[]> {
     const path: x509.X509Certificate[] = [];
@@ -335,6 +375,7 @@ export class WebEidTokenValidator {
           break;
         }
       }
+      next ??= await this.fetchIssuer(current);
       if (!next) break;
       if (now < next.notBefore || now > next.notAfter) fail('CA_CERTIFICATE_INVALID', `The CA certificate "${next.subject}" is not valid now`);
       path.push(next);
