@@ -12,6 +12,7 @@ import { isHostStatusMessage, isPageRequestMessage, type HostStatusReply } from 
 import { NativeHostClient } from '../lib/native-client.js';
 import { RequestHandler, senderOrigin, toPageError } from '../lib/request-handler.js';
 import { loadSettings } from '../lib/settings.js';
+import { registerPopupMessages } from '../popup/background-handler.js';
 
 export default defineBackground(() => {
   const host = new NativeHostClient(browserApi, { hostName: NATIVE_HOST_NAME, extensionVersion: VERSION });
@@ -22,6 +23,8 @@ export default defineBackground(() => {
     settings: () => loadSettings(browserApi),
     uiLanguage: () => browserApi.uiLanguage(),
   });
+
+  registerPopupMessages({ api: browserApi, host, authenticate: (args, origin) => handler.handle('authenticate', args, origin) });
 
   browserApi.onRuntimeMessage((message, sender) => {
     if (isPageRequestMessage(message)) {
