@@ -8,6 +8,7 @@ import type { BrowserApi } from '../browser-api.js';
 import { errorText, LANGUAGE_NAMES, LANGUAGES, resolveLanguage, type Language } from '../i18n.js';
 import type { HostStatusReply } from '../messages.js';
 import { DEFAULT_GOVERNMENT_ORIGINS, loadSettings, saveSettings, type LanguageSetting, type Settings } from '../settings.js';
+import { OptionsSections } from '../../popup/options-sections.js';
 
 const TEXT = {
   nl: {
@@ -162,6 +163,7 @@ export function Options({ api }: { api: BrowserApi }) {
         </div>
         <p role="status" id="saved">{saved ? text.saved : ''}</p>
       </form>
+      <OptionsSections api={api} language={language} />
     </main>
   );
 }
