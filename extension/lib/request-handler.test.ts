@@ -223,6 +223,39 @@ describe('RequestHandler', () => {
     await expect(reply).resolves.toMatchObject({ ok: true });
   });
 
+  it('notices by itself when the card is inserted while the dialog asks for it', async () => {
+    const s = setup();
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: false, pinPad: false }] };
+    s.host.certificates = [];
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().problem).toEqual({ code: 'NO_CARD' });
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false }] };
+    s.host.certificates = [cert('authentication')];
+    await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(1), { timeout: 5000 });
+    expect(d.lastState().problem).toBeUndefined();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+    expect(s.host.calls.filter((c) => c.command === 'authenticate')).toHaveLength(1);
+  });
+
+  it('shows a card inserted later, and keeps the wrong-PIN message while it does', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => {
+      throw new EidBridgeError('PIN_INCORRECT', 'wrong', { triesLeft: 1 });
+    };
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '0000' });
+    await vi.waitFor(() => expect(d.lastState().problem?.code).toBe('PIN_INCORRECT'));
+    s.host.certificates = [cert('authentication'), cert('authentication', 2, 'Reader 1')];
+    await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(2), { timeout: 6000 });
+    expect(d.lastState().problem).toEqual({ code: 'PIN_INCORRECT', triesLeft: 1 });
+    d.port.onMessage.emit({ type: 'cancel' });
+    await reply;
+  });
+
   it('sends no PIN for a PIN-pad reader', async () => {
     const s = setup();
     s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: true }] };

@@ -65,6 +65,12 @@ const RECOVERABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'PKCS11_MODULE_MISSING',
 ]);
 
+/** Problems the dialog re-checks by itself, every AUTO_REFRESH_MS, until the person fixes them. */
+const AUTO_REFRESH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NO_READER', 'READER_REMOVED', 'NO_CARD', 'CARD_REMOVED', 'CERTIFICATE_NOT_FOUND']);
+const AUTO_REFRESH_MS = 2000;
+/** How often the dialog looks for a newly inserted card when all is well. */
+const IDLE_REFRESH_MS = 4000;
+
 export function toPageError(e: unknown): PageErrorPayload {
   const error = isEidBridgeError(e)
     ? e
@@ -251,8 +257,22 @@ export class RequestHandler {
         });
         const guard = <R>(p: Promise<R>) => Promise.race([p, timedOut, session.cancelled]);
         try {
+          // One outstanding wait for the person's input, kept across card refreshes.
+          let pendingInput: Promise<DialogInput> | undefined;
           for (;;) {
-            const input = await guard(session.next());
+            pendingInput ??= session.next();
+            const problem = session.state.problem?.code;
+            // While waiting for the person, look at the readers again now and then: the dialog
+            // moves on by itself once the card is inserted, and shows a card inserted later.
+            const refreshMs = problem !== undefined && AUTO_REFRESH.has(problem) ? AUTO_REFRESH_MS : IDLE_REFRESH_MS;
+            const refresh = new Promise<'refresh'>((resolve) => setTimeout(() => resolve('refresh'), refreshMs));
+            const outcome = await guard(Promise.race([pendingInput, refresh]));
+            if (outcome === 'refresh') {
+              await guard(this.refresh(session, load));
+              continue;
+            }
+            pendingInput = undefined;
+            const input = outcome;
             if (input.type === 'retry') {
               session.update({ busy: true, problem: undefined });
               session.update(await guard(load()));
@@ -297,6 +317,21 @@ export class RequestHandler {
         }
       }),
     );
+  }
+
+  /** Updates the dialog with the readers' current state, keeping a PIN message the person still needs to read. */
+  private async refresh(session: DialogSession, load: () => Promise<Partial<DialogState>>): Promise<void> {
+    let fresh: Partial<DialogState>;
+    try {
+      fresh = await load();
+    } catch {
+      return; // the next real attempt reports it
+    }
+    const current = session.state;
+    const patch: Partial<DialogState> = { ...fresh, triesLeft: fresh.triesLeft ?? current.triesLeft };
+    if (fresh.problem === undefined && current.problem && !AUTO_REFRESH.has(current.problem.code)) patch.problem = current.problem;
+    const view = (s: Partial<DialogState>) => JSON.stringify([s.certificates?.map((c) => [c.certificate, c.pinPad]), s.problem, s.triesLeft]);
+    if (view({ ...current, ...patch }) !== view(current)) session.update(patch);
   }
 
   private authenticate(args: Record<string, unknown>, origin: string, settings: Settings): Promise<AuthenticationToken> {

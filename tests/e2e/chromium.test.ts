@@ -5,10 +5,10 @@
  * certificate, typing the PIN, cancelling) is played through the dialog window.
  */
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { artifactPath, CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
@@ -95,8 +95,17 @@ describe('Chromium with the extension, the native host and a card', () => {
     await page.goto(`${site.httpsOrigin}/`);
   }, 120_000);
 
+  // A failed test must not leave its dialog open: the next request would wait behind it in the queue.
+  afterEach(async () => {
+    for (const p of context?.pages() ?? []) {
+      if (p.url().startsWith(`${EXTENSION_ORIGIN}/dialog.html`)) await p.close();
+    }
+  });
+
   afterAll(async () => {
     await context?.close();
+    // The host's log is kept as a test artifact, for when something fails on a CI machine.
+    if (profile && existsSync(join(profile.path, 'host.log'))) copyFileSync(join(profile.path, 'host.log'), artifactPath('chromium-host.log'));
     await card?.close();
     await site?.close();
     profile?.remove();
@@ -162,7 +171,7 @@ describe('Chromium with the extension, the native host and a card', () => {
       const dialogOpened = nextDialog(context);
       const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
       const dialog = await dialogOpened;
-      if (how === 'button') await dialog.click('#cancel');
+      if (how === 'button') await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
       // Escape closes the window, which Playwright reports as an error of the key press itself.
       else if (how === 'escape') await dialog.keyboard.press('Escape').catch(() => undefined);
       else await dialog.close();
@@ -180,7 +189,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     const dialog = await dialogOpened;
     // Both page listeners hear the same failure broadcast, so look at the message log instead.
     await webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
-    await dialog.click('#cancel');
+    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
     await first;
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { webEidLog: Array<{ action: string; error?: { code: string } }> }).webEidLog.map((m) => m.error?.code ?? m.action)))

@@ -5,9 +5,10 @@
  * card in the vpcd reader of the real pcscd.
  */
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { artifactPath, ensureBuilt, FIREFOX_EXTENSION_DIR, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
@@ -106,8 +107,18 @@ describe('Firefox with the extension, the native host and a card', () => {
     await page.goto(`${site.httpsOrigin}/`);
   }, 120_000);
 
+  // A failed test must not leave its dialog open: the next request would wait behind it in the queue.
+  afterEach(async () => {
+    for (const p of (await browser?.pages()) ?? []) {
+      if (p === page) continue;
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(`${EXTENSION_ORIGIN}/dialog.html`)) await p.close().catch(() => undefined);
+    }
+  });
+
   afterAll(async () => {
     await browser?.close();
+    if (home && existsSync(join(home.path, 'host.log'))) copyFileSync(join(home.path, 'host.log'), artifactPath('firefox-host.log'));
     await card?.close();
     await site?.close();
     home?.remove();
@@ -144,7 +155,7 @@ describe('Firefox with the extension, the native host and a card', () => {
   it('answers ERR_WEBEID_USER_CANCELLED on Cancel and when the window is closed', async () => {
     let replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
     let dialog = await nextDialog(browser, known);
-    await dialog.click('#cancel');
+    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
     expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
     await waitClosed(browser, dialog);
 

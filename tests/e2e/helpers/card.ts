@@ -2,6 +2,9 @@
  * The card for end-to-end tests: the virtual BELPIC card in the vpcd reader of
  * the real pcscd, read by the real host over PC/SC.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../../helpers/host-process.js';
 import { createVirtualCard, type VirtualBelpicCard } from '../../../native-host/src/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../../../native-host/src/virtual-card/vpcd-client.js';
 
@@ -21,6 +24,7 @@ export interface TestCard {
 export async function insertVirtualCard(): Promise<TestCard> {
   const card = await createVirtualCard({ profile: '1.8', pin: CARD_PIN });
   const connection = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
+  await waitUntilPcscSeesCard(`Virtual PCD 00 0${VPCD_PORT - 35963}`);
   const signing = card.pki.signing;
   if (!signing) throw new Error('the 1.8 profile has a signing key');
   return {
@@ -30,4 +34,24 @@ export async function insertVirtualCard(): Promise<TestCard> {
     signingCertificate: Buffer.from(signing.der).toString('base64'),
     close: () => connection.close(),
   };
+}
+
+/** pcscd notices an inserted card by polling; wait until the host's own status command sees it. */
+async function waitUntilPcscSeesCard(reader: string, timeoutMs = 15_000): Promise<void> {
+  const cli = join(projectRoot(), 'dist/eid-bridge.mjs');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Asynchronously: the virtual card answers pcscd from this very process.
+    const stdout = await new Promise<string>((resolve) => {
+      execFile(process.execPath, [cli, 'status', '--json'], { env: { ...process.env, EID_BRIDGE_BACKENDS: 'pcsc' }, timeout: 10_000 }, (_error, out) => resolve(String(out)));
+    });
+    try {
+      const status = JSON.parse(stdout) as { readers: Array<{ name: string; cardPresent: boolean; tokenId?: string }> };
+      if (status.readers.some((x) => x.name === reader && x.cardPresent && x.tokenId)) return;
+    } catch {
+      // not ready yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`pcscd does not see the virtual card in "${reader}"`);
 }

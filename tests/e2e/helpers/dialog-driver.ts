@@ -74,7 +74,8 @@ export async function chooseCertificate(page: DriverPage, certificate: string, t
     if (state.retry) await page.click('#retry');
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('the dialog never showed the test card\'s certificate');
+  const shown = await page.evaluate(() => Array.from(document.querySelectorAll('[data-certificate]'), (e) => e.textContent).join(' | ') + ' / ' + (document.querySelector('#problem')?.textContent ?? ''));
+  throw new Error(`the dialog never showed the test card's certificate; it shows: ${shown}`);
 }
 
 /** Types the PIN and presses Enter, as a person would. */

@@ -1,0 +1,399 @@
+/**
+ * The popup end to end in the real Chromium: the built extension, the real
+ * native host (install-host into the test profile), the virtual BELPIC card
+ * in the vpcd reader "Virtual PCD 00 01" of the real pcscd, and the reference
+ * backend over https with a real SMTP server process and a real HTTP SMS
+ * gateway. The person signs in with eID from the popup, activates the SMS,
+ * e-mail and app keys, and then logs in with each key on the backend's own
+ * login page. Every screen is saved in test-artifacts/.
+ */
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVirtualCard, type VirtualBelpicCard } from '../../native-host/src/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../../native-host/src/virtual-card/vpcd-client.js';
+import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { startTestBackend, type TestBackend } from '../../backend/tests/helpers.js';
+import { artifactPath, CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
+import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from './helpers/dialog-driver.js';
+
+const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
+/** "Virtual PCD 00 01": the second vpcd reader, so these tests do not take the card slot other e2e tests use. */
+const VPCD_PORT = 35964;
+const READER = 'Virtual PCD 00 01';
+const PIN = '4711';
+const USERNAME = 'jan.peeters';
+const PASSWORD = 'koffie-met-twee-klontjes';
+const EMAIL = 'jan.peeters@example.be';
+const PHONE = '+32470123456';
+
+async function launch(profile: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 420, height: 720 },
+    args: [
+      `--disable-extensions-except=${CHROME_EXTENSION_DIR}`,
+      `--load-extension=${CHROME_EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // The backend's certificate is self-signed, made for this test.
+      '--ignore-certificate-errors',
+    ],
+  });
+}
+
+/** A profile with the host registered (or not), the backend URL set, and the popup open. */
+async function browserWith(options: { profile: TempDir; backendUrl: string; host: boolean; extraHostEnv?: Record<string, string> }): Promise<{ context: BrowserContext; popup: Page }> {
+  if (options.host) {
+    installHost({
+      browser: 'chromium',
+      userDataDir: options.profile.path,
+      hostScript: HOST_SCRIPT,
+      env: { ...hostEnv(join(options.profile.path, 'host.log')), EID_BRIDGE_CONFIG: join(options.profile.path, 'host-config.json'), ...options.extraHostEnv },
+    });
+  }
+  const context = await launch(options.profile.path);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: EXTENSION_ORIGIN }).catch(() => undefined);
+  // The person sets the reference backend on the options page.
+  const optionsPage = await context.newPage();
+  await optionsPage.goto(`${EXTENSION_ORIGIN}/options.html`);
+  await optionsPage.waitForSelector('#backend-url');
+  await optionsPage.fill('#backend-url', options.backendUrl);
+  await optionsPage.selectOption('#language', 'nl');
+  await optionsPage.click('#save');
+  await optionsPage.waitForSelector('#saved:not(:empty)');
+  await optionsPage.close();
+  const popup = await context.newPage();
+  await popup.goto(`${EXTENSION_ORIGIN}/popup.html`);
+  return { context, popup };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: artifactPath(`popup-${name}.png`), fullPage: true });
+}
+
+/** The next dialog window the extension opens. */
+async function nextDialog(context: BrowserContext): Promise<Page> {
+  for (;;) {
+    const page = await context.waitForEvent('page', { timeout: 20_000 });
+    await page.waitForLoadState('domcontentloaded');
+    if (page.url().startsWith(`${EXTENSION_ORIGIN}/dialog.html`)) {
+      await waitForDialogReady(page as unknown as DriverPage);
+      return page;
+    }
+  }
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes: number[] = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
+function totpAt(secret: Buffer, timeMs: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 30_000)));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+function codeIn(text: string): string {
+  const match = /\b(\d{6})\b/.exec(text);
+  if (!match?.[1]) throw new Error(`no 6-digit code in: ${text}`);
+  return match[1];
+}
+
+async function waitForSms(backend: TestBackend, after: number): Promise<string> {
+  await expect.poll(() => backend.sms!.messages.length, { timeout: 10_000 }).toBeGreaterThan(after);
+  return codeIn(backend.sms!.messages[backend.sms!.messages.length - 1]!.text);
+}
+
+async function keyState(popup: Page, key: string): Promise<string | null> {
+  return popup.getAttribute(`.key-card[data-key="${key}"] .key-state`, 'data-state');
+}
+
+describe('the popup in Chromium, with the host, the virtual card and the reference backend', () => {
+  let backend: TestBackend;
+  let card: VirtualBelpicCard;
+  let vpcd: VpcdConnection | undefined;
+  let profile: TempDir;
+  let context: BrowserContext;
+  let popup: Page;
+  let totpSecret = '';
+  let lastTotpStep = 0;
+
+  beforeAll(async () => {
+    ensureBuilt('chrome');
+    card = await createVirtualCard({ profile: '1.8', pin: PIN });
+    vpcd = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
+    backend = await startTestBackend({
+      smtp: true,
+      sms: true,
+      pki: card.pki,
+      config: { http: false, extensionOrigins: [EXTENSION_ORIGIN] },
+    });
+    profile = tempDir('eid-e2e-popup-');
+    ({ context, popup } = await browserWith({ profile, backendUrl: backend.server.url, host: true }));
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await vpcd?.close();
+    await backend?.stop();
+    // POPUP_E2E_KEEP=1 keeps the profile (host.log) for a look after a failure.
+    if (process.env.POPUP_E2E_KEEP) console.log(`profile kept: ${profile?.path}`);
+    else profile?.remove();
+  });
+
+  it('shows the host version, the reader, the holder of the virtual card, its type and the PIN tries left', async () => {
+    const reader = popup.locator(`li.reader[data-reader="${READER}"]`);
+    await reader.locator('.holder').waitFor({ timeout: 20_000 });
+    expect(await popup.textContent('#host-state')).toMatch(/^Geïnstalleerd, versie \d+\.\d+\.\d+/);
+    const holder = `${card.pki.person.givenNames} ${card.pki.person.surname}`;
+    expect(await reader.locator('.holder').textContent()).toBe(holder);
+    expect(await reader.locator('.virtual').textContent()).toContain('Virtuele kaart');
+    expect(await reader.locator('.card-type').textContent()).toMatch(/eID|BELPIC/);
+    expect(await reader.locator('.pin-tries').textContent()).toBe('3');
+    await shot(popup, '01-status');
+  });
+
+  it('tests the reader: reads the card and shows the first names', async () => {
+    const reader = popup.locator(`li.reader[data-reader="${READER}"]`);
+    await reader.locator('button.test-reader').click();
+    await reader.locator('#first-names').waitFor({ timeout: 20_000 });
+    expect(await reader.locator('#first-names').textContent()).toBe(card.pki.person.givenNames);
+    await shot(popup, '02-reader-test');
+  });
+
+  it('diagnostics: every link works, and the report for the helpdesk is copied', async () => {
+    await popup.click('#tab-help');
+    await popup.waitForSelector('#diagnostic-steps', { timeout: 20_000 });
+    const states = await popup.$$eval('#diagnostic-steps li', (items) => items.map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-state')}`));
+    expect(states).toEqual(['extension:ok', 'host:ok', 'pcsc:ok', 'reader:ok', 'card:ok', 'certificates:ok', 'backend:ok']);
+    expect(await popup.getAttribute('#advice', 'data-step')).toBe('');
+    await popup.click('#copy-report');
+    await popup.waitForSelector('#copied:not(:empty)');
+    const report = await popup.evaluate(() => navigator.clipboard.readText());
+    expect(report).toContain('[OK] Kaartlezer');
+    expect(report).toContain(backend.server.url);
+    await shot(popup, '03-diagnostics-ok');
+  });
+
+  it('signs in with eID through the extension’s own dialog; the token is bound to the backend’s origin', async () => {
+    await popup.click('#tab-keys');
+    await popup.waitForSelector('#login-eid');
+    await shot(popup, '04-keys-login');
+    const dialogOpened = nextDialog(context);
+    await popup.click('#login-eid');
+    const dialog = await dialogOpened;
+    expect(await dialog.textContent('#origin')).toBe(new URL(backend.server.url).host);
+    await shot(dialog, '05-eid-dialog');
+    await chooseCertificate(dialog as unknown as DriverPage, Buffer.from(card.pki.authentication.der).toString('base64')).catch(async (e: unknown) => {
+      console.log(await dialog.content());
+      throw e;
+    });
+    await enterPin(dialog as unknown as DriverPage, PIN);
+    await popup.waitForSelector('#keys-overview', { timeout: 20_000 });
+    expect(await popup.textContent('#welcome')).toBe(`Welkom, ${card.pki.person.givenNames} ${card.pki.person.surname}`);
+    expect(await keyState(popup, 'eid')).toBe('active');
+    expect(await keyState(popup, 'sms')).toBe('inactive');
+    await shot(popup, '05-keys-overview');
+  });
+
+  it('sets username and password, refusing a short password and a mismatch first', async () => {
+    await popup.click('.key-card[data-key="password"] [data-action="change"]');
+    await popup.fill('#username', USERNAME);
+    await popup.fill('#new-password', 'kort');
+    await popup.fill('#confirm-password', 'anders');
+    await popup.click('#wizard-next');
+    expect(await popup.textContent('#new-password-error')).toBe('Het wachtwoord moet minstens 8 tekens lang zijn.');
+    expect(await popup.textContent('#confirm-password-error')).toBe('De wachtwoorden komen niet overeen.');
+    await shot(popup, '06-password-validation');
+    await popup.fill('#new-password', PASSWORD);
+    await popup.fill('#confirm-password', PASSWORD);
+    await popup.click('#wizard-next');
+    await popup.click('#back-to-keys');
+    expect(await keyState(popup, 'password')).toBe('active');
+  });
+
+  it('activates the app key: QR code, then the code the app computes', async () => {
+    await popup.click('.key-card[data-key="totp"] [data-action="activate"]');
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('#totp-qr');
+    totpSecret = ((await popup.textContent('#totp-secret')) ?? '').replace(/\s/g, '');
+    expect(await popup.getAttribute('#totp-secret', 'data-uri')).toContain(`secret=${totpSecret}`);
+    await shot(popup, '07-app-qr');
+    const now = Date.now();
+    lastTotpStep = Math.floor(now / 30_000);
+    await popup.fill('#registration-code', totpAt(base32Decode(totpSecret), now));
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('#wizard-done');
+    await popup.click('#back-to-keys');
+    expect(await keyState(popup, 'totp')).toBe('active');
+  });
+
+  it('activates the SMS key in 3 steps with the step indicator, reading the registration code from the SMS gateway', async () => {
+    await popup.click('.key-card[data-key="sms"] [data-action="activate"]');
+    await popup.waitForSelector('#wizard-sms');
+    expect(await popup.$$eval('.steps li', (items) => items.map((li) => li.className))).toEqual(['current', 'todo', 'todo']);
+    await popup.fill('#contact-email', 'geen-adres');
+    await popup.click('#wizard-next');
+    expect(await popup.textContent('#contact-email-error')).toBe('Dit is geen geldig e-mailadres.');
+    await popup.fill('#contact-email', EMAIL);
+    await shot(popup, '08-sms-step1');
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('#phone');
+    expect(await popup.$$eval('.steps li', (items) => items.map((li) => li.className))).toEqual(['done', 'current', 'todo']);
+    await popup.fill('#phone', '+32 470 12 34 56');
+    await popup.click('#send-code');
+    expect(await popup.textContent('#phone-error')).toContain('zonder spaties');
+    const before = backend.sms!.messages.length;
+    await popup.fill('#phone', PHONE);
+    await popup.click('#send-code');
+    const code = await waitForSms(backend, before);
+    await popup.waitForSelector('#sent-to');
+    await popup.fill('#registration-code', code === '000000' ? '111111' : '000000');
+    await popup.click('#wizard-next');
+    expect(await popup.textContent('#error')).toMatch(/De code is niet correct\. U hebt nog \d poging/);
+    await popup.fill('#registration-code', code);
+    await shot(popup, '09-sms-step2');
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('#wizard-done');
+    expect(await popup.$$eval('.steps li', (items) => items.map((li) => li.className))).toEqual(['done', 'done', 'current']);
+    await shot(popup, '10-sms-step3');
+    await popup.click('#back-to-keys');
+    expect(await keyState(popup, 'sms')).toBe('active');
+  });
+
+  it('activates the e-mail key with the registration code from the SMTP server', async () => {
+    await popup.click('.key-card[data-key="email"] [data-action="activate"]');
+    await popup.waitForSelector('#wizard-email');
+    expect(await popup.inputValue('#contact-email')).toBe(EMAIL);
+    const after = backend.smtp!.messages.length;
+    await popup.click('#send-code');
+    const mail = await backend.smtp!.waitFor(EMAIL, (m) => /\b\d{6}\b/.test(m.text), after);
+    await popup.fill('#registration-code', codeIn(mail.text));
+    await shot(popup, '11-email-code');
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('#wizard-done');
+    await popup.click('#back-to-keys');
+    expect(await keyState(popup, 'email')).toBe('active');
+    await shot(popup, '12-keys-all-active');
+  });
+
+  it('logs out, then logs in on the backend’s login page with the SMS, e-mail and app keys', async () => {
+    await popup.click('#logout');
+    await popup.waitForSelector('#login-eid');
+    const site = await context.newPage();
+    const loginWith = async (key: 'sms' | 'email' | 'totp', code: () => Promise<string>) => {
+      await site.context().clearCookies();
+      await site.goto(`${backend.server.url}/login?lang=nl&minLevel=400`);
+      await site.click(`button.key[data-key="${key}"]`);
+      await site.fill('#username', USERNAME);
+      await site.fill('#password', PASSWORD);
+      await site.click('#credentials-form button[type="submit"]');
+      await site.waitForSelector('#code-form:not([hidden])');
+      await site.fill('#code', await code());
+      await site.click('#code-form button[type="submit"]');
+      await site.waitForSelector('#person', { timeout: 10_000 });
+      expect(await site.textContent('#person')).toContain(card.pki.person.surname);
+      await site.screenshot({ path: artifactPath(`popup-13-backend-login-${key}.png`) });
+    };
+    let smsBefore = backend.sms!.messages.length;
+    await loginWith('sms', () => waitForSms(backend, smsBefore));
+    const mailsBefore = backend.smtp!.messages.length;
+    await loginWith('email', async () => codeIn((await backend.smtp!.waitFor(EMAIL, (m) => /\b\d{6}\b/.test(m.text), mailsBefore)).text));
+    await loginWith('totp', async () => {
+      // A code is accepted once per 30-second step: wait for a step newer than the activation's.
+      while (Math.floor(Date.now() / 30_000) <= lastTotpStep) await new Promise((r) => setTimeout(r, 500));
+      lastTotpStep = Math.floor(Date.now() / 30_000);
+      return totpAt(base32Decode(totpSecret), Date.now());
+    });
+    await site.close();
+    smsBefore = backend.sms!.messages.length;
+    expect(smsBefore).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('logs in in the popup with username, password and e-mail code, then deactivates the SMS key', async () => {
+    await popup.selectOption('#login-key', 'email');
+    await popup.fill('#login-username', USERNAME);
+    await popup.fill('#login-password', 'verkeerd-wachtwoord');
+    await popup.click('#login-next');
+    expect(await popup.textContent('#login-error')).toBe('Verkeerde gebruikersnaam, wachtwoord of code.');
+    await popup.fill('#login-password', PASSWORD);
+    const after = backend.smtp!.messages.length;
+    await popup.click('#login-next');
+    await popup.waitForSelector('#login-code');
+    const mail = await backend.smtp!.waitFor(EMAIL, (m) => /\b\d{6}\b/.test(m.text), after);
+    await popup.fill('#login-code', codeIn(mail.text));
+    await shot(popup, '14-popup-code-login');
+    await popup.click('#login-code-next');
+    await popup.waitForSelector('#keys-overview');
+    await popup.click('.key-card[data-key="sms"] [data-action="deactivate"]');
+    await shot(popup, '15-deactivate');
+    await popup.click('#confirm-deactivate');
+    await popup.waitForSelector('#keys-overview');
+    expect(await keyState(popup, 'sms')).toBe('inactive');
+    expect(await keyState(popup, 'email')).toBe('active');
+  });
+
+  it('diagnostics name the card as the broken link when the card is removed', async () => {
+    await vpcd?.close();
+    vpcd = undefined;
+    await popup.click('#tab-help');
+    await popup.click('#run-diagnostics').catch(() => undefined);
+    await popup.waitForSelector('#advice[data-step="card"]', { timeout: 20_000 });
+    expect(await popup.getAttribute('li[data-step="card"]', 'data-finding')).toBe('card.none');
+    expect(await popup.textContent('#advice')).toContain('Er zit geen kaart in de lezer');
+    await shot(popup, '16-diagnostics-no-card');
+  });
+
+  it('diagnostics name the host when it is not installed', async () => {
+    const other = tempDir('eid-e2e-popup-nohost-');
+    const { context: bare, popup: page } = await browserWith({ profile: other, backendUrl: backend.server.url, host: false });
+    try {
+      await page.click('#tab-help');
+      await page.waitForSelector('#advice[data-step="host"]', { timeout: 20_000 });
+      expect(await page.getAttribute('li[data-step="host"]', 'data-finding')).toBe('host.missing');
+      expect(await page.getAttribute('li[data-step="backend"]', 'data-state')).toBe('ok');
+      await shot(page, '17-diagnostics-no-host');
+    } finally {
+      await bare.close();
+      other.remove();
+    }
+  });
+
+  it('diagnostics name the PC/SC service when the host cannot reach it', async () => {
+    // The host's PC/SC client looks for the service's socket where PCSCLITE_CSOCK_NAME says: a path
+    // where nothing listens is a PC/SC service that is not running, for this host only.
+    const other = tempDir('eid-e2e-popup-nopcsc-');
+    const { context: noPcsc, popup: page } = await browserWith({
+      profile: other,
+      backendUrl: backend.server.url,
+      host: true,
+      extraHostEnv: { PCSCLITE_CSOCK_NAME: join(other.path, 'no-pcscd.comm') },
+    });
+    try {
+      await page.click('#tab-help');
+      await page.waitForSelector('#advice[data-step="pcsc"]', { timeout: 20_000 });
+      expect(await page.getAttribute('li[data-step="pcsc"]', 'data-finding')).toBe('pcsc.unavailable');
+      expect(await page.getAttribute('li[data-step="host"]', 'data-state')).toBe('ok');
+      await shot(page, '18-diagnostics-no-pcsc');
+    } finally {
+      await noPcsc.close();
+      other.remove();
+    }
+  });
+});
