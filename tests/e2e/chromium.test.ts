@@ -321,6 +321,27 @@ describe('Chromium with the extension, the native host and a card', () => {
     expect(tokenVerifies(reply as unknown as Token, site.httpsOrigin, challenge)).toBe(true);
   }, 90_000);
 
+  // Last with the card: it blocks the card's PIN.
+  it('explains a blocked PIN after the last wrong try, and answers the page when the person closes', async () => {
+    const dialogOpened = nextDialog(context);
+    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce(), options: { lang: 'nl' } });
+    const dialog = (await dialogOpened) as unknown as DriverPage;
+    await chooseCertificate(dialog, card.authenticationCertificate);
+    await enterPin(dialog, '0000');
+    expect(await waitForProblem(dialog)).toBe('Verkeerde pincode. U hebt nog 2 poging(en).');
+    await enterPin(dialog, '0001');
+    await dialog.waitForSelector('#problem:has-text("nog maar één poging")');
+    await enterPin(dialog, '0002');
+    await dialog.waitForSelector('#blocked-title');
+    const text = await (dialog as unknown as Page).textContent('.blocked');
+    expect(text).toContain('Uw pincode is geblokkeerd');
+    expect(text).toContain('gemeentehuis');
+    await dialog.screenshot({ path: artifactPath('chromium-dialog-blocked-nl.png'), fullPage: true });
+    await dialog.click('#cancel').catch(() => undefined); // "Sluiten"; the window closes under the click
+    const reply = await replyPromise;
+    expect(reply.error?.code).toBe('ERR_WEBEID_NATIVE_FATAL');
+  });
+
   it('wrote the host log where install-host said (the launcher passed the env)', () => {
     expect(readFileSync(join(profile.path, 'host.log'), 'utf8')).toMatch(/host starting/);
   });
