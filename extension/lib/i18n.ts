@@ -77,7 +77,6 @@ const nl = {
   'button.close': 'Sluiten',
   busy: 'Even geduld, uw kaart wordt gelezen…',
   language: 'Taal',
-  'timeout.left': 'Nog {s} seconden',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -133,7 +132,6 @@ const fr: Record<MessageKey, string> = {
   'button.close': 'Fermer',
   busy: 'Veuillez patienter, lecture de votre carte…',
   language: 'Langue',
-  'timeout.left': 'Encore {s} secondes',
 };
 
 const de: Record<MessageKey, string> = {
@@ -187,7 +185,6 @@ const de: Record<MessageKey, string> = {
   'button.close': 'Schließen',
   busy: 'Bitte warten, Ihre Karte wird gelesen …',
   language: 'Sprache',
-  'timeout.left': 'Noch {s} Sekunden',
 };
 
 const en: Record<MessageKey, string> = {
@@ -241,7 +238,6 @@ const en: Record<MessageKey, string> = {
   'button.close': 'Close',
   busy: 'Please wait, reading your card…',
   language: 'Language',
-  'timeout.left': '{s} seconds left',
 };
 
 const MESSAGES: Record<Language, Record<MessageKey, string>> = { nl, fr, de, en };
