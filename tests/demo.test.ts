@@ -17,7 +17,12 @@ function runDemo(): Promise<{ code: number | null; output: string }> {
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
+    // A demo that hangs is a failure with its output, not a test timeout without one.
+    const timer = setTimeout(() => child.kill('SIGINT'), 100_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
   });
 }
 

@@ -3,7 +3,7 @@
  * Ctrl-C, on SIGTERM, at the end of a run, and on failure.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream, readFileSync, rmSync } from 'node:fs';
 
 export interface ManagedProcess {
   name: string;
@@ -16,6 +16,13 @@ export interface ManagedProcess {
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
   private stopping: Promise<void> | undefined;
+
+  /**
+   * @param pidFile where the process groups started are recorded, so that a
+   *   run killed before it could clean up (SIGKILL, power loss) has its
+   *   leftovers stopped by the next run.
+   */
+  constructor(private readonly pidFile?: string) {}
 
   start(name: string, command: string, args: string[], options: SpawnOptions & { logFile?: string } = {}): ManagedProcess {
     const child = spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -39,6 +46,7 @@ export class ProcessGroup {
     });
     const managed: ManagedProcess = { name, child, output: () => output, exited };
     this.processes.push(managed);
+    if (this.pidFile && child.pid !== undefined) appendFileSync(this.pidFile, `${child.pid}\n`);
     return managed;
   }
 
@@ -63,7 +71,40 @@ export class ProcessGroup {
         await p.exited;
         clearTimeout(timer);
       }
+      if (this.pidFile) rmSync(this.pidFile, { force: true });
     })();
     return this.stopping;
   }
+}
+
+/**
+ * Stops the process groups a killed earlier run left behind. Only groups
+ * whose leader still runs with `marker` (the demo's folder) on its command
+ * line are touched, so a reused process id is never hit.
+ */
+export function stopLeftovers(pidFile: string, marker: string): number {
+  let pids: number[];
+  try {
+    pids = readFileSync(pidFile, 'utf8').split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 1);
+  } catch {
+    return 0;
+  }
+  let stopped = 0;
+  for (const pid of pids) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(marker)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+      stopped++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  rmSync(pidFile, { force: true });
+  return stopped;
 }

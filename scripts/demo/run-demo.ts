@@ -8,7 +8,7 @@ import { openBrowser } from './browser.js';
 import { startBackend } from './backend.js';
 import { physicalCard, startVirtualCard, type DemoCard } from './card.js';
 import { acquireLock } from './lock.js';
-import { ProcessGroup } from './processes.js';
+import { ProcessGroup, stopLeftovers } from './processes.js';
 import { createStepRunner, StepFailure } from './steps.js';
 
 export interface DemoOptions {
@@ -23,7 +23,8 @@ export interface DemoOptions {
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   const cli = join(o.root, 'dist/eid-bridge.mjs');
-  const group = new ProcessGroup();
+  const pidFile = join(o.stateDir, 'processes.pid');
+  const group = new ProcessGroup(pidFile);
   const steps = createStepRunner(o.headless ? 6 : 5);
   let releaseLock = () => {};
   let browserClose: (() => Promise<void>) | undefined;
@@ -39,9 +40,18 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal or pipe (| head) must not kill the demo before it has stopped what it started.
+  const onOutputError = () => {};
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
 
   try {
-    releaseLock = await steps.run('Check that no other demo runs', 'nothing', async () => acquireLock(join(o.stateDir, 'demo.pid')));
+    releaseLock = await steps.run('Check that no other demo runs', 'nothing', async () => {
+      const release = acquireLock(join(o.stateDir, 'demo.pid'));
+      const stale = stopLeftovers(pidFile, o.stateDir);
+      if (stale > 0) console.log(`      stopped ${stale} process(es) left by an earlier run that was killed`);
+      return release;
+    });
 
     const card: DemoCard = await steps.run('Find the card', 'a Belgian eID card in a reader, else the virtual card', async () => {
       const physical = await physicalCard();
