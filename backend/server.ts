@@ -26,6 +26,7 @@ import { registerLoginRoutes } from './routes/login.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLraRoutes } from './routes/lra.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { registerAccessRoutes } from './access/routes.js';
 
 export interface BackendServer {
   url: string;
@@ -141,6 +142,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   registerKeyRoutes(app, context);
   registerLraRoutes(app, context);
   registerPageRoutes(app, context);
+  registerAccessRoutes(app, context);
 
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;

@@ -101,4 +101,89 @@ CREATE TABLE outbox (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'enterprise register stand-in, access managers, HTB requests, mandates',
+    sql: `
+CREATE TABLE register_enterprises (
+  enterprise_number TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE register_representatives (
+  enterprise_number TEXT NOT NULL REFERENCES register_enterprises(enterprise_number) ON DELETE CASCADE,
+  national_number TEXT NOT NULL,
+  given_names TEXT NOT NULL DEFAULT '',
+  surname TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (enterprise_number, national_number)
+);
+CREATE TABLE access_enterprises (
+  enterprise_number TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  registered_by TEXT NOT NULL,
+  registered_at INTEGER NOT NULL
+);
+CREATE TABLE access_managers (
+  id INTEGER PRIMARY KEY,
+  enterprise_number TEXT NOT NULL REFERENCES access_enterprises(enterprise_number) ON DELETE CASCADE,
+  national_number TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('htb', 'co-htb', 'tb')),
+  domain TEXT NOT NULL DEFAULT '',
+  email TEXT,
+  phone TEXT,
+  appointed_by TEXT NOT NULL,
+  appointed_at INTEGER NOT NULL,
+  UNIQUE (enterprise_number, national_number, role, domain)
+);
+CREATE INDEX access_managers_person ON access_managers(national_number);
+CREATE TABLE access_domain_contacts (
+  enterprise_number TEXT NOT NULL REFERENCES access_enterprises(enterprise_number) ON DELETE CASCADE,
+  domain TEXT NOT NULL,
+  email TEXT NOT NULL,
+  PRIMARY KEY (enterprise_number, domain)
+);
+CREATE TABLE access_log (
+  id INTEGER PRIMARY KEY,
+  enterprise_number TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}',
+  at INTEGER NOT NULL
+);
+CREATE INDEX access_log_enterprise ON access_log(enterprise_number, at);
+CREATE TABLE htb_requests (
+  ticket TEXT PRIMARY KEY,
+  pdf_token_hash TEXT NOT NULL,
+  enterprise_number TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'received', 'approved', 'rejected')),
+  reason TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE mandates (
+  id TEXT PRIMARY KEY,
+  giver_type TEXT NOT NULL CHECK (giver_type IN ('citizen', 'enterprise')),
+  giver_id TEXT NOT NULL,
+  holder_type TEXT NOT NULL CHECK (holder_type IN ('citizen', 'enterprise')),
+  holder_id TEXT NOT NULL,
+  mandate_type TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  end_date TEXT,
+  giver_signed_by TEXT,
+  giver_signed_at INTEGER,
+  holder_signed_by TEXT,
+  holder_signed_at INTEGER,
+  stopped_by TEXT,
+  stopped_at INTEGER,
+  replaced_by TEXT,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX mandates_giver ON mandates(giver_type, giver_id);
+CREATE INDEX mandates_holder ON mandates(holder_type, holder_id);
+`,
+  },
 ];

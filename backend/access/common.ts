@@ -1,0 +1,124 @@
+/** What the access-management and mandate routes share: the store, errors, staff checks, names, notices. */
+import type { FastifyRequest } from 'fastify';
+import { formatEnterpriseNumber, formatNationalNumber, parseEnterpriseNumber, parseNationalNumber } from '../../shared/identifiers.js';
+import type { BackendContext } from '../context.js';
+import { SqliteStore } from '../db/sqlite-store.js';
+import { ApiError, type ApiErrorCode } from '../http/api-error.js';
+import { constantTimeEqual } from '../security/otp.js';
+import { tokenHash } from '../security/tokens.js';
+import type { Language } from '../i18n/index.js';
+import { AccessStore, type AccessLogEntry } from './access-store.js';
+import { findDomain } from './reference-data.js';
+import { at, type AccessMessages } from './texts.js';
+
+/** Error codes of this part of the API (kept here so the main list stays the backend's own). */
+export type AccessErrorCode =
+  | 'ENTERPRISE_NUMBER_INVALID'
+  | 'ENTERPRISE_UNKNOWN'
+  | 'ENTERPRISE_NOT_REGISTERED'
+  | 'NOT_LEGAL_REPRESENTATIVE'
+  | 'NOT_ACCESS_MANAGER'
+  | 'ALREADY_HTB'
+  | 'ALREADY_APPOINTED'
+  | 'NOT_APPOINTED'
+  | 'CONFIRMATION_REQUIRED'
+  | 'PERSON_UNKNOWN'
+  | 'DOMAIN_UNKNOWN'
+  | 'REQUEST_STATE'
+  | 'MANDATE_TYPE_UNKNOWN'
+  | 'MANDATE_DATE_INVALID'
+  | 'MANDATE_STATE'
+  | 'NOT_MANDATE_PARTY';
+
+export function accessError(status: number, code: AccessErrorCode | ApiErrorCode, message: string, details: Record<string, unknown> = {}): ApiError {
+  return new ApiError(status, code as ApiErrorCode, message, details);
+}
+
+const stores = new WeakMap<BackendContext, AccessStore>();
+
+/** The access store on the backend's own SQLite database. */
+export function accessStore(ctx: BackendContext): AccessStore {
+  let store = stores.get(ctx);
+  if (!store) {
+    if (!(ctx.store instanceof SqliteStore)) throw new Error('Access management needs the SQLite store');
+    store = new AccessStore(ctx.store.db);
+    stores.set(ctx, store);
+  }
+  return store;
+}
+
+/** Staff of the service (the same bearer token as the registration-office API). */
+export function requireStaff(ctx: BackendContext, request: FastifyRequest): string {
+  const configured = ctx.config.adminToken;
+  if (!configured) throw new ApiError(404, 'LRA_DISABLED', 'The staff API is off (set EID_BRIDGE_ADMIN_TOKEN)');
+  const header = request.headers.authorization ?? '';
+  const sent = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!constantTimeEqual(tokenHash(sent), tokenHash(configured))) throw new ApiError(401, 'UNAUTHENTICATED', 'Staff token required');
+  return 'staff';
+}
+
+export function enterpriseNumberOf(value: unknown): string {
+  const n = typeof value === 'string' ? parseEnterpriseNumber(value) : undefined;
+  if (!n) throw accessError(400, 'ENTERPRISE_NUMBER_INVALID', 'This is not a valid enterprise number (10 digits, the last two a mod-97 check)');
+  return n;
+}
+
+export function nationalNumberOf(value: unknown, field = 'nationalNumber'): string {
+  const nn = typeof value === 'string' ? parseNationalNumber(value) : undefined;
+  if (!nn) throw accessError(400, 'NATIONAL_NUMBER_INVALID', 'This is not a valid national or BIS number', { field });
+  return nn.nationalNumber;
+}
+
+export function domainOf(value: unknown): string {
+  const d = typeof value === 'string' ? findDomain(value) : undefined;
+  if (!d) throw accessError(404, 'DOMAIN_UNKNOWN', 'No such domain');
+  return d.id;
+}
+
+/** The name the backend knows for a national number: from its persons (who logged in or were registered) or the register stand-in. */
+export async function knownName(ctx: BackendContext, nationalNumber: string): Promise<string | undefined> {
+  const person = await ctx.store.findPersonByNationalNumber(nationalNumber);
+  const name = person ? `${person.givenNames} ${person.surname}`.trim() : '';
+  if (name) return name;
+  const rep = accessStore(ctx).representativeName(nationalNumber);
+  if (rep) return `${rep.givenNames} ${rep.surname}`.trim();
+  return person ? '' : undefined;
+}
+
+export async function personRef(ctx: BackendContext, nationalNumber: string) {
+  return { nationalNumber, nationalNumberFormatted: formatNationalNumber(nationalNumber), name: (await knownName(ctx, nationalNumber)) ?? '' };
+}
+
+export function enterpriseRef(enterpriseNumber: string, name: string) {
+  return { enterpriseNumber, enterpriseNumberFormatted: formatEnterpriseNumber(enterpriseNumber), name };
+}
+
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * Records nothing itself (the store logs in the same transaction as the
+ * change); e-mails the enterprise address. A failed notice is logged, not
+ * fatal: the change is done.
+ */
+export async function mailChange(
+  ctx: BackendContext,
+  language: Language,
+  enterprise: { enterpriseNumber: string; name: string; email: string },
+  entry: AccessLogEntry,
+  actorName: string,
+): Promise<void> {
+  const values: Record<string, string> = { ...(entry.details as Record<string, string>) };
+  if (typeof values.domain === 'string') values.domain = findDomain(values.domain)?.names[language] ?? values.domain;
+  const change = at(language, `change:${entry.action}` as keyof AccessMessages, values);
+  try {
+    await ctx.delivery.sendEmail({
+      to: enterprise.email,
+      subject: at(language, 'mailChangeSubject', { enterprise: enterprise.name }),
+      text: at(language, 'mailChangeBody', { date: new Date(entry.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC', actor: actorName, enterprise: enterprise.name, number: formatEnterpriseNumber(enterprise.enterpriseNumber), change }),
+    });
+  } catch (e) {
+    console.error(`eid-bridge backend: could not send the access-change notice: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

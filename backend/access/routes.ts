@@ -1,0 +1,8 @@
+/** Access managers (HTB, co-HTB, TB), the HTB exception procedure and mandates: all routes of this part. */
+import type { FastifyInstance } from 'fastify';
+import type { BackendContext } from '../context.js';
+import { registerAccessManagementRoutes } from './management.js';
+
+export function registerAccessRoutes(app: FastifyInstance, ctx: BackendContext): void {
+  registerAccessManagementRoutes(app, ctx);
+}

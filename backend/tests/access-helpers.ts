@@ -1,0 +1,95 @@
+/**
+ * A real backend (real SMTP sink, real SQLite) that trusts several test eID
+ * cards under one root, so access-management tests can log in as different
+ * people: legal representatives, employees, strangers.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { webcrypto } from 'node:crypto';
+import { DEFAULT_LIMITS, type BackendConfig } from '../config.js';
+import { startBackend, type BackendServer } from '../server.js';
+import type { Clock } from '../clock.js';
+import { createTestPki, type TestPerson, type TestPki } from '../../shared/testing/test-pki.js';
+import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
+import { Client, SmtpSink } from './helpers.js';
+
+export const STAFF = { Authorization: 'Bearer test-admin-token' };
+
+export interface AccessTestBackend {
+  server: BackendServer;
+  smtp: SmtpSink;
+  cards: Map<string, TestPki>;
+  client(): Client;
+  /** A client logged in with this person's eID card (level 500). */
+  login(name: string): Promise<Client>;
+  stop(): Promise<void>;
+}
+
+export async function startAccessTestBackend(people: Record<string, TestPerson>, options: { clock?: Clock } = {}): Promise<AccessTestBackend> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'eid-bridge-access-'));
+  const entries = Object.entries(people);
+  const first = await createTestPki({ keyType: 'ec', withSigning: false, person: entries[0]![1] });
+  const others = await Promise.all(entries.slice(1).map(([, person]) => createTestPki({ keyType: 'ec', withSigning: false, person, root: first.root })));
+  const cards = new Map<string, TestPki>(entries.map(([name], i) => [name, i === 0 ? first : others[i - 1]!]));
+  const smtp = await SmtpSink.start();
+  const config: BackendConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    http: true,
+    extensionOrigins: [],
+    mailFrom: 'eID Bridge <no-reply@eid-bridge.test>',
+    ocsp: false,
+    ocspTimeoutMs: 1000,
+    fetchIntermediates: false,
+    adminToken: 'test-admin-token',
+    limits: { ...DEFAULT_LIMITS },
+    smtpUrl: smtp.url,
+  };
+  const server = await startBackend(config, {
+    trustedCertificates: [first.root.der, ...[...cards.values()].map((c) => c.citizenCa.der)],
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    server,
+    smtp,
+    cards,
+    client: () => new Client(server.url),
+    async login(name) {
+      const card = cards.get(name);
+      if (!card) throw new Error(`no card for ${name}`);
+      const client = new Client(server.url);
+      const challenge = await client.post('/api/eid/challenge');
+      const token = await createTestAuthToken({
+        certificateDer: card.authentication.der,
+        privateKey: card.authentication.privateKey,
+        origin: server.origin,
+        nonce: challenge.json.challengeNonce as string,
+        crypto: webcrypto as unknown as Crypto,
+      });
+      const r = await client.post('/api/eid/login', { authToken: token });
+      if (r.status !== 200) throw new Error(`eID login of ${name} failed: ${JSON.stringify(r.json)}`);
+      return client;
+    },
+    async stop() {
+      await server.close();
+      await smtp.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** People of the reference register and a few others. */
+export const PEOPLE = {
+  alice: { nationalNumber: '85073000259', givenNames: 'Alice Marie', surname: 'Peeters' },
+  marc: { nationalNumber: '78041512326', givenNames: 'Marc', surname: 'Peeters' },
+  sophie: { nationalNumber: '90010234537', givenNames: 'Sophie', surname: 'Dubois' },
+  eve: { nationalNumber: '92061145624', givenNames: 'Eve', surname: 'Janssens' },
+  tom: { nationalNumber: '88122400246', givenNames: 'Tom', surname: 'Maes' },
+} satisfies Record<string, TestPerson>;
+
+/** Valid (check digits right) but never seen by the backend. */
+export const UNKNOWN_INSZ = '65030100788';
+export const BAKERY = '0301234587';
+export const TRANSPORT = '0456789034';
