@@ -37,9 +37,12 @@ export const authenticate: CommandHandler<'authenticate'> = async (args, ctx) =>
   const digest = createHash(nodeHashName(digestAlgorithm)).update(signedData).digest();
   const backend = backendFor(ctx.backends, certificate);
 
+  const cardStarted = performance.now();
   const signature = await withPin(args.pin, backend, certificate, (pin) =>
     backend.sign({ certificate, digest, digestAlgorithm, pin, signal: ctx.signal }),
   );
+  // The card's share of the request, for diagnosing slow readers (and the benchmark).
+  ctx.log.info('card signed', { backend: backend.name, ms: Math.round(performance.now() - cardStarted) });
 
   // A card that answers garbage must not produce a token the server rejects later for no clear reason.
   const verifier = createVerify(nodeHashName(digestAlgorithm)).update(signedData);
