@@ -148,6 +148,23 @@ describe('PcscBackend over pcscd and vpcd', () => {
     expect(await backend.pinTriesLeft()).toBe(3);
   });
 
+  it('changes the PIN; a wrong current PIN changes nothing', async () => {
+    const ascii = (text: string) => Buffer.from(text, 'ascii');
+    await expect(backend.changePin({ currentPin: ascii('0000'), newPin: ascii('5678') })).rejects.toMatchObject({
+      code: 'PIN_INCORRECT',
+      details: { triesLeft: 2 },
+    });
+    await backend.changePin({ reader: READER, currentPin: ascii('1234'), newPin: ascii('5678') });
+    expect(card.card.pinTriesLeft()).toBe(3);
+    const [certificate] = await backend.certificates();
+    await expect(
+      backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: ascii('1234') }),
+    ).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
+    await backend.changePin({ currentPin: ascii('5678'), newPin: ascii('1234') });
+    await backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: ascii('1234') });
+    await expect(backend.changePin({ currentPin: undefined, newPin: undefined })).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+  });
+
   it('serves two concurrent sign requests one after the other', async () => {
     const certificates = await backend.certificates();
     const signing = certificates.find((c) => c.usage === 'signing')!;
@@ -174,6 +191,39 @@ describe('PcscBackend over pcscd and vpcd', () => {
       expect(reader).toMatchObject({ cardPresent: true, tokenId: before.tokenId, cardType: 'eID (applet 1.8)' });
     } finally {
       await busy.disconnect();
+    }
+  });
+
+  it('holds the card alone during an operation, waiting briefly for another program that holds it', async () => {
+    // A second PC/SC context is another program as far as pcscd is concerned.
+    const other = await PcscContext.open();
+    try {
+      const [certificate] = await backend.certificates();
+      const held = await other.connect(READER, { access: 'exclusive' });
+      // While we sign, the other program cannot get in between our commands.
+      const signing = backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
+      await new Promise((r) => setTimeout(r, 300));
+      await held.disconnect();
+      await signing;
+      const during = backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
+      await new Promise((r) => setTimeout(r, 150));
+      const attempt = await other.connect(READER, { timeoutMs: 100 }).then(
+        (c) => c.disconnect().then(() => 'connected'),
+        (e: unknown) => e,
+      );
+      await during;
+      expect(attempt).toMatchObject({ code: 'BUSY' });
+      // A program that keeps the card open in shared mode: we settle for shared access and still work.
+      const open = await other.connect(READER);
+      try {
+        const started = Date.now();
+        await backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
+        expect(Date.now() - started).toBeLessThan(4000);
+      } finally {
+        await open.disconnect();
+      }
+    } finally {
+      other.close();
     }
   });
 

@@ -1,8 +1,11 @@
 /**
  * The 'pcsc' card backend: Belgian eID cards over PC/SC with our own BELPIC
- * driver, no middleware. Each operation connects in shared mode, does its work
- * and releases the card (SCARD_LEAVE_CARD); operations on one reader run one
- * after the other (the PC/SC module queues them).
+ * driver, no middleware. Each operation connects, does its work and releases
+ * the card (SCARD_LEAVE_CARD); operations on one reader run one after the
+ * other (the PC/SC module queues them). An operation holds the card alone when
+ * no other program has it open (our binding offers no PC/SC transactions, and
+ * a SELECT or VERIFY from another program between our MSE SET and PSO would
+ * spoil a signature); otherwise it shares the card.
  */
 import { EidBridgeError, isEidBridgeError } from '../../../shared/errors.js';
 import type { BackendStatus, ReaderStatus } from '../../../shared/protocol.js';
@@ -10,13 +13,15 @@ import type { ApduTransport } from '../belpic/apdu.js';
 import { BelpicCard, type BelpicCardOptions, type IdentityFiles } from '../belpic/card.js';
 import { processCardCache, type BelpicCardCache } from '../belpic/certificate-cache.js';
 import type { PinPadLanguage } from '../belpic/pin.js';
-import { FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, isVirtualReader, PcscContext, type CardConnection, type ReaderState } from '../pcsc/pcsc.js';
+import { FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, isVirtualReader, PcscContext, type CardConnection, type ConnectOptions, type ReaderState } from '../pcsc/pcsc.js';
 import type { CardBackend, PinChangingBackend, SignOperation, TokenCertificate } from './card-backend.js';
 
 export const PCSC_TOKEN_PREFIX = 'pcsc:';
 export const BELPIC_TOKEN_LABEL = 'BELPIC';
 /** How long a status query waits for a reader busy with another request. */
 const READERS_QUEUE_TIMEOUT_MS = 1500;
+/** See the file comment: alone when possible. */
+const ACCESS = 'exclusive-if-free' as const;
 
 export interface PcscBackendOptions {
   /** Opens the PC/SC context (default: PcscContext.open()). */
@@ -81,11 +86,11 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
             status.cardType = await card.cardType();
             const tries = await card.pinTriesLeft();
             if (tries !== undefined) status.pinTriesLeft = tries;
-          }, { queueTimeoutMs: READERS_QUEUE_TIMEOUT_MS });
+          }, { queueTimeoutMs: READERS_QUEUE_TIMEOUT_MS, access: ACCESS });
           this.lastSeen.set(reader.name, { insertion: reader.insertion, status: { ...status } });
         } catch (e) {
           const last = this.lastSeen.get(reader.name);
-          if (isEidBridgeError(e, 'TIMEOUT') && last?.insertion === reader.insertion) Object.assign(status, last.status);
+          if ((isEidBridgeError(e, 'TIMEOUT') || isEidBridgeError(e, 'BUSY')) && last?.insertion === reader.insertion) Object.assign(status, last.status);
           else if (isEidBridgeError(e, 'UNSUPPORTED_CARD')) status.cardType = 'unsupported card';
           else if (isEidBridgeError(e, 'CARD_REMOVED') || isEidBridgeError(e, 'NO_CARD')) status.cardPresent = false;
           else if (isEidBridgeError(e, 'PCSC_UNAVAILABLE')) throw e;
@@ -114,7 +119,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
           const base = { tokenId, tokenLabel: BELPIC_TOKEN_LABEL, reader: reader.name };
           if (certificates.authentication) found.push({ ...base, usage: 'authentication', der: certificates.authentication, keyRef: '82' });
           if (certificates.signing) found.push({ ...base, usage: 'signing', der: certificates.signing, keyRef: '83' });
-        });
+        }, { access: ACCESS });
       } catch (e) {
         failures.push(isEidBridgeError(e) ? e : new EidBridgeError('INTERNAL_ERROR', String(e)));
       }
@@ -144,7 +149,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
           await card.logOff().catch(() => undefined);
         }
       },
-      op.signal ? { signal: op.signal } : {},
+      this.connectOptions(op.signal),
     );
   }
 
@@ -168,17 +173,21 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
           await card.logOff().catch(() => undefined);
         }
       },
-      op.signal ? { signal: op.signal } : {},
+      this.connectOptions(op.signal),
     );
   }
 
   /** PIN tries left, when the card tells without spending one (not on V1.1 cards). */
   async pinTriesLeft(reader?: string): Promise<number | undefined> {
     const context = await this.pcsc();
-    return context.withCard(this.pickReader(context, reader), async (connection) => {
-      const card = await this.openCard(connection, undefined, false);
-      return card.pinTriesLeft();
-    });
+    return context.withCard(
+      this.pickReader(context, reader),
+      async (connection) => {
+        const card = await this.openCard(connection, undefined, false);
+        return card.pinTriesLeft();
+      },
+      this.connectOptions(undefined),
+    );
   }
 
   /**
@@ -201,7 +210,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
           files,
         };
       },
-      options.signal ? { signal: options.signal } : {},
+      this.connectOptions(options.signal),
     );
   }
 
@@ -212,6 +221,10 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
   }
 
   // ---- internals ----
+
+  private connectOptions(signal: AbortSignal | undefined): ConnectOptions {
+    return signal ? { access: ACCESS, signal } : { access: ACCESS };
+  }
 
   private cardOptions(): BelpicCardOptions {
     return { cache: this.cache, ...(this.options.language ? { language: this.options.language } : {}) };

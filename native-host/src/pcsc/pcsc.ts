@@ -13,7 +13,7 @@
  * - a missing PC/SC service is an EidBridgeError (PCSC_UNAVAILABLE), never a crash.
  */
 import { createRequire } from 'node:module';
-import { EidBridgeError } from '../../../shared/errors.js';
+import { EidBridgeError, isEidBridgeError } from '../../../shared/errors.js';
 import { mayMeanCardRemoved, pcscError, PCSC_UNAVAILABLE_HINT, SCARD_STATE, scardCodeOf } from './pcsc-errors.js';
 
 // ---- The binding's shape (only what we use) ------------------------------
@@ -88,9 +88,19 @@ export interface IoOptions {
   timeoutMs?: number;
 }
 
+/**
+ * How the card is held during one operation:
+ * - 'shared': other programs may send commands in between ours;
+ * - 'exclusive': nobody else may, like a PC/SC transaction (the binding has no
+ *   SCardBeginTransaction), and it ends with the operation;
+ * - 'exclusive-if-free': exclusive when no other program holds the card open
+ *   within a moment, shared otherwise.
+ */
+export type CardAccess = 'shared' | 'exclusive' | 'exclusive-if-free';
+
 export interface ConnectOptions extends IoOptions {
-  /** Shared mode (the default): other applications may use the card between our operations. */
-  shared?: boolean;
+  /** Default 'shared'. */
+  access?: CardAccess;
   /** How long to wait for an earlier operation on the same reader to finish. */
   queueTimeoutMs?: number;
 }
@@ -132,6 +142,10 @@ const DEFAULT_TRANSMIT_TIMEOUT_MS = 15000;
 const DEFAULT_CONTROL_TIMEOUT_MS = 90000;
 const DEFAULT_QUEUE_TIMEOUT_MS = 180000;
 const DISCONNECT_TIMEOUT_MS = 2000;
+/** Pause between connection attempts while another program holds the card. */
+const SHARING_RETRY_MS = 50;
+/** How long 'exclusive-if-free' waits for the card to be free before settling for shared access. */
+const EXCLUSIVE_WAIT_MS = 1000;
 /** After an ambiguous transmit failure, how long to wait for the reader to report the card gone. */
 const REMOVAL_SETTLE_MS = 1500;
 /** Largest short-APDU response: 256 data bytes + SW1 SW2 (with room to spare). */
@@ -289,19 +303,36 @@ export class PcscContext {
       if (!entry.state.cardPresent) throw new EidBridgeError('NO_CARD', `There is no card in "${readerName}"`);
       const raw = entry.raw;
       if (raw.connected) await this.rawDisconnect(entry, raw.SCARD_RESET_CARD).catch(() => undefined);
-      const shareMode = options.shared === false ? raw.SCARD_SHARE_EXCLUSIVE : raw.SCARD_SHARE_SHARED;
+      const access = options.access ?? 'shared';
       const insertion = entry.insertion;
-      const protocol = await bounded<number>(
-        (resolve, reject) =>
-          raw.connect({ share_mode: shareMode, protocol: raw.SCARD_PROTOCOL_T0 | raw.SCARD_PROTOCOL_T1 }, (err, p) =>
-            err ? reject(pcscError(err, { reader: readerName, during: 'connect' })) : resolve(p),
-          ),
-        {
-          timeoutMs: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-          timeoutMessage: `Connecting to the card in "${readerName}" took too long`,
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-      );
+      const started = Date.now();
+      const deadline = started + (options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+      let exclusive = access !== 'shared';
+      let protocol: number;
+      for (;;) {
+        try {
+          const shareMode = exclusive ? raw.SCARD_SHARE_EXCLUSIVE : raw.SCARD_SHARE_SHARED;
+          protocol = await bounded<number>(
+            (resolve, reject) =>
+              raw.connect({ share_mode: shareMode, protocol: raw.SCARD_PROTOCOL_T0 | raw.SCARD_PROTOCOL_T1 }, (err, p) =>
+                err ? reject(pcscError(err, { reader: readerName, during: 'connect' })) : resolve(p),
+              ),
+            {
+              timeoutMs: Math.max(1, deadline - Date.now()),
+              timeoutMessage: `Connecting to the card in "${readerName}" took too long`,
+              ...(options.signal ? { signal: options.signal } : {}),
+            },
+          );
+          break;
+        } catch (e) {
+          // Another program holds the card (exclusively, or open while we want it alone): wait a
+          // moment and try again, as its operation is usually short.
+          if (!isEidBridgeError(e, 'BUSY') || Date.now() + SHARING_RETRY_MS >= deadline) throw e;
+          if (access === 'exclusive-if-free' && Date.now() - started >= EXCLUSIVE_WAIT_MS) exclusive = false;
+          await new Promise((r) => setTimeout(r, SHARING_RETRY_MS));
+          if (options.signal?.aborted) throw abortError(options.signal);
+        }
+      }
       const atr = entry.state.atr ?? new Uint8Array();
       const name = protocol === raw.SCARD_PROTOCOL_T0 ? 'T=0' : protocol === raw.SCARD_PROTOCOL_T1 ? 'T=1' : 'other';
       return new PcscCardConnection(this, entry, readerName, atr, protocol, name, insertion, release);
