@@ -38,7 +38,7 @@ export const authenticate: CommandHandler<'authenticate'> = async (args, ctx) =>
   const backend = backendFor(ctx.backends, certificate);
 
   const cardStarted = performance.now();
-  const signature = await withPin(args.pin, backend, certificate, (pin) =>
+  const signature = await withPin(args.pin, backend, certificate, ctx.signal, (pin) =>
     backend.sign({ certificate, digest, digestAlgorithm, pin, signal: ctx.signal }),
   );
   // The card's share of the request, for diagnosing slow readers (and the benchmark).

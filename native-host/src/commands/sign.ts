@@ -9,7 +9,7 @@ export const sign: CommandHandler<'sign'> = async (args, ctx) => {
   const certificate = await chooseCertificate(ctx.backends, 'signing', args.certificate);
   const backend = backendFor(ctx.backends, certificate);
   const digest = base64ToBytes(args.hash);
-  const signature = await withPin(args.pin, backend, certificate, (pin) =>
+  const signature = await withPin(args.pin, backend, certificate, ctx.signal, (pin) =>
     backend.sign({ certificate, digest, digestAlgorithm: args.hashFunction, pin, signal: ctx.signal }),
   );
   return { signature: bytesToBase64(signature), signatureAlgorithm: signatureAlgorithmFor(certificate.der, args.hashFunction) };

@@ -10,8 +10,11 @@ export async function withPin<T>(
   pin: string | undefined,
   backend: CardBackend,
   certificate: TokenCertificate,
+  signal: AbortSignal,
   use: (pin: Uint8Array | undefined) => Promise<T>,
 ): Promise<T> {
+  // Cancelled while the certificates were being read: the card must not see the PIN any more.
+  signal.throwIfAborted();
   if (pin === undefined) {
     const readers = await backend.readers().catch(() => []);
     const reader = readers.find((r) => r.tokenId === certificate.tokenId);
