@@ -1,0 +1,315 @@
+/**
+ * The generic mandate service: a mandate giver (citizen or enterprise) lets a
+ * mandate holder (citizen or enterprise) act for him in one kind of service
+ * (Tax-on-web, Biztax, eHealth, … from the configurable list), from a start
+ * date (not in the past) until an optional end date. Either side may create
+ * it; it is active only once both sides have signed. Either side may stop or
+ * extend it; the giver may transfer it to another holder.
+ *
+ * Who acts for an enterprise: its legal representatives, its HTB and
+ * co-HTBs, and the access managers (TB) of the domain the mandate type
+ * belongs to.
+ *
+ * States are computed from the dates with the backend's clock (dates are
+ * calendar days in UTC): waiting-for-signature, future (signed, start date
+ * still ahead), active, stopped, expired.
+ *
+ * CSV bulk import, 7 fields per line, separated by ";" (or ","), an optional
+ * header line, dates as YYYY-MM-DD or DD/MM/YYYY, the end date may be empty:
+ *   giverType;giverId;holderType;holderId;mandateType;startDate;endDate
+ *   citizen;85073000259;enterprise;0456789034;tax-on-web;2027-01-01;2027-12-31
+ * The importer must be able to act for the giver or the holder of every line;
+ * each line is checked and created on its own, and the answer lists the
+ * result per line.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseEnterpriseNumber, parseNationalNumber } from '../../shared/identifiers.js';
+import type { BackendContext } from '../context.js';
+import { requireAuth, type Authenticated } from '../http/sessions.js';
+import { randomToken } from '../security/tokens.js';
+import { ApiError } from '../http/api-error.js';
+import { languageOf } from '../people.js';
+import type { Language } from '../i18n/index.js';
+import type { MandateRow, PartyType } from './access-store.js';
+import { accessError, accessStore, isoDate, knownName } from './common.js';
+import { ACCESS_MIN_LEVEL } from './management.js';
+import { MANDATE_TYPES, findMandateType } from './reference-data.js';
+
+export type MandateState = 'waiting-for-signature' | 'future' | 'active' | 'stopped' | 'expired';
+
+export interface Party {
+  type: PartyType;
+  id: string;
+}
+
+const STATE_NAMES: Record<Language, Record<MandateState, string>> = {
+  nl: { 'waiting-for-signature': 'Wacht op handtekening', future: 'Nog niet actief', active: 'Actief', stopped: 'Gestopt', expired: 'Verlopen' },
+  fr: { 'waiting-for-signature': 'En attente de signature', future: 'Pas encore actif', active: 'Actif', stopped: 'Arrêté', expired: 'Expiré' },
+  de: { 'waiting-for-signature': 'Wartet auf Unterschrift', future: 'Noch nicht aktiv', active: 'Aktiv', stopped: 'Beendet', expired: 'Abgelaufen' },
+  en: { 'waiting-for-signature': 'Waiting for signature', future: 'Not active yet', active: 'Active', stopped: 'Stopped', expired: 'Expired' },
+};
+
+export function mandateState(m: MandateRow, today: string): MandateState {
+  if (m.stoppedAt !== null) return 'stopped';
+  if (m.endDate !== null && today > m.endDate) return 'expired';
+  if (m.giverSignedAt === null || m.holderSignedAt === null) return 'waiting-for-signature';
+  if (today < m.startDate) return 'future';
+  return 'active';
+}
+
+/** YYYY-MM-DD or DD/MM/YYYY, a real calendar day; undefined otherwise. */
+export function parseDate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim();
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const belgian = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v);
+  const m = iso ? [iso[1], iso[2], iso[3]] : belgian ? [belgian[3], belgian[2], belgian[1]] : undefined;
+  if (!m) return undefined;
+  const [y, mo, d] = m.map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  return date.toISOString().slice(0, 10);
+}
+
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+export function partyOf(value: unknown, name: string): Party {
+  const type = field(value, 'type');
+  const id = field(value, 'id');
+  if (type === 'citizen') {
+    const nn = typeof id === 'string' ? parseNationalNumber(id) : undefined;
+    if (!nn) throw accessError(400, 'NATIONAL_NUMBER_INVALID', `"${name}.id" must be a valid national number`, { field: `${name}.id` });
+    return { type, id: nn.nationalNumber };
+  }
+  if (type === 'enterprise') {
+    const n = typeof id === 'string' ? parseEnterpriseNumber(id) : undefined;
+    if (!n) throw accessError(400, 'ENTERPRISE_NUMBER_INVALID', `"${name}.id" must be a valid enterprise number`, { field: `${name}.id` });
+    return { type, id: n };
+  }
+  throw accessError(400, 'BAD_REQUEST', `"${name}.type" must be "citizen" or "enterprise"`, { field: `${name}.type` });
+}
+
+export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext): void {
+  const store = accessStore(ctx);
+  const today = () => isoDate(ctx.clock.now());
+
+  /** Whether this person may act for the party in a mandate of this type. */
+  function canActFor(auth: Authenticated, party: Party, mandateType: string): boolean {
+    const nn = auth.person.nationalNumber;
+    if (party.type === 'citizen') return party.id === nn;
+    if (store.isRepresentative(party.id, nn)) return true;
+    const domain = findMandateType(mandateType)?.domain;
+    return store.rolesOf(nn).some((r) => r.enterpriseNumber === party.id && (r.role === 'htb' || r.role === 'co-htb' || (r.role === 'tb' && r.domain === domain)));
+  }
+
+  /** The parties this person can act for (for the list). */
+  function partiesOf(auth: Authenticated): Party[] {
+    const nn = auth.person.nationalNumber;
+    const enterprises = new Set<string>();
+    for (const e of store.listRegisterEnterprises()) if (e.representatives.some((r) => r.nationalNumber === nn)) enterprises.add(e.enterpriseNumber);
+    for (const r of store.rolesOf(nn)) enterprises.add(r.enterpriseNumber);
+    return [{ type: 'citizen', id: nn }, ...[...enterprises].map((id) => ({ type: 'enterprise' as const, id }))];
+  }
+
+  async function partyJson(p: Party) {
+    const name = p.type === 'citizen' ? ((await knownName(ctx, p.id)) ?? '') : (store.findRegisterEnterprise(p.id)?.name ?? '');
+    return { type: p.type, id: p.id, name };
+  }
+
+  async function mandateJson(m: MandateRow, auth: Authenticated) {
+    const language = languageOf(auth.person);
+    const state = mandateState(m, today());
+    const giver = { type: m.giverType, id: m.giverId };
+    const holder = { type: m.holderType, id: m.holderId };
+    return {
+      id: m.id,
+      type: m.mandateType,
+      typeName: findMandateType(m.mandateType)?.names[language] ?? m.mandateType,
+      giver: { ...(await partyJson(giver)), signed: m.giverSignedAt !== null },
+      holder: { ...(await partyJson(holder)), signed: m.holderSignedAt !== null },
+      startDate: m.startDate,
+      endDate: m.endDate,
+      state,
+      stateName: STATE_NAMES[language][state],
+      ...(m.replacedBy ? { replacedBy: m.replacedBy } : {}),
+      youActFor: [...(canActFor(auth, giver, m.mandateType) ? ['giver'] : []), ...(canActFor(auth, holder, m.mandateType) ? ['holder'] : [])],
+    };
+  }
+
+  interface NewMandate {
+    giver: Party;
+    holder: Party;
+    type: string;
+    startDate: string;
+    endDate: string | null;
+  }
+
+  function checkNew(input: { giver: unknown; holder: unknown; type: unknown; startDate: unknown; endDate: unknown }): NewMandate {
+    const giver = partyOf(input.giver, 'giver');
+    const holder = partyOf(input.holder, 'holder');
+    if (giver.type === holder.type && giver.id === holder.id) throw accessError(400, 'BAD_REQUEST', 'Giver and holder must differ');
+    for (const p of [giver, holder]) {
+      if (p.type === 'enterprise' && !store.findRegisterEnterprise(p.id)) throw accessError(404, 'ENTERPRISE_UNKNOWN', 'The enterprise register does not know this enterprise number', { enterpriseNumber: p.id });
+    }
+    const type = typeof input.type === 'string' ? findMandateType(input.type) : undefined;
+    if (!type) throw accessError(400, 'MANDATE_TYPE_UNKNOWN', `"type" must be one of ${MANDATE_TYPES.map((m) => m.id).join(', ')}`);
+    const startDate = parseDate(input.startDate);
+    if (!startDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The start date must be a date (YYYY-MM-DD)', { field: 'startDate' });
+    if (startDate < today()) throw accessError(400, 'MANDATE_DATE_INVALID', 'The start date cannot be in the past', { field: 'startDate' });
+    let endDate: string | null = null;
+    if (input.endDate !== undefined && input.endDate !== null && input.endDate !== '') {
+      endDate = parseDate(input.endDate) ?? null;
+      if (!endDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The end date must be a date (YYYY-MM-DD)', { field: 'endDate' });
+      if (endDate < startDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The end date cannot be before the start date', { field: 'endDate' });
+    }
+    return { giver, holder, type: type.id, startDate, endDate };
+  }
+
+  /** Creates the mandate signed by the side(s) the creator acts for. */
+  function create(auth: Authenticated, m: NewMandate): MandateRow {
+    const forGiver = canActFor(auth, m.giver, m.type);
+    const forHolder = canActFor(auth, m.holder, m.type);
+    if (!forGiver && !forHolder) throw accessError(403, 'NOT_MANDATE_PARTY', 'You can only create a mandate you give or receive yourself, or for an enterprise you act for');
+    const now = ctx.clock.now();
+    const nn = auth.person.nationalNumber;
+    const row: MandateRow = {
+      id: randomToken(12),
+      giverType: m.giver.type,
+      giverId: m.giver.id,
+      holderType: m.holder.type,
+      holderId: m.holder.id,
+      mandateType: m.type,
+      startDate: m.startDate,
+      endDate: m.endDate,
+      giverSignedBy: forGiver ? nn : null,
+      giverSignedAt: forGiver ? now : null,
+      // One person acting for both sides signs as giver only: the holder side signs separately, so a mandate is never agreed by one click.
+      holderSignedBy: forHolder && !forGiver ? nn : null,
+      holderSignedAt: forHolder && !forGiver ? now : null,
+      stoppedBy: null,
+      stoppedAt: null,
+      replacedBy: null,
+      createdBy: nn,
+      createdAt: now,
+    };
+    store.createMandate(row);
+    return row;
+  }
+
+  async function partyMandate(request: FastifyRequest) {
+    const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
+    const m = store.findMandate((request.params as { id: string }).id);
+    if (!m) throw accessError(404, 'NOT_FOUND', 'No such mandate');
+    const forGiver = canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType);
+    const forHolder = canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType);
+    // Same answer as a missing mandate: outsiders learn nothing about it.
+    if (!forGiver && !forHolder) throw accessError(404, 'NOT_FOUND', 'No such mandate');
+    return { auth, m, forGiver, forHolder };
+  }
+
+  function requireState(m: MandateRow, allowed: MandateState[]): void {
+    const state = mandateState(m, today());
+    if (!allowed.includes(state)) throw accessError(409, 'MANDATE_STATE', `Not possible for a mandate that is ${state}`, { state });
+  }
+
+  app.get('/api/mandates/types', async (request) => {
+    const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
+    const language = languageOf(auth.person);
+    return { types: MANDATE_TYPES.map((t) => ({ id: t.id, name: t.names[language], domain: t.domain })) };
+  });
+
+  app.get('/api/mandates', async (request) => {
+    const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
+    const rows = store.listMandatesOf(partiesOf(auth)).filter((m) => canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType) || canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType));
+    return { mandates: await Promise.all(rows.map((m) => mandateJson(m, auth))) };
+  });
+
+  app.post('/api/mandates', async (request, reply) => {
+    const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
+    const b = request.body;
+    const row = create(auth, checkNew({ giver: field(b, 'giver'), holder: field(b, 'holder'), type: field(b, 'type'), startDate: field(b, 'startDate'), endDate: field(b, 'endDate') }));
+    reply.code(201);
+    return { mandate: await mandateJson(row, auth) };
+  });
+
+  app.get('/api/mandates/:id', async (request) => {
+    const { auth, m } = await partyMandate(request);
+    return { mandate: await mandateJson(m, auth) };
+  });
+
+  app.post('/api/mandates/:id/sign', async (request) => {
+    const { auth, m, forGiver, forHolder } = await partyMandate(request);
+    requireState(m, ['waiting-for-signature']);
+    const now = ctx.clock.now();
+    const nn = auth.person.nationalNumber;
+    if (forGiver && m.giverSignedAt === null) store.updateMandate(m.id, { giverSignedBy: nn, giverSignedAt: now });
+    else if (forHolder && m.holderSignedAt === null) store.updateMandate(m.id, { holderSignedBy: nn, holderSignedAt: now });
+    else throw accessError(409, 'MANDATE_STATE', 'Your side has signed already; the other side must sign');
+    return { mandate: await mandateJson(store.findMandate(m.id)!, auth) };
+  });
+
+  app.post('/api/mandates/:id/stop', async (request) => {
+    const { auth, m } = await partyMandate(request);
+    requireState(m, ['waiting-for-signature', 'future', 'active']);
+    store.updateMandate(m.id, { stoppedBy: auth.person.nationalNumber, stoppedAt: ctx.clock.now() });
+    return { mandate: await mandateJson(store.findMandate(m.id)!, auth) };
+  });
+
+  app.post('/api/mandates/:id/extend', async (request) => {
+    const { auth, m } = await partyMandate(request);
+    requireState(m, ['waiting-for-signature', 'future', 'active']);
+    const raw = field(request.body, 'endDate');
+    const endDate = raw === null || raw === '' ? null : parseDate(raw);
+    if (endDate === undefined) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be a date (YYYY-MM-DD), or null for no end', { field: 'endDate' });
+    if (m.endDate === null) throw accessError(409, 'MANDATE_STATE', 'This mandate has no end date to extend');
+    if (endDate !== null && endDate <= m.endDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be later than the current one', { field: 'endDate' });
+    store.updateMandate(m.id, { endDate });
+    return { mandate: await mandateJson(store.findMandate(m.id)!, auth) };
+  });
+
+  /** The giver moves the mandate to another holder: the old one stops, the new one waits for the new holder's signature. */
+  app.post('/api/mandates/:id/transfer', async (request, reply) => {
+    const { auth, m, forGiver } = await partyMandate(request);
+    if (!forGiver) throw accessError(403, 'NOT_MANDATE_PARTY', 'Only the mandate giver can transfer a mandate');
+    requireState(m, ['waiting-for-signature', 'future', 'active']);
+    const startDate = m.startDate > today() ? m.startDate : today();
+    const next = checkNew({ giver: { type: m.giverType, id: m.giverId }, holder: field(request.body, 'holder'), type: m.mandateType, startDate, endDate: m.endDate });
+    const row = store.transaction(() => {
+      const created = create(auth, next);
+      store.updateMandate(m.id, { stoppedBy: auth.person.nationalNumber, stoppedAt: ctx.clock.now(), replacedBy: created.id });
+      return created;
+    });
+    reply.code(201);
+    return { mandate: await mandateJson(row, auth), previous: await mandateJson(store.findMandate(m.id)!, auth) };
+  });
+
+  app.post('/api/mandates/import', async (request) => {
+    const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
+    const csv = field(request.body, 'csv');
+    if (typeof csv !== 'string' || csv.trim() === '') throw accessError(400, 'BAD_REQUEST', '"csv" must hold the lines to import');
+    const lines = csv.split(/\r?\n/);
+    if (lines.length > 1001) throw accessError(400, 'BAD_REQUEST', 'At most 1000 lines per import');
+    const results: Array<Record<string, unknown>> = [];
+    for (const [index, text] of lines.entries()) {
+      const line = index + 1;
+      if (text.trim() === '') continue;
+      const separator = text.includes(';') ? ';' : ',';
+      const f = text.split(separator).map((x) => x.trim().replace(/^"(.*)"$/, '$1'));
+      if (index === 0 && /^giver.?type$/i.test(f[0] ?? '')) continue;
+      if (f.length !== 7) {
+        results.push({ line, status: 'error', code: 'BAD_REQUEST', message: `Expected 7 fields, found ${f.length}` });
+        continue;
+      }
+      try {
+        const row = create(auth, checkNew({ giver: { type: f[0], id: f[1] }, holder: { type: f[2], id: f[3] }, type: f[4], startDate: f[5], endDate: f[6] }));
+        results.push({ line, status: 'created', id: row.id });
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        results.push({ line, status: 'error', code: e.code, message: e.message });
+      }
+    }
+    return { created: results.filter((r) => r.status === 'created').length, failed: results.filter((r) => r.status === 'error').length, results };
+  });
+}

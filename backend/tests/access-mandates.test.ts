@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, ManualClock } from '../clock.js';
+import { errorCode, type Client } from './helpers.js';
+import { BAKERY, PEOPLE, TRANSPORT, startAccessTestBackend, type AccessTestBackend } from './access-helpers.js';
+
+let tb: AccessTestBackend;
+// 10 January 2027, 09:00 UTC: mandate dates are checked against this clock.
+const clock = new ManualClock(Date.UTC(2027, 0, 10, 9, 0));
+const ALICE = { type: 'citizen', id: PEOPLE.alice.nationalNumber };
+const TRANSPORT_PARTY = { type: 'enterprise', id: TRANSPORT };
+
+beforeAll(async () => {
+  tb = await startAccessTestBackend(PEOPLE, { clock });
+  // Transport Dubois: Sophie (representative) appoints Eve as HTB; Eve makes Tom access manager for health care only.
+  await tb.login('eve');
+  await tb.login('tom');
+  const sophie = await tb.login('sophie');
+  const appointed = await sophie.post(`/api/access/enterprises/${TRANSPORT}/htb`, {
+    appoint: 'other',
+    htb: { nationalNumber: PEOPLE.eve.nationalNumber, email: 'eve@transport-dubois.be', phone: '+32471000001' },
+    requester: { email: 'sophie@transport-dubois.be', phone: '+32471000002' },
+    enterpriseEmail: 'direction@transport-dubois.be',
+    confirmed: true,
+  });
+  expect(appointed.status).toBe(201);
+  const eve = await tb.login('eve');
+  expect((await eve.post(`/api/access/enterprises/${TRANSPORT}/domains/health-care/managers`, { nationalNumber: PEOPLE.tom.nationalNumber })).status).toBe(201);
+});
+afterAll(async () => {
+  await tb?.stop();
+});
+
+type Mandate = { id: string; state: string; stateName: string; giver: { signed: boolean; name: string }; holder: { signed: boolean; name: string }; endDate: string | null; replacedBy?: string };
+const mandateOf = (r: { json: Record<string, unknown> }) => r.json.mandate as Mandate;
+
+describe('mandates', () => {
+  let alice: Client;
+  beforeAll(async () => {
+    alice = await tb.login('alice');
+  });
+
+  it('lists the configurable mandate types', async () => {
+    const types = await alice.get('/api/mandates/types');
+    expect((types.json.types as Array<{ id: string }>).map((t) => t.id)).toEqual(['tax-on-web', 'biztax', 'ehealth']);
+  });
+
+  it('checks the parties, the type and the dates', async () => {
+    const base = { giver: ALICE, holder: TRANSPORT_PARTY, type: 'tax-on-web', startDate: '2027-01-10' };
+    expect(errorCode(await alice.post('/api/mandates', { ...base, startDate: '2027-01-09' }))).toBe('MANDATE_DATE_INVALID');
+    expect(errorCode(await alice.post('/api/mandates', { ...base, startDate: '2027-02-30' }))).toBe('MANDATE_DATE_INVALID');
+    expect(errorCode(await alice.post('/api/mandates', { ...base, endDate: '2027-01-01' }))).toBe('MANDATE_DATE_INVALID');
+    expect(errorCode(await alice.post('/api/mandates', { ...base, type: 'lottery' }))).toBe('MANDATE_TYPE_UNKNOWN');
+    expect(errorCode(await alice.post('/api/mandates', { ...base, holder: { type: 'enterprise', id: '0456789035' } }))).toBe('ENTERPRISE_NUMBER_INVALID');
+    expect(errorCode(await alice.post('/api/mandates', { ...base, holder: { type: 'enterprise', id: '0765432146' } }))).toBe('ENTERPRISE_UNKNOWN');
+    // Nobody creates a mandate between two others.
+    const marc = await tb.login('marc');
+    const refused = await marc.post('/api/mandates', base);
+    expect(refused.status).toBe(403);
+    expect(errorCode(refused)).toBe('NOT_MANDATE_PARTY');
+  });
+
+  it('is active only when both sides have signed, and expires after its end date', async () => {
+    const created = await alice.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'Tax-on-web', startDate: '10/01/2027', endDate: '2027-03-31' });
+    expect(created.status).toBe(201);
+    const m = mandateOf(created);
+    expect(m).toMatchObject({ state: 'waiting-for-signature', stateName: 'Wacht op handtekening', giver: { signed: true, name: 'Alice Marie Peeters' }, holder: { signed: false, name: 'Transport Dubois SRL' } });
+    expect(errorCode(await alice.post(`/api/mandates/${m.id}/sign`))).toBe('MANDATE_STATE');
+
+    // Outsiders (including a TB of another domain of the holder) neither see nor sign it.
+    for (const who of ['marc', 'tom'] as const) {
+      const other = await tb.login(who);
+      expect((await other.get(`/api/mandates/${m.id}`)).status, who).toBe(404);
+      expect((await other.post(`/api/mandates/${m.id}/sign`)).status, who).toBe(404);
+      expect((await other.post(`/api/mandates/${m.id}/stop`)).status, who).toBe(404);
+      expect((await other.get('/api/mandates')).json.mandates as Mandate[]).not.toContainEqual(expect.objectContaining({ id: m.id }));
+    }
+
+    // The holder enterprise's HTB signs for it.
+    const eve = await tb.login('eve');
+    expect(((await eve.get('/api/mandates')).json.mandates as Mandate[]).map((x) => x.id)).toContain(m.id);
+    const signed = await eve.post(`/api/mandates/${m.id}/sign`);
+    expect(mandateOf(signed)).toMatchObject({ state: 'active', stateName: 'Actief', holder: { signed: true } });
+
+    clock.advance(81 * DAY); // 1 April 2027
+    const later = await tb.login('alice');
+    const expired = mandateOf(await later.get(`/api/mandates/${m.id}`));
+    expect(expired.state).toBe('expired');
+    expect(errorCode(await later.post(`/api/mandates/${m.id}/extend`, { endDate: '2027-12-31' }))).toBe('MANDATE_STATE');
+    expect(errorCode(await later.post(`/api/mandates/${m.id}/stop`))).toBe('MANDATE_STATE');
+  });
+
+  it('waits for its start date, can be extended by either side and stopped', async () => {
+    alice = await tb.login('alice');
+    // Today is 1 April 2027; the mandate starts in May.
+    const created = mandateOf(await alice.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'biztax', startDate: '2027-05-01', endDate: '2027-06-30' }));
+    const eve = await tb.login('eve');
+    expect(mandateOf(await eve.post(`/api/mandates/${created.id}/sign`)).state).toBe('future');
+    clock.advance(30 * DAY); // 1 May
+    const alice2 = await tb.login('alice');
+    expect(mandateOf(await alice2.get(`/api/mandates/${created.id}`)).state).toBe('active');
+
+    expect(errorCode(await alice2.post(`/api/mandates/${created.id}/extend`, { endDate: '2027-06-01' }))).toBe('MANDATE_DATE_INVALID');
+    const eve2 = await tb.login('eve');
+    const extended = mandateOf(await eve2.post(`/api/mandates/${created.id}/extend`, { endDate: '2027-12-31' }));
+    expect(extended).toMatchObject({ endDate: '2027-12-31', state: 'active' });
+
+    const stopped = mandateOf(await eve2.post(`/api/mandates/${created.id}/stop`));
+    expect(stopped).toMatchObject({ state: 'stopped', stateName: 'Gestopt' });
+    expect(errorCode(await alice2.post(`/api/mandates/${created.id}/sign`))).toBe('MANDATE_STATE');
+  });
+
+  it('lets only the giver transfer a mandate to another holder', async () => {
+    const alice3 = await tb.login('alice');
+    const created = mandateOf(await alice3.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'tax-on-web', startDate: '2027-05-01' }));
+    const eve = await tb.login('eve');
+    await eve.post(`/api/mandates/${created.id}/sign`);
+    const refused = await eve.post(`/api/mandates/${created.id}/transfer`, { holder: { type: 'enterprise', id: BAKERY } });
+    expect(errorCode(refused)).toBe('NOT_MANDATE_PARTY');
+
+    const moved = await alice3.post(`/api/mandates/${created.id}/transfer`, { holder: { type: 'enterprise', id: BAKERY } });
+    expect(moved.status).toBe(201);
+    expect(mandateOf(moved)).toMatchObject({ state: 'waiting-for-signature', holder: { name: 'Bakkerij Peeters BV', signed: false }, giver: { signed: true } });
+    expect(moved.json.previous).toMatchObject({ state: 'stopped', replacedBy: mandateOf(moved).id });
+    // Alice is also a representative of the bakery: she signs the holder side separately.
+    expect(mandateOf(await alice3.post(`/api/mandates/${mandateOf(moved).id}/sign`)).state).toBe('active');
+  });
+
+  it('lets an access manager act for the enterprise only in his domain', async () => {
+    const tom = await tb.login('tom');
+    const marcParty = { type: 'citizen', id: PEOPLE.marc.nationalNumber };
+    const ehealth = await tom.post('/api/mandates', { giver: TRANSPORT_PARTY, holder: marcParty, type: 'ehealth', startDate: '2027-05-01' });
+    expect(ehealth.status).toBe(201);
+    expect(mandateOf(ehealth).giver.signed).toBe(true);
+    expect(errorCode(await tom.post('/api/mandates', { giver: TRANSPORT_PARTY, holder: marcParty, type: 'tax-on-web', startDate: '2027-05-01' }))).toBe('NOT_MANDATE_PARTY');
+    const marc = await tb.login('marc');
+    expect(mandateOf(await marc.post(`/api/mandates/${mandateOf(ehealth).id}/sign`)).state).toBe('active');
+  });
+
+  it('imports mandates from CSV in the 7-field format, line by line', async () => {
+    const alice4 = await tb.login('alice');
+    const csv = [
+      'giverType;giverId;holderType;holderId;mandateType;startDate;endDate',
+      `citizen;${PEOPLE.alice.nationalNumber};enterprise;${TRANSPORT};ehealth;2027-06-01;2027-12-31`,
+      `citizen;${PEOPLE.alice.nationalNumber};enterprise;${TRANSPORT};ehealth;2027-01-01;`,
+      `citizen;${PEOPLE.alice.nationalNumber};enterprise;${TRANSPORT};ehealth;2027-06-01`,
+      `citizen;${PEOPLE.marc.nationalNumber};enterprise;${TRANSPORT};biztax;2027-06-01;`,
+      `enterprise,${BAKERY},citizen,${PEOPLE.marc.nationalNumber},biztax,15/06/2027,`,
+    ].join('\n');
+    const r = await alice4.post('/api/mandates/import', { csv });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ created: 2, failed: 3 });
+    expect(r.json.results).toEqual([
+      expect.objectContaining({ line: 2, status: 'created' }),
+      expect.objectContaining({ line: 3, status: 'error', code: 'MANDATE_DATE_INVALID' }),
+      expect.objectContaining({ line: 4, status: 'error', code: 'BAD_REQUEST' }),
+      expect.objectContaining({ line: 5, status: 'error', code: 'NOT_MANDATE_PARTY' }),
+      expect.objectContaining({ line: 6, status: 'created' }),
+    ]);
+    const list = (await alice4.get('/api/mandates')).json.mandates as Mandate[];
+    const imported = (r.json.results as Array<{ id?: string }>).filter((x) => x.id).map((x) => x.id);
+    expect(list.filter((m) => imported.includes(m.id)).map((m) => m.state)).toEqual(['waiting-for-signature', 'waiting-for-signature']);
+    expect((await tb.client().post('/api/mandates/import', { csv })).status).toBe(401);
+  });
+});
