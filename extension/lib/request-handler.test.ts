@@ -256,6 +256,21 @@ describe('RequestHandler', () => {
     await reply;
   });
 
+  it('lets the person try again in the dialog when the host stopped under them', async () => {
+    const s = setup();
+    let attempts = 0;
+    s.host.handlers.authenticate = () => {
+      if (++attempts === 1) throw new EidBridgeError('HOST_DISCONNECTED', 'stopped');
+      return { format: 'web-eid:1.0' };
+    };
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await vi.waitFor(() => expect(d.lastState().problem).toEqual({ code: 'HOST_DISCONNECTED' }));
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+  });
+
   it('sends no PIN for a PIN-pad reader', async () => {
     const s = setup();
     s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: true }] };

@@ -63,6 +63,9 @@ const RECOVERABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'PIN_PAD_TIMEOUT',
   'PCSC_UNAVAILABLE',
   'PKCS11_MODULE_MISSING',
+  // The host crashed or hung: it is started again on the next attempt.
+  'HOST_DISCONNECTED',
+  'TIMEOUT',
 ]);
 
 /** Problems the dialog re-checks by itself, every AUTO_REFRESH_MS, until the person fixes them. */
