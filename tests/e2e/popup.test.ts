@@ -135,7 +135,8 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
 
   beforeAll(async () => {
     ensureBuilt('chrome');
-    card = await createVirtualCard({ profile: '1.8', pin: PIN });
+    // A holder of its own, so the screens show this test's card and not another test's in the other reader.
+    card = await createVirtualCard({ profile: '1.8', pin: PIN, person: { givenNames: 'Jan Pieter', surname: 'Claes', nationalNumber: '01010100126' } });
     vpcd = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
     backend = await startTestBackend({
       smtp: true,
@@ -349,6 +350,57 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
     expect(await keyState(popup, 'email')).toBe('active');
   });
 
+  it('activates a key with a registration-office code: paper code and e-mail link, key, username and password, registration code', async () => {
+    const lraEmail = 'marc.janssens@example.be';
+    const staff = await backend.server.app.inject({
+      method: 'POST',
+      url: '/api/lra/activation-codes',
+      headers: { authorization: 'Bearer test-admin-token' },
+      payload: { nationalNumber: '85073000160', email: lraEmail, givenNames: 'Marc', surname: 'Janssens', language: 'nl' },
+    });
+    expect(staff.statusCode).toBe(201);
+    const paperCode = (staff.json() as { activationCode: string }).activationCode;
+    const activationMail = await backend.smtp!.waitFor(lraEmail, (m) => m.text.includes('/activate?token='));
+    const link = /https?:\/\/\S+\/activate\?token=[^\s&]+/.exec(activationMail.text)![0];
+
+    await popup.click('#logout');
+    await popup.click('#open-lra');
+    await popup.waitForSelector('#wizard-lra');
+    await popup.fill('#activation-link', link);
+    await popup.fill('#activation-code', 'AAAA-BBBB-CCCC-DDDD');
+    await popup.click('#wizard-next');
+    expect(await popup.textContent('#error')).toContain('Deze activatielink of activatiecode is niet (meer) geldig.');
+    await popup.fill('#activation-code', paperCode);
+    await shot(popup, '16-lra-step1');
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('input[name="lra-key"]');
+    await popup.fill('#username', 'marc.janssens');
+    await popup.fill('#new-password', 'wandelen-langs-de-dijle');
+    await popup.fill('#confirm-password', 'wandelen-langs-de-dijle');
+    await shot(popup, '17-lra-step2');
+    const before = backend.smtp!.messages.length;
+    await popup.click('#wizard-next');
+    const registration = await backend.smtp!.waitFor(lraEmail, (m) => /\b\d{6}\b/.test(m.text), before);
+    await popup.fill('#registration-code', codeIn(registration.text));
+    await popup.click('#wizard-next');
+    await popup.waitForSelector('#wizard-done');
+    await shot(popup, '18-lra-done');
+    await popup.click('#back-to-keys');
+
+    // The new key works: log in with it in the popup.
+    await popup.selectOption('#login-key', 'email');
+    await popup.fill('#login-username', 'marc.janssens');
+    await popup.fill('#login-password', 'wandelen-langs-de-dijle');
+    const beforeLogin = backend.smtp!.messages.length;
+    await popup.click('#login-next');
+    const loginMail = await backend.smtp!.waitFor(lraEmail, (m) => /\b\d{6}\b/.test(m.text), beforeLogin);
+    await popup.fill('#login-code', codeIn(loginMail.text));
+    await popup.click('#login-code-next');
+    await popup.waitForSelector('#keys-overview');
+    expect(await popup.textContent('#welcome')).toBe('Welkom, Marc Janssens');
+    expect(await keyState(popup, 'email')).toBe('active');
+  });
+
   it('diagnostics name the card as the broken link when the card is removed', async () => {
     await vpcd?.close();
     vpcd = undefined;
@@ -357,7 +409,7 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
     await popup.waitForSelector('#advice[data-step="card"]', { timeout: 20_000 });
     expect(await popup.getAttribute('li[data-step="card"]', 'data-finding')).toBe('card.none');
     expect(await popup.textContent('#advice')).toContain('Er zit geen kaart in de lezer');
-    await shot(popup, '16-diagnostics-no-card');
+    await shot(popup, '19-diagnostics-no-card');
   });
 
   it('diagnostics name the host when it is not installed', async () => {
@@ -368,7 +420,7 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
       await page.waitForSelector('#advice[data-step="host"]', { timeout: 20_000 });
       expect(await page.getAttribute('li[data-step="host"]', 'data-finding')).toBe('host.missing');
       expect(await page.getAttribute('li[data-step="backend"]', 'data-state')).toBe('ok');
-      await shot(page, '17-diagnostics-no-host');
+      await shot(page, '20-diagnostics-no-host');
     } finally {
       await bare.close();
       other.remove();
@@ -390,7 +442,7 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
       await page.waitForSelector('#advice[data-step="pcsc"]', { timeout: 20_000 });
       expect(await page.getAttribute('li[data-step="pcsc"]', 'data-finding')).toBe('pcsc.unavailable');
       expect(await page.getAttribute('li[data-step="host"]', 'data-state')).toBe('ok');
-      await shot(page, '18-diagnostics-no-pcsc');
+      await shot(page, '21-diagnostics-no-pcsc');
     } finally {
       await noPcsc.close();
       other.remove();
