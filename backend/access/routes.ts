@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { registerAccessManagementRoutes } from './management.js';
 import { registerMandateRoutes } from './mandates.js';
+import { registerExceptionRoutes } from './exception.js';
 
 export function registerAccessRoutes(app: FastifyInstance, ctx: BackendContext): void {
   registerAccessManagementRoutes(app, ctx);
   registerMandateRoutes(app, ctx);
+  registerExceptionRoutes(app, ctx);
 }

@@ -1,0 +1,244 @@
+/**
+ * The exception procedure for legal representatives without eID (seed 003,
+ * part II): the representative fills in his national number (or BIS), first
+ * name, name and the enterprise number, and the same data as in the standard
+ * procedure, without logging in. The request gets a ticket number and a PDF
+ * to print, sign and send back. Staff mark the signed form received, then
+ * approve (the HTB is appointed and e-mailed) or reject it.
+ */
+import PDFDocument from 'pdfkit';
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatEnterpriseNumber, formatNationalNumber } from '../../shared/identifiers.js';
+import type { BackendContext } from '../context.js';
+import { requiredString } from '../http/api-error.js';
+import { isLanguage, type Language } from '../i18n/index.js';
+import { constantTimeEqual } from '../security/otp.js';
+import { randomToken, tokenHash } from '../security/tokens.js';
+import type { HtbRequest, HtbRequestStatus } from './access-store.js';
+import { accessError, accessStore, nationalNumberOf, requireStaff } from './common.js';
+import { appointHtb, appointmentSummary, emailOf, phoneOf, readAppointment, registeredEnterprise, currentHtb, type HtbAppointment } from './management.js';
+import { REQUEST_FORM_TEXTS } from './pdf-texts.js';
+import { at } from './texts.js';
+
+const TICKET_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Like the real service's 22A001WC5AFGZ: year, a letter, then random characters; 13 in all. */
+export function newTicketNumber(now: number): string {
+  const year = String(new Date(now).getUTCFullYear()).slice(2);
+  let rest = '';
+  for (let i = 0; i < 10; i++) rest += TICKET_ALPHABET[randomInt(TICKET_ALPHABET.length)];
+  return `${year}A${rest}`;
+}
+
+interface StoredRequest {
+  language: Language;
+  requester: { nationalNumber: string; givenNames: string; surname: string; email: string; phone: string };
+  appointment: HtbAppointment;
+}
+
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** The signed form, as a PDF in the request's language. */
+export function requestPdf(request: HtbRequest, enterprise: { name: string; address: string }): Promise<Buffer> {
+  const data = request.payload as unknown as StoredRequest;
+  const l = REQUEST_FORM_TEXTS[data.language];
+  const a = data.appointment;
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${l.title} – ${request.ticket}`, Subject: request.ticket, Author: 'eID Bridge' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const line = (label: string, value: string) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
+  doc.font('Helvetica-Bold').fontSize(15).text(l.title);
+  doc.moveDown(0.5).fontSize(12);
+  line(l.ticket, request.ticket);
+  doc.moveDown(0.5).fontSize(10).font('Helvetica').text(l.intro);
+  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l.enterprise).fontSize(10);
+  line(l.name, enterprise.name);
+  line(l.enterpriseNumber, formatEnterpriseNumber(a.enterpriseNumber));
+  line(l.address, enterprise.address);
+  line(l.enterpriseEmail, a.enterpriseEmail);
+  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l.requester).fontSize(10);
+  line(l.name, `${data.requester.givenNames} ${data.requester.surname}`);
+  line(l.nationalNumber, formatNationalNumber(data.requester.nationalNumber));
+  line(l.email, data.requester.email);
+  line(l.phone, data.requester.phone);
+  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l.htb).fontSize(10);
+  if (a.appoint === 'self') doc.font('Helvetica').text(l.htbIsRequester);
+  else {
+    line(l.nationalNumber, formatNationalNumber(a.htb.nationalNumber));
+    line(l.email, a.htb.email);
+    line(l.phone, a.htb.phone);
+  }
+  doc.moveDown().font('Helvetica').text(l.statement);
+  doc.moveDown(2).text(l.signature);
+  doc.moveDown(3).text('_______________________________________________');
+  doc.moveDown(2).fontSize(9).text(l.returnTo);
+  doc.end();
+  return done;
+}
+
+export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContext): void {
+  const store = accessStore(ctx);
+
+  /** Reads and checks the public form: only a representative the register knows for this enterprise may file it. */
+  function readRequest(body: unknown) {
+    const enterprise = registeredEnterprise(ctx, field(body, 'enterpriseNumber'));
+    const r = field(body, 'requester');
+    const requester = {
+      nationalNumber: nationalNumberOf(field(r, 'nationalNumber'), 'requester.nationalNumber'),
+      givenNames: requiredString(r ?? {}, 'givenNames', 200).trim(),
+      surname: requiredString(r ?? {}, 'surname', 200).trim(),
+      email: emailOf(field(r, 'email'), 'requester.email'),
+      phone: phoneOf(field(r, 'phone'), 'requester.phone'),
+    };
+    if (!store.isRepresentative(enterprise.enterpriseNumber, requester.nationalNumber)) {
+      throw accessError(403, 'NOT_LEGAL_REPRESENTATIVE', 'Only a legal representative of the enterprise (as known in the enterprise register) can file this request');
+    }
+    const appoint = field(body, 'appoint');
+    const form =
+      appoint === 'self'
+        ? { appoint, email: requester.email, phone: requester.phone, enterpriseEmail: field(body, 'enterpriseEmail') }
+        : { appoint, htb: field(body, 'htb'), requester: { email: requester.email, phone: requester.phone }, enterpriseEmail: field(body, 'enterpriseEmail') };
+    const appointment = readAppointment(form, enterprise.enterpriseNumber, requester.nationalNumber);
+    if (currentHtb(ctx, enterprise.enterpriseNumber) === appointment.htb.nationalNumber) {
+      throw accessError(409, 'ALREADY_HTB', 'This person already is the main access manager (HTB) of this enterprise');
+    }
+    const language: Language = isLanguage(field(body, 'language')) ? (field(body, 'language') as Language) : 'nl';
+    return { enterprise, requester, appointment, language };
+  }
+
+  app.post('/api/access/exception-requests/check', async (request) => {
+    await ctx.throttle.checkIp(request.ip);
+    const { enterprise, requester, appointment, language } = readRequest(request.body);
+    const summary = await appointmentSummary(ctx, enterprise, appointment, language);
+    return { status: 'confirm', summary: { ...summary, requester: { ...requester, nationalNumberFormatted: formatNationalNumber(requester.nationalNumber) } } };
+  });
+
+  app.post('/api/access/exception-requests', async (request, reply) => {
+    await ctx.throttle.checkIp(request.ip);
+    const { enterprise, requester, appointment, language } = readRequest(request.body);
+    if (field(request.body, 'confirmed') !== true) {
+      throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${at(language, 'confirmText')}"): send "confirmed": true`);
+    }
+    const now = ctx.clock.now();
+    const pdfToken = randomToken();
+    const stored: StoredRequest = { language, requester, appointment };
+    const ticket = newTicketNumber(now);
+    store.createRequest({ ticket, pdfTokenHash: tokenHash(pdfToken), enterpriseNumber: enterprise.enterpriseNumber, payload: stored as unknown as Record<string, unknown>, status: 'waiting', reason: null, createdAt: now, updatedAt: now });
+    const pdfUrl = `/api/access/exception-requests/${ticket}/pdf?token=${encodeURIComponent(pdfToken)}`;
+    try {
+      await ctx.delivery.sendEmail({
+        to: requester.email,
+        subject: at(language, 'mailRequestSubject', { ticket }),
+        text: `${at(language, 'mailRequestBody', { ticket })}\n\n${ctx.publicUrl}${pdfUrl}`,
+      });
+    } catch (e) {
+      console.error(`eid-bridge backend: could not send the request confirmation: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    reply.code(201);
+    return { status: 'waiting', ticket, pdfUrl };
+  });
+
+  /** The form to print: with the token from the answer (or the e-mail), or for staff. */
+  app.get('/api/access/exception-requests/:ticket/pdf', async (request: FastifyRequest, reply) => {
+    const ticket = (request.params as { ticket: string }).ticket;
+    const token = (request.query as { token?: string }).token;
+    const found = store.findRequest(ticket);
+    const tokenOk = typeof token === 'string' && token.length <= 100 && found !== undefined && constantTimeEqual(tokenHash(token), found.pdfTokenHash);
+    if (!tokenOk) {
+      if (request.headers.authorization) requireStaff(ctx, request);
+      else throw accessError(404, 'NOT_FOUND', 'No such request');
+    }
+    if (!found) throw accessError(404, 'NOT_FOUND', 'No such request');
+    const enterprise = store.findRegisterEnterprise(found.enterpriseNumber)!;
+    const pdf = await requestPdf(found, enterprise);
+    reply.header('Content-Type', 'application/pdf');
+    reply.header('Content-Disposition', `attachment; filename="${found.ticket}.pdf"`);
+    reply.header('Cache-Control', 'no-store');
+    return reply.send(pdf);
+  });
+
+  // --- staff ---
+
+  function requestJson(r: HtbRequest) {
+    const data = r.payload as unknown as StoredRequest;
+    return {
+      ticket: r.ticket,
+      status: r.status,
+      reason: r.reason,
+      enterpriseNumber: r.enterpriseNumber,
+      enterpriseName: store.findRegisterEnterprise(r.enterpriseNumber)?.name ?? '',
+      requester: data.requester,
+      appoint: data.appointment.appoint,
+      htb: data.appointment.htb,
+      enterpriseEmail: data.appointment.enterpriseEmail,
+      createdAt: new Date(r.createdAt).toISOString(),
+      updatedAt: new Date(r.updatedAt).toISOString(),
+    };
+  }
+
+  function staffRequest(request: FastifyRequest): HtbRequest {
+    requireStaff(ctx, request);
+    const r = store.findRequest((request.params as { ticket: string }).ticket);
+    if (!r) throw accessError(404, 'NOT_FOUND', 'No such request');
+    return r;
+  }
+
+  function move(r: HtbRequest, from: HtbRequestStatus[], to: HtbRequestStatus, reason: string | null): void {
+    if (!store.setRequestStatus(r.ticket, from, to, reason, ctx.clock.now())) {
+      throw accessError(409, 'REQUEST_STATE', `The request is ${store.findRequest(r.ticket)?.status ?? r.status}; it cannot become ${to}`);
+    }
+  }
+
+  app.get('/api/access/admin/exception-requests', async (request) => {
+    requireStaff(ctx, request);
+    const status = (request.query as { status?: string }).status;
+    const valid = ['waiting', 'received', 'approved', 'rejected'];
+    return { requests: store.listRequests(status && valid.includes(status) ? (status as HtbRequestStatus) : undefined).map(requestJson) };
+  });
+
+  app.post('/api/access/admin/exception-requests/:ticket/received', async (request) => {
+    const r = staffRequest(request);
+    move(r, ['waiting'], 'received', null);
+    return { request: requestJson(store.findRequest(r.ticket)!) };
+  });
+
+  app.post('/api/access/admin/exception-requests/:ticket/approve', async (request) => {
+    const r = staffRequest(request);
+    if (r.status !== 'received') throw accessError(409, 'REQUEST_STATE', `The request is ${r.status}: mark the signed form received first`);
+    const data = r.payload as unknown as StoredRequest;
+    const enterprise = store.findRegisterEnterprise(r.enterpriseNumber)!;
+    move(r, ['received'], 'approved', null);
+    try {
+      await appointHtb(ctx, enterprise, data.appointment, data.requester.nationalNumber, data.language);
+    } catch (e) {
+      // Nothing was appointed: the request goes back to received for another decision.
+      store.setRequestStatus(r.ticket, ['approved'], 'received', null, ctx.clock.now());
+      throw e;
+    }
+    return { request: requestJson(store.findRequest(r.ticket)!) };
+  });
+
+  app.post('/api/access/admin/exception-requests/:ticket/reject', async (request) => {
+    const r = staffRequest(request);
+    const reason = requiredString(request.body, 'reason', 500);
+    move(r, ['waiting', 'received'], 'rejected', reason);
+    const data = r.payload as unknown as StoredRequest;
+    try {
+      await ctx.delivery.sendEmail({
+        to: data.requester.email,
+        subject: at(data.language, 'mailRejectedSubject', { ticket: r.ticket }),
+        text: at(data.language, 'mailRejectedBody', { ticket: r.ticket, enterprise: store.findRegisterEnterprise(r.enterpriseNumber)?.name ?? r.enterpriseNumber, reason }),
+      });
+    } catch (e) {
+      console.error(`eid-bridge backend: could not send the rejection: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { request: requestJson(store.findRequest(r.ticket)!) };
+  });
+}
