@@ -104,6 +104,7 @@ export function OptionsSections({ api, language }: { api: Pick<BrowserApi, 'send
               <input
                 id="pkcs11-module"
                 type="text"
+                style={{ width: '100%', boxSizing: 'border-box', font: 'inherit' }}
                 value={module}
                 placeholder="/usr/lib/x86_64-linux-gnu/libbeidpkcs11.so.0"
                 aria-invalid={moduleInvalid ? 'true' : undefined}

@@ -8,6 +8,7 @@
  * login page. Every screen is saved in test-artifacts/.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -410,6 +411,25 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
     expect(await popup.getAttribute('li[data-step="card"]', 'data-finding')).toBe('card.none');
     expect(await popup.textContent('#advice')).toContain('Er zit geen kaart in de lezer');
     await shot(popup, '19-diagnostics-no-card');
+  });
+
+  it('options page: the card access choice goes to the host, which saves it', async () => {
+    const page = await context.newPage();
+    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+    await page.waitForSelector('#backend-pcsc:checked');
+    await page.check('#backend-pkcs11');
+    await page.fill('#pkcs11-module', 'libsofthsm2.so');
+    expect(await page.textContent('#pkcs11-module-error')).toContain('volledige pad');
+    await page.fill('#pkcs11-module', '/usr/lib/softhsm/libsofthsm2.so');
+    await page.click('#apply-backends');
+    await page.waitForSelector('#backends-result:not(:empty)');
+    expect(await page.textContent('#backends-result')).toContain('Het eID Bridge-programma gebruikt nu: PC/SC, PKCS#11.');
+    expect(JSON.parse(readFileSync(join(profile.path, 'host-config.json'), 'utf8'))).toEqual({ backends: ['pcsc', 'pkcs11'], pkcs11Module: '/usr/lib/softhsm/libsofthsm2.so' });
+    await page.click('#check-backend');
+    await page.waitForSelector('#backend-check:not(:empty)');
+    expect(await page.textContent('#backend-check')).toMatch(/De referentie-backend antwoordt \(versie \d+\.\d+\.\d+\)\./);
+    await page.screenshot({ path: artifactPath('popup-22-options.png'), fullPage: true });
+    await page.close();
   });
 
   it('diagnostics name the host when it is not installed', async () => {
