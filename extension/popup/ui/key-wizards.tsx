@@ -4,9 +4,10 @@
  * the step indicator, e-mail (registration code by e-mail), mobile app (QR
  * code, then the app's code), username and password, and deactivation.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Language } from '../../lib/i18n.js';
-import type { BackendApi, CodeKey, KeysOverview, RegistrationStarted } from '../backend-api.js';
+import { BackendApiError, type BackendApi, type CodeKey, type KeysOverview, type RegistrationStarted } from '../backend-api.js';
 import type { Translate } from '../i18n/index.js';
 import { codeProblem, credentialsProblems, emailProblem, hasErrors, phoneProblem, type FieldErrors } from '../validation.js';
 import { ErrorLine, failureText, Field, StepIndicator } from './common.js';
@@ -18,10 +19,17 @@ export interface WizardProps {
   language: Language;
   /** Back to the overview, with the new overview when something changed. */
   done(overview?: KeysOverview): void;
+  /** Log out, so the person can log in again (changes need a login of the last 5 minutes). */
+  reauth?(): void;
 }
 
-function useFailure(t: Translate, language: Language) {
-  const [error, setError] = useState('');
+/** The backend wants a fresh login for changes: say so and offer to log out and in again. */
+function needsLogin(e: unknown): boolean {
+  return e instanceof BackendApiError && (e.code === 'REAUTH_REQUIRED' || e.code === 'UNAUTHENTICATED');
+}
+
+function useFailure(t: Translate, language: Language, reauth?: () => void) {
+  const [error, setError] = useState<ComponentChildren>('');
   const [busy, setBusy] = useState(false);
   async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {
     setBusy(true);
@@ -29,7 +37,18 @@ function useFailure(t: Translate, language: Language) {
     try {
       return await action();
     } catch (e) {
-      setError(failureText(t, language, e));
+      setError(
+        needsLogin(e) && reauth ? (
+          <>
+            {failureText(t, language, e)}{' '}
+            <button type="button" class="link" id="reauth" onClick={reauth}>
+              {t('keys.logout')}
+            </button>
+          </>
+        ) : (
+          failureText(t, language, e)
+        ),
+      );
       return undefined;
     } finally {
       setBusy(false);
@@ -53,7 +72,7 @@ function Confirmation({ t, overview, done }: { t: Translate; overview: KeysOverv
 }
 
 /** SMS: Stap 1 Contactgegevens → Stap 2 gsm-nummer activeren → Stap 3 Bevestiging. */
-export function SmsWizard({ backend, overview, t, language, done }: WizardProps) {
+export function SmsWizard({ backend, overview, t, language, done, reauth }: WizardProps) {
   const [step, setStep] = useState(0);
   const [email, setEmail] = useState(overview.contact.email ?? '');
   const [phone, setPhone] = useState('+32');
@@ -61,7 +80,7 @@ export function SmsWizard({ backend, overview, t, language, done }: WizardProps)
   const [started, setStarted] = useState<RegistrationStarted | undefined>();
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<'email' | 'phone' | 'code'>>({});
   const [result, setResult] = useState<KeysOverview | undefined>();
-  const { error, busy, attempt } = useFailure(t, language);
+  const { error, busy, attempt } = useFailure(t, language, reauth);
 
   async function contactNext(event: Event) {
     event.preventDefault();
@@ -144,13 +163,13 @@ export function SmsWizard({ backend, overview, t, language, done }: WizardProps)
 }
 
 /** E-mail: the address, "Code versturen", then the registration code from the mailbox. */
-export function EmailWizard({ backend, overview, t, language, done }: WizardProps) {
+export function EmailWizard({ backend, overview, t, language, done, reauth }: WizardProps) {
   const [email, setEmail] = useState(overview.contact.email ?? '');
   const [code, setCode] = useState('');
   const [started, setStarted] = useState<RegistrationStarted | undefined>();
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<'email' | 'code'>>({});
   const [result, setResult] = useState<KeysOverview | undefined>();
-  const { error, busy, attempt } = useFailure(t, language);
+  const { error, busy, attempt } = useFailure(t, language, reauth);
 
   async function send() {
     const problem = emailProblem(email);
@@ -209,12 +228,12 @@ export function EmailWizard({ backend, overview, t, language, done }: WizardProp
 }
 
 /** Mobile app: install an app, scan the QR code (or type the key), confirm with the app's code. */
-export function AppWizard({ backend, t, language, done }: WizardProps) {
+export function AppWizard({ backend, t, language, done, reauth }: WizardProps) {
   const [started, setStarted] = useState<RegistrationStarted | undefined>();
   const [code, setCode] = useState('');
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [result, setResult] = useState<KeysOverview | undefined>();
-  const { error, busy, attempt } = useFailure(t, language);
+  const { error, busy, attempt } = useFailure(t, language, reauth);
 
   async function begin() {
     const s = await attempt(() => backend.startKey('totp'));
@@ -275,14 +294,14 @@ export function AppWizard({ backend, t, language, done }: WizardProps) {
 }
 
 /** "Gebruikersnaam en wachtwoord aanpassen": the username filled in, the new password twice, 'Wijzigen'. */
-export function PasswordWizard({ backend, overview, t, language, done }: WizardProps) {
+export function PasswordWizard({ backend, overview, t, language, done, reauth }: WizardProps) {
   const current = overview.keys.find((k) => k.key === 'password');
   const [username, setUsername] = useState(current?.username ?? '');
   const [password, setPassword] = useState('');
   const [confirmPassword, setConfirm] = useState('');
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<'username' | 'password' | 'confirm'>>({});
   const [result, setResult] = useState<KeysOverview | undefined>();
-  const { error, busy, attempt } = useFailure(t, language);
+  const { error, busy, attempt } = useFailure(t, language, reauth);
 
   async function save(event: Event) {
     event.preventDefault();
@@ -326,8 +345,8 @@ export function PasswordWizard({ backend, overview, t, language, done }: WizardP
   );
 }
 
-export function DeactivateWizard({ backend, t, language, done, kind }: WizardProps & { kind: CodeKey }) {
-  const { error, busy, attempt } = useFailure(t, language);
+export function DeactivateWizard({ backend, t, language, done, reauth, kind }: WizardProps & { kind: CodeKey }) {
+  const { error, busy, attempt } = useFailure(t, language, reauth);
   async function confirm() {
     const o = await attempt(() => backend.deactivateKey(kind));
     if (o) done(o);

@@ -116,7 +116,7 @@ export function KeysView(props: KeysViewProps) {
   }
   if (screen.name === 'lra') return <LraWizard backend={backend} t={t} language={language} done={() => setScreen({ name: 'login' })} />;
   if (!overview) return <p role="status">{t('common.loading')}</p>;
-  const wizardProps = { backend, overview, t, language, done: back };
+  const wizardProps = { backend, overview, t, language, done: back, reauth: () => void logout() };
   if (screen.name === 'wizard') {
     if (screen.wizard === 'sms') return <SmsWizard {...wizardProps} />;
     if (screen.wizard === 'email') return <EmailWizard {...wizardProps} />;

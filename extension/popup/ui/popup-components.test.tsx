@@ -16,7 +16,7 @@ import type { BackgroundCaller, PopupCall } from '../popup-client.js';
 import { BACKEND_SESSION_KEY } from '../session-store.js';
 import { DiagnosticsView } from './diagnostics-view.js';
 import { KeysView } from './keys-view.js';
-import { SmsWizard } from './key-wizards.js';
+import { PasswordWizard, SmsWizard } from './key-wizards.js';
 import { StatusView } from './status-view.js';
 
 let root: HTMLElement;
@@ -299,5 +299,26 @@ describe('KeysView', () => {
     await until(() => $('#keys-overview') !== null, 'overview');
     expect(($('.key-card[data-key="sms"] [data-action="activate"]') as HTMLButtonElement).disabled).toBe(true);
     expect(root.textContent).toContain('Maak eerst een gebruikersnaam en wachtwoord aan');
+  });
+});
+
+describe('PasswordWizard', () => {
+  it('fills in the username, and when the login is too old, says so and offers to log out', async () => {
+    const { fetchImpl } = scriptedBackend({
+      'PUT /api/keys/password': () => ({ status: 403, body: { error: { code: 'REAUTH_REQUIRED', message: 'Log in again' } } }),
+    });
+    let loggedOut = false;
+    render(
+      <PasswordWizard backend={new BackendApi('https://b.example', 't', fetchImpl)} overview={overview({ password: true })} t={translator('nl')} language="nl" done={() => undefined} reauth={() => void (loggedOut = true)} />,
+      root,
+    );
+    expect(($('#username') as HTMLInputElement).value).toBe('alice');
+    await type('#new-password', 'een-nieuw-wachtwoord');
+    await type('#confirm-password', 'een-nieuw-wachtwoord');
+    await click('#wizard-next');
+    await until(() => $('#reauth') !== null, 'reauth offered');
+    expect(text('#error')).toContain('Meld u opnieuw aan om uw digitale sleutels te wijzigen.');
+    await click('#reauth');
+    expect(loggedOut).toBe(true);
   });
 });
