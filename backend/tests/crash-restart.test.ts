@@ -101,7 +101,7 @@ describe('eid-bridge backend as a process', () => {
 
     const second = await startCli();
     const health = await new Client(second.url).get('/healthz');
-    expect(health.json).toMatchObject({ status: 'ok', schemaVersion: 1 });
+    expect(health.json).toMatchObject({ status: 'ok', schemaVersion: 2 });
 
     // The password written before the crash still logs in.
     const login = await new Client(second.url).post('/api/login/password', { username: 'survivor', password: 'still here after a crash', key: 'password' });

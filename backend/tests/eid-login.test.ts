@@ -26,7 +26,7 @@ describe('eID login over HTTP', () => {
   it('answers the health check and tells its public origin and levels', async () => {
     const r = await tb.client().get('/healthz');
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ status: 'ok', schemaVersion: 1 });
+    expect(r.json).toMatchObject({ status: 'ok', schemaVersion: 2 });
     const info = await tb.client().get('/api/info');
     expect(info.json).toMatchObject({ publicOrigin: tb.server.origin, levels: { eid: 500, totp: 400, sms: 400, email: 400, password: 200 } });
   });
