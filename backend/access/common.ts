@@ -9,7 +9,7 @@ import { tokenHash } from '../security/tokens.js';
 import type { Language } from '../i18n/index.js';
 import { AccessStore, type AccessLogEntry } from './access-store.js';
 import { findDomain } from './reference-data.js';
-import { at, type AccessMessages } from './texts.js';
+import { ACCESS_MESSAGES, at, type AccessMessages } from './texts.js';
 
 /** Error codes of this part of the API (kept here so the main list stays the backend's own). */
 export type AccessErrorCode =
@@ -97,6 +97,15 @@ export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** One change of the log in words: "Toegangsbeheerder toegevoegd voor Financiën: Tom Maes". */
+export function describeChange(language: Language, entry: Pick<AccessLogEntry, 'action' | 'details'>): string {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(entry.details)) values[k] = String(v);
+  if (values.domain) values.domain = findDomain(values.domain)?.names[language] ?? values.domain;
+  const key = `change:${entry.action}`;
+  return key in ACCESS_MESSAGES[language] ? at(language, key as keyof AccessMessages, values) : entry.action;
+}
+
 /**
  * Records nothing itself (the store logs in the same transaction as the
  * change); e-mails the enterprise address. A failed notice is logged, not
@@ -109,9 +118,7 @@ export async function mailChange(
   entry: AccessLogEntry,
   actorName: string,
 ): Promise<void> {
-  const values: Record<string, string> = { ...(entry.details as Record<string, string>) };
-  if (typeof values.domain === 'string') values.domain = findDomain(values.domain)?.names[language] ?? values.domain;
-  const change = at(language, `change:${entry.action}` as keyof AccessMessages, values);
+  const change = describeChange(language, entry);
   try {
     await ctx.delivery.sendEmail({
       to: enterprise.email,

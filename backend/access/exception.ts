@@ -117,7 +117,9 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     await ctx.throttle.checkIp(request.ip);
     const { enterprise, requester, appointment, language } = readRequest(request.body);
     const summary = await appointmentSummary(ctx, enterprise, appointment, language);
-    return { status: 'confirm', summary: { ...summary, requester: { ...requester, nationalNumberFormatted: formatNationalNumber(requester.nationalNumber) } } };
+    // Nobody is logged in here: the form never reveals the name behind a national number the visitor typed.
+    const htbName = appointment.appoint === 'self' ? `${requester.givenNames} ${requester.surname}` : '';
+    return { status: 'confirm', summary: { ...summary, htb: { ...summary.htb, name: htbName }, requester: { ...requester, nationalNumberFormatted: formatNationalNumber(requester.nationalNumber) } } };
   });
 
   app.post('/api/access/exception-requests', async (request, reply) => {

@@ -14,7 +14,7 @@ import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { languageOf, normalizeEmail, normalizePhone } from '../people.js';
 import type { Language } from '../i18n/index.js';
 import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from './access-store.js';
-import { accessError, accessStore, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireStaff } from './common.js';
+import { accessError, accessStore, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireStaff } from './common.js';
 import { DOMAINS, REFERENCE_ENTERPRISES } from './reference-data.js';
 import { at } from './texts.js';
 
@@ -161,7 +161,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
         })),
       ),
       log: await Promise.all(
-        store.listLog(enterpriseNumber).map(async (l) => ({ at: new Date(l.at).toISOString(), actor: await personRef(ctx, l.actor), action: l.action, details: l.details })),
+        store.listLog(enterpriseNumber).map(async (l) => ({ at: new Date(l.at).toISOString(), actor: await personRef(ctx, l.actor), action: l.action, details: l.details, description: describeChange(language, l) })),
       ),
     };
   }

@@ -176,7 +176,7 @@ ${confirmSection(l)}
       htb: PersonRow | null;
       coHtbs: PersonRow[];
       domains: Array<{ id: string; name: string; managers: PersonRow[]; contactEmail: string | null }>;
-      log: Array<{ at: string; actor: { name: string }; action: string; details: Record<string, string> }>;
+      log: Array<{ at: string; actor: { name: string }; description: string }>;
     };
     const n = v.enterprise.enterpriseNumber;
     const base = `/api/access/enterprises/${n}`;
@@ -196,7 +196,6 @@ ${confirmSection(l)}
 <details><summary>${esc(pt(l, d.contactEmail ? 'change' : 'addEmail'))} +</summary><form data-method="PUT" data-api="${base}/domains/${d.id}/contact"><input type="email" name="email" required maxlength="254" aria-label="${esc(pt(l, 'domainContact'))}"><button type="submit">${esc(pt(l, d.contactEmail ? 'change' : 'add'))}</button></form></details></td></tr>`,
       )
       .join('');
-    const describe = (e: { action: string; details: Record<string, string> }) => `${e.action}${e.details.name ? `: ${e.details.name}` : ''}${e.details.domain ? ` (${e.details.domain})` : ''}${e.details.email ? ` ${e.details.email}` : ''}`;
     const body = `<h1>${esc(pt(l, 'accessTitle'))}</h1>
 <section class="card"><h2 id="enterprise-name">${esc(v.enterprise.name)} (${esc(v.enterprise.enterpriseNumberFormatted)})</h2>
 <form id="email-form" data-method="PUT" data-api="${base}/email"><label for="enterprise-email">${esc(pt(l, 'contactEmail'))}</label>
@@ -207,7 +206,7 @@ ${lookupForm('add-co-htb', `${base}/co-htbs`, 'add')}</section>
 <section class="card"><h2>${esc(pt(l, 'tbTitle'))}</h2><p class="hint">${esc(pt(l, 'tbNote'))}</p>
 <table class="outbox" id="domains"><thead><tr><th>${esc(pt(l, 'domain'))}</th><th>${esc(pt(l, 'name'))}</th><th>${esc(pt(l, 'domainContact'))}</th></tr></thead><tbody>${domainRows}</tbody></table></section>
 <section class="card"><h2>${esc(pt(l, 'logTitle'))}</h2><table class="outbox" id="log"><thead><tr><th>${esc(pt(l, 'when'))}</th><th>${esc(pt(l, 'who'))}</th><th>${esc(pt(l, 'what'))}</th></tr></thead><tbody>
-${v.log.map((e) => `<tr><td>${esc(e.at.replace('T', ' ').slice(0, 16))}</td><td>${esc(e.actor.name)}</td><td>${esc(describe(e))}</td></tr>`).join('')}</tbody></table></section>`;
+${v.log.map((e) => `<tr><td>${esc(e.at.replace('T', ' ').slice(0, 16))}</td><td>${esc(e.actor.name)}</td><td>${esc(e.description)}</td></tr>`).join('')}</tbody></table></section>`;
     return render(reply, l, 'accessTitle', '/access/enterprise', { number }, body, csrf);
   });
 

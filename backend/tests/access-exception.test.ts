@@ -109,6 +109,10 @@ describe('exception procedure for representatives without eID', () => {
     });
     expect(filed.status).toBe(201);
     const ticket = filed.json.ticket as string;
+    // The public form never shows the name behind a national number someone typed.
+    const check = await tb.client().post('/api/access/exception-requests/check', { ...request, appoint: 'other', htb: { nationalNumber: PEOPLE.alice.nationalNumber, email: 'a@schneider-handel.be', phone: '+32471000004' } });
+    expect(check.json.summary).toMatchObject({ htb: { name: '', nationalNumber: PEOPLE.alice.nationalNumber } });
+    expect(JSON.stringify(check.json)).not.toContain('Alice');
     const pdf = Buffer.from(await (await fetch(tb.server.url + (filed.json.pdfUrl as string))).arrayBuffer());
     expect(pdfText(pdf)).toContain('88.12.24-002.46');
     const staff = tb.client();

@@ -143,7 +143,7 @@ describe('managing access managers as HTB and co-HTB', () => {
     expect(errorCode(await eve.delete(`/api/access/enterprises/${BAKERY}/co-htbs/${PEOPLE.marc.nationalNumber}`))).toBe('NOT_ACCESS_MANAGER');
 
     const log = (await alice.get(`/api/access/enterprises/${BAKERY}`)).json.log as Array<{ action: string; actor: { name: string }; at: string }>;
-    expect(log[0]).toMatchObject({ action: 'co-htb-added', actor: { name: 'Alice Marie Peeters' } });
+    expect(log[0]).toMatchObject({ action: 'co-htb-added', actor: { name: 'Alice Marie Peeters' }, description: 'co-Hoofdtoegangsbeheerder toegevoegd: Marc Peeters' });
     expect(log.map((l) => l.action)).toContain('htb-appointed');
   });
 

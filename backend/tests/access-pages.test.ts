@@ -116,7 +116,7 @@ describe('access pages in Chromium', () => {
     await page.fill('#domain-finance td:nth-child(3) input[name=email]', 'finance@bakkerij-peeters.be');
     await Promise.all([page.waitForEvent('load'), page.click('#domain-finance td:nth-child(3) button[type=submit]')]);
     expect(await page.textContent('#domain-finance .contact')).toBe('finance@bakkerij-peeters.be');
-    expect(await page.textContent('#log')).toContain('tb-added: Tom Maes (finance)');
+    expect(await page.textContent('#log')).toContain('Toegangsbeheerder toegevoegd voor Financiën: Tom Maes');
 
     await Promise.all([page.waitForEvent('load'), page.click('#domain-finance td:nth-child(2) li button')]);
     expect(await page.textContent('#domain-finance td:nth-child(2)')).not.toContain('Tom Maes');
