@@ -6,7 +6,9 @@ import { SqliteStore } from '../db/sqlite-store.js';
 import { ApiError, type ApiErrorCode } from '../http/api-error.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { tokenHash } from '../security/tokens.js';
-import type { Language } from '../i18n/index.js';
+import { isLanguage, type Language } from '../i18n/index.js';
+import type { Person } from '../db/store.js';
+import { languageOf } from '../people.js';
 import { AccessStore, type AccessLogEntry } from './access-store.js';
 import { findDomain } from './reference-data.js';
 import { ACCESS_MESSAGES, at, type AccessMessages } from './texts.js';
@@ -128,4 +130,10 @@ export async function mailChange(
   } catch (e) {
     console.error(`eid-bridge backend: could not send the access-change notice: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** The language of an answer: ?lang= (the page the person is on), else the person's own. */
+export function answerLanguage(request: FastifyRequest, person: Person): Language {
+  const lang = (request.query as Record<string, unknown> | undefined)?.lang;
+  return isLanguage(lang) ? lang : languageOf(person);
 }

@@ -11,10 +11,10 @@ import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { requiredString, stringField } from '../http/api-error.js';
 import { requireAuth, type Authenticated } from '../http/sessions.js';
-import { languageOf, normalizeEmail, normalizePhone } from '../people.js';
+import { normalizeEmail, normalizePhone } from '../people.js';
 import type { Language } from '../i18n/index.js';
 import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from './access-store.js';
-import { accessError, accessStore, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireStaff } from './common.js';
+import { accessError, accessStore, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireStaff } from './common.js';
 import { DOMAINS, REFERENCE_ENTERPRISES } from './reference-data.js';
 import { at } from './texts.js';
 
@@ -135,7 +135,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
     const access = store.findAccessEnterprise(enterprise.enterpriseNumber);
     const role = store.listManagers(enterprise.enterpriseNumber).find((m) => m.nationalNumber === auth.person.nationalNumber && (m.role === 'htb' || m.role === 'co-htb'));
     if (!access || !role) throw accessError(403, 'NOT_ACCESS_MANAGER', 'Only the main access manager (HTB) or a co-HTB of this enterprise can do this');
-    const language = languageOf(auth.person);
+    const language = answerLanguage(request, auth.person);
     const actorName = `${auth.person.givenNames} ${auth.person.surname}`.trim() || auth.person.nationalNumber;
     return { auth, enterprise, access, role: role.role, language, actorName };
   }
@@ -196,7 +196,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
   app.get('/api/access/me', async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
     const roles = store.rolesOf(auth.person.nationalNumber);
-    const language = languageOf(auth.person);
+    const language = answerLanguage(request, auth.person);
     return {
       person: await personRef(ctx, auth.person.nationalNumber),
       roles: roles.map((r) => ({
@@ -230,7 +230,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
     if (currentHtb(ctx, enterprise.enterpriseNumber) === appointment.htb.nationalNumber) {
       throw accessError(409, 'ALREADY_HTB', appointment.appoint === 'self' ? 'You already are the main access manager (HTB) of this enterprise' : 'This person already is the main access manager (HTB) of this enterprise');
     }
-    return { auth, enterprise, appointment, language: languageOf(auth.person) };
+    return { auth, enterprise, appointment, language: answerLanguage(request, auth.person) };
   }
 
   /** Step "Bevestiging": the data as they will be registered, and the text to confirm. */

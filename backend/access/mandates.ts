@@ -28,10 +28,9 @@ import type { BackendContext } from '../context.js';
 import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { randomToken } from '../security/tokens.js';
 import { ApiError } from '../http/api-error.js';
-import { languageOf } from '../people.js';
 import type { Language } from '../i18n/index.js';
 import type { MandateRow, PartyType } from './access-store.js';
-import { accessError, accessStore, isoDate, knownName } from './common.js';
+import { accessError, accessStore, answerLanguage, isoDate, knownName } from './common.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES, findMandateType } from './reference-data.js';
 
@@ -118,8 +117,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     return { type: p.type, id: p.id, name };
   }
 
-  async function mandateJson(m: MandateRow, auth: Authenticated) {
-    const language = languageOf(auth.person);
+  async function mandateJson(m: MandateRow, auth: Authenticated, language: Language) {
     const state = mandateState(m, today());
     const giver = { type: m.giverType, id: m.giverId };
     const holder = { type: m.holderType, id: m.holderId };
@@ -216,14 +214,14 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
 
   app.get('/api/mandates/types', async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const language = languageOf(auth.person);
+    const language = answerLanguage(request, auth.person);
     return { types: MANDATE_TYPES.map((t) => ({ id: t.id, name: t.names[language], domain: t.domain })) };
   });
 
   app.get('/api/mandates', async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
     const rows = store.listMandatesOf(partiesOf(auth)).filter((m) => canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType) || canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType));
-    return { mandates: await Promise.all(rows.map((m) => mandateJson(m, auth))) };
+    return { mandates: await Promise.all(rows.map((m) => mandateJson(m, auth, answerLanguage(request, auth.person)))) };
   });
 
   app.post('/api/mandates', async (request, reply) => {
@@ -231,12 +229,12 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     const b = request.body;
     const row = create(auth, checkNew({ giver: field(b, 'giver'), holder: field(b, 'holder'), type: field(b, 'type'), startDate: field(b, 'startDate'), endDate: field(b, 'endDate') }));
     reply.code(201);
-    return { mandate: await mandateJson(row, auth) };
+    return { mandate: await mandateJson(row, auth, answerLanguage(request, auth.person)) };
   });
 
   app.get('/api/mandates/:id', async (request) => {
     const { auth, m } = await partyMandate(request);
-    return { mandate: await mandateJson(m, auth) };
+    return { mandate: await mandateJson(m, auth, answerLanguage(request, auth.person)) };
   });
 
   app.post('/api/mandates/:id/sign', async (request) => {
@@ -247,14 +245,14 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     if (forGiver && m.giverSignedAt === null) store.updateMandate(m.id, { giverSignedBy: nn, giverSignedAt: now });
     else if (forHolder && m.holderSignedAt === null) store.updateMandate(m.id, { holderSignedBy: nn, holderSignedAt: now });
     else throw accessError(409, 'MANDATE_STATE', 'Your side has signed already; the other side must sign');
-    return { mandate: await mandateJson(store.findMandate(m.id)!, auth) };
+    return { mandate: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
   });
 
   app.post('/api/mandates/:id/stop', async (request) => {
     const { auth, m } = await partyMandate(request);
     requireState(m, ['waiting-for-signature', 'future', 'active']);
     store.updateMandate(m.id, { stoppedBy: auth.person.nationalNumber, stoppedAt: ctx.clock.now() });
-    return { mandate: await mandateJson(store.findMandate(m.id)!, auth) };
+    return { mandate: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
   });
 
   app.post('/api/mandates/:id/extend', async (request) => {
@@ -266,7 +264,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     if (m.endDate === null) throw accessError(409, 'MANDATE_STATE', 'This mandate has no end date to extend');
     if (endDate !== null && endDate <= m.endDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be later than the current one', { field: 'endDate' });
     store.updateMandate(m.id, { endDate });
-    return { mandate: await mandateJson(store.findMandate(m.id)!, auth) };
+    return { mandate: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
   });
 
   /** The giver moves the mandate to another holder: the old one stops, the new one waits for the new holder's signature. */
@@ -282,7 +280,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       return created;
     });
     reply.code(201);
-    return { mandate: await mandateJson(row, auth), previous: await mandateJson(store.findMandate(m.id)!, auth) };
+    return { mandate: await mandateJson(row, auth, answerLanguage(request, auth.person)), previous: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
   });
 
   app.post('/api/mandates/import', async (request) => {

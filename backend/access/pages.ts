@@ -71,7 +71,7 @@ export function registerAccessPages(app: FastifyInstance, ctx: BackendContext): 
     const l = language(request, reply);
     const csrf = await loggedIn(request, reply, l, 'accessTitle', '/access');
     if (csrf === undefined) return reply;
-    const me = await viaApi(request, '/api/access/me');
+    const me = await viaApi(request, `/api/access/me?lang=${l}`);
     const roles = (me.json.roles as Array<{ enterpriseNumber: string; enterpriseNumberFormatted: string; name: string; role: string; domainName?: string }>) ?? [];
     const roleRows = roles
       .map((r) => {
@@ -130,7 +130,7 @@ ${row('htbTitle', 'summary.htb.name')}${row('htbNationalNumber', 'summary.htb.na
     const number = String((request.query as Json).number ?? '').slice(0, 30);
     const csrf = await loggedIn(request, reply, l, 'appointTitle', `/access/appoint?number=${encodeURIComponent(number)}`);
     if (csrf === undefined) return reply;
-    const status = await viaApi(request, `/api/access/enterprises/${encodeURIComponent(number.replace(/[^0-9A-Za-z]/g, ''))}/status`);
+    const status = await viaApi(request, `/api/access/enterprises/${encodeURIComponent(number.replace(/[^0-9A-Za-z]/g, ''))}/status?lang=${l}`);
     if (status.status !== 200) return errorPage(reply, l, 'appointTitle', '/access/appoint', status.json, status.status);
     const s = status.json as { enterprise: { enterpriseNumber: string; enterpriseNumberFormatted: string; name: string; address: string }; registered: boolean; htb: { name: string } | null; youAreHtb: boolean };
     const n = s.enterprise.enterpriseNumber;
@@ -167,7 +167,7 @@ ${confirmSection(l)}
     const number = String((request.query as Json).number ?? '').replace(/[^0-9A-Za-z]/g, '').slice(0, 20);
     const csrf = await loggedIn(request, reply, l, 'accessTitle', `/access/enterprise?number=${encodeURIComponent(number)}`);
     if (csrf === undefined) return reply;
-    const r = await viaApi(request, `/api/access/enterprises/${encodeURIComponent(number)}`);
+    const r = await viaApi(request, `/api/access/enterprises/${encodeURIComponent(number)}?lang=${l}`);
     if (r.status !== 200) return errorPage(reply, l, 'accessTitle', '/access/enterprise', r.json, r.status);
     type PersonRow = { name: string; nationalNumber: string; nationalNumberFormatted: string; email: string | null };
     const v = r.json as {
@@ -214,7 +214,7 @@ ${v.log.map((e) => `<tr><td>${esc(e.at.replace('T', ' ').slice(0, 16))}</td><td>
     const l = language(request, reply);
     const csrf = await loggedIn(request, reply, l, 'mandatesTitle', '/mandates');
     if (csrf === undefined) return reply;
-    const r = await viaApi(request, '/api/mandates');
+    const r = await viaApi(request, `/api/mandates?lang=${l}`);
     if (r.status !== 200) return errorPage(reply, l, 'mandatesTitle', '/mandates', r.json, r.status);
     type Party = { type: string; id: string; name: string; signed: boolean };
     const mandates = r.json.mandates as Array<{ id: string; typeName: string; giver: Party; holder: Party; startDate: string; endDate: string | null; state: string; stateName: string; youActFor: string[] }>;

@@ -65,6 +65,7 @@ describe('mandates', () => {
     const m = mandateOf(created);
     expect(m).toMatchObject({ state: 'waiting-for-signature', stateName: 'Wacht op handtekening', giver: { signed: true, name: 'Alice Marie Peeters' }, holder: { signed: false, name: 'Transport Dubois SRL' } });
     expect(errorCode(await alice.post(`/api/mandates/${m.id}/sign`))).toBe('MANDATE_STATE');
+    expect(mandateOf(await alice.get(`/api/mandates/${m.id}?lang=fr`)).stateName).toBe('En attente de signature');
 
     // Outsiders (including a TB of another domain of the holder) neither see nor sign it.
     for (const who of ['marc', 'tom'] as const) {

@@ -118,6 +118,11 @@ describe('access pages in Chromium', () => {
     expect(await page.textContent('#domain-finance .contact')).toBe('finance@bakkerij-peeters.be');
     expect(await page.textContent('#log')).toContain('Toegangsbeheerder toegevoegd voor Financiën: Tom Maes');
 
+    // The same page in French names the domains in French, whatever language the person used before.
+    const french = await (await tb.login('alice')).get(`/access/enterprise?number=${BAKERY}&lang=fr`);
+    expect(french.text).toContain('Soins de santé');
+    expect(french.text).toContain('Gestionnaire d’accès ajouté pour Finances : Tom Maes');
+
     await Promise.all([page.waitForEvent('load'), page.click('#domain-finance td:nth-child(2) li button')]);
     expect(await page.textContent('#domain-finance td:nth-child(2)')).not.toContain('Tom Maes');
     expect(problems).toEqual([]);
