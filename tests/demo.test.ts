@@ -11,9 +11,9 @@ import { projectRoot } from './helpers/host-process.js';
 const ROOT = projectRoot();
 const PORT = 18443;
 
-function runDemo(): Promise<{ code: number | null; output: string }> {
+function runDemo(browser = 'chromium'): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--port', String(PORT)], { cwd: ROOT });
+    const child = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--browser', browser, '--port', String(PORT)], { cwd: ROOT });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -44,9 +44,9 @@ function leftovers(): string[] {
 }
 
 describe('eid-bridge demo --headless', () => {
-  it('logs in with the virtual card, twice in a row, and leaves nothing running', async () => {
-    for (const round of [1, 2]) {
-      const { code, output } = await runDemo();
+  it('logs in with the virtual card, twice in a row, then in Firefox, and leaves nothing running', async () => {
+    for (const [round, browser] of [[1, 'chromium'], [2, 'chromium'], [3, 'firefox']] as const) {
+      const { code, output } = await runDemo(browser);
       expect(output, `round ${round}`).toContain('Logged in: Alice Marie Peeters');
       expect(output).toContain('national number   85.07.30-002.59');
       expect(output).toMatch(/digital key .*500/);
@@ -61,15 +61,15 @@ describe('eid-bridge demo --headless', () => {
     const first = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--port', String(PORT)], { cwd: ROOT });
     let firstOutput = '';
     first.stdout.on('data', (c: Buffer) => (firstOutput += c.toString()));
+    first.stderr.on('data', (c: Buffer) => (firstOutput += c.toString()));
+    const firstExit = new Promise<number | null>((resolve) => first.on('exit', resolve));
     // Wait until the first run holds the lock (its first step has started).
     const deadline = Date.now() + 20_000;
     while (!firstOutput.includes('[1/') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const second = await runDemo();
     expect(second.code).toBe(1);
     expect(second.output).toContain('another demo is running');
-    first.stderr.on('data', (c: Buffer) => (firstOutput += c.toString()));
-    const code = await new Promise((resolve) => first.on('exit', resolve));
-    expect(code, firstOutput).toBe(0);
+    expect(await firstExit, firstOutput).toBe(0);
     expect(leftovers()).toEqual([]);
   }, 180_000);
 });

@@ -47,6 +47,30 @@ interface Options {
   screenshotDir: string;
 }
 
+/**
+ * Runs in the login page: notes the algorithm of the token the page sends to
+ * the backend, in sessionStorage so it survives the move to the welcome page.
+ * The demo only watches its own browser; the page and the login are unchanged.
+ */
+function noteTokenAlgorithm(): void {
+  const send = window.fetch.bind(window);
+  window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    if (String(input).endsWith('/api/eid/login') && typeof init?.body === 'string') {
+      try {
+        const algorithm = (JSON.parse(init.body) as { authToken?: { algorithm?: string } }).authToken?.algorithm;
+        if (algorithm) sessionStorage.setItem('eid-bridge-demo-algorithm', algorithm);
+      } catch {
+        // not the JSON we expect: nothing to note
+      }
+    }
+    return send(input, init);
+  };
+}
+
+function notedTokenAlgorithm(): string | null {
+  return sessionStorage.getItem('eid-bridge-demo-algorithm');
+}
+
 /** Reads the dt/dd pairs of the welcome page's #person list (runs in the page). */
 function readPersonFacts(): Array<[string, string]> {
   const dts = Array.from(document.querySelectorAll('#person dt'));
@@ -61,18 +85,20 @@ interface Driver {
   waitFor(page: unknown, selector: string, timeoutMs: number): Promise<void>;
   text(page: unknown, selector: string): Promise<string>;
   pressEnter(page: unknown, selector: string): Promise<void>;
+  exists(page: unknown, selector: string): Promise<boolean>;
   /** The welcome page's facts about the person, as label → value pairs. */
   facts(page: unknown): Promise<Array<[string, string]>>;
   screenshot(page: unknown, path: string): Promise<void>;
   loginPage: unknown;
   nextDialog(): Promise<unknown>;
-  lastToken(): { algorithm?: string } | undefined;
+  evaluate<T>(page: unknown, fn: () => T): Promise<T>;
 }
 
 async function performLogin(d: Driver, loginUrl: string, pin: string, certificate: string | undefined, screenshotDir: string): Promise<LoginOutcome> {
   mkdirSync(screenshotDir, { recursive: true });
   const screenshots: string[] = [];
   await d.goto(loginUrl);
+  await d.evaluate(d.loginPage, noteTokenAlgorithm);
   await d.click(d.loginPage, '[data-key="eid"]');
   await d.waitFor(d.loginPage, '#eid-login', 10_000);
   const dialogOpened = d.nextDialog();
@@ -80,7 +106,8 @@ async function performLogin(d: Driver, loginUrl: string, pin: string, certificat
   const dialog = await dialogOpened;
   await d.waitFor(dialog, '#pin, input[name="certificate"]', 20_000);
   // Another card in another reader: the dialog asks which certificate; take the demo card's.
-  if (certificate) await d.click(dialog, `input[name="certificate"][value="${certificate}"]`).catch(() => {});
+  const choice = `input[name="certificate"][value="${certificate}"]`;
+  if (certificate && (await d.exists(dialog, choice))) await d.click(dialog, choice);
   await d.waitFor(dialog, '#pin:not([disabled])', 20_000);
   const dialogShot = join(screenshotDir, 'demo-dialog.png');
   await d.screenshot(dialog, dialogShot);
@@ -102,7 +129,7 @@ async function performLogin(d: Driver, loginUrl: string, pin: string, certificat
     name: value(/^(name|naam|nom)$/i) || (facts[0]?.[1] ?? ''),
     nationalNumber: value(/national|rijksregister|registre/i),
     level: value(/key|sleutel|clé|schlüssel/i),
-    algorithm: d.lastToken()?.algorithm ?? 'unknown',
+    algorithm: (await d.evaluate(d.loginPage, notedTokenAlgorithm)) ?? 'unknown',
     screenshots,
   };
 }
@@ -135,10 +162,6 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
     throw new StepFailure(`Chromium did not start: ${(e as Error).message.split('\n')[0]}`, `install it (apt-get install chromium) or set CHROMIUM_PATH`);
   }
   const page = context.pages()[0] ?? (await context.newPage());
-  let token: { algorithm?: string } | undefined;
-  page.on('request', (r) => {
-    if (r.url().endsWith('/api/eid/login')) token = (r.postDataJSON() as { authToken?: { algorithm?: string } } | null)?.authToken;
-  });
   const closed = new Promise<void>((resolve) => context.on('close', () => resolve()));
   const asPage = (p: unknown) => p as Page;
   const driver: Driver = {
@@ -149,6 +172,7 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
     waitFor: async (p, s, timeout) => void (await asPage(p).waitForSelector(s, { timeout })),
     text: (p, s) => asPage(p).locator(s).innerText(),
     pressEnter: (p, s) => asPage(p).locator(s).press('Enter'),
+    exists: async (p, s) => (await asPage(p).locator(s).count()) > 0,
     facts: (p) => asPage(p).evaluate(readPersonFacts),
     screenshot: async (p, path) => void (await asPage(p).screenshot({ path })),
     nextDialog: async () => {
@@ -158,7 +182,7 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
         if (p.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/dialog.html`)) return p;
       }
     },
-    lastToken: () => token,
+    evaluate: (p, fn) => asPage(p).evaluate(fn),
   };
   if (!o.headless) await page.goto(o.loginUrl);
   return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => context.close() };
@@ -185,16 +209,6 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
     throw new StepFailure(`Firefox did not start: ${(e as Error).message.split('\n')[0]}`, 'install it (apt-get install firefox-esr) or set FIREFOX_PATH');
   }
   const page = await browser.newPage();
-  let token: { algorithm?: string } | undefined;
-  page.on('request', (r) => {
-    if (r.url().endsWith('/api/eid/login')) {
-      try {
-        token = (JSON.parse(r.postData() ?? '{}') as { authToken?: { algorithm?: string } }).authToken;
-      } catch {
-        // not JSON: nothing to report
-      }
-    }
-  });
   const known = new Set(await browser.pages());
   const asPage = (p: unknown) => p as PuppeteerPage;
   const closed = new Promise<void>((resolve) => browser.on('disconnected', () => resolve()));
@@ -205,6 +219,7 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
     type: (p, s, t) => asPage(p).type(s, t),
     waitFor: async (p, s, timeout) => void (await asPage(p).waitForSelector(s, { timeout })),
     text: (p, s) => asPage(p).$eval(s, (el) => (el as HTMLElement).innerText),
+    exists: async (p, s) => (await asPage(p).$(s)) !== null,
     pressEnter: async (p, s) => {
       await asPage(p).focus(s);
       await asPage(p).keyboard.press('Enter');
@@ -227,7 +242,7 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
       }
       throw new StepFailure('the eID dialog did not open', 'look at the host log in the demo folder');
     },
-    lastToken: () => token,
+    evaluate: (p, fn) => asPage(p).evaluate(fn),
   };
   if (!o.headless) await page.goto(o.loginUrl);
   return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => browser.close() };
