@@ -51,7 +51,7 @@ describe('eid-bridge demo --headless', () => {
       expect(output).toContain('national number   85.07.30-002.59');
       expect(output).toMatch(/digital key .*500/);
       expect(output).toContain('token algorithm   ES384');
-      expect(code).toBe(0);
+      expect(code, output).toBe(0);
       expect(await portOpen(PORT)).toBe(false);
       expect(leftovers()).toEqual([]);
     }

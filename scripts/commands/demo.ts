@@ -40,7 +40,7 @@ export const demoCommand: CliCommand = {
     }
     const root = projectRoot();
     const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-    return runDemo({
+    const code = await runDemo({
       browser: values.browser,
       headless: values.headless === true || !hasDisplay,
       port,
@@ -48,5 +48,9 @@ export const demoCommand: CliCommand = {
       stateDir: join(root, '.tmp', 'demo'),
       screenshotDir: join(root, 'test-artifacts', 'demo'),
     });
+    // Everything the demo started is stopped; a driver or native binding that keeps a handle open
+    // must not keep the command running after it has said it is done.
+    process.stdout.write('', () => process.exit(code));
+    return code;
   },
 };

@@ -68,7 +68,8 @@ export class ProcessGroup {
             // already gone
           }
         }, graceMs);
-        await p.exited;
+        // Never wait past the SIGKILL: a process stuck in the kernel must not hang the demo.
+        await Promise.race([p.exited, new Promise((r) => setTimeout(r, graceMs + 2000))]);
         clearTimeout(timer);
       }
       if (this.pidFile) rmSync(this.pidFile, { force: true });

@@ -21,6 +21,11 @@ export interface DemoOptions {
   screenshotDir: string;
 }
 
+/** Closing a browser that no longer answers must not hang the demo: its processes are stopped with the rest. */
+async function closeWithin(closing: Promise<void>, ms: number): Promise<void> {
+  await Promise.race([closing.catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
+}
+
 export async function runDemo(o: DemoOptions): Promise<number> {
   const cli = join(o.root, 'dist/eid-bridge.mjs');
   const pidFile = join(o.stateDir, 'processes.pid');
@@ -33,7 +38,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     if (interrupted) return;
     interrupted = true;
     console.log('\nStopping everything the demo started …');
-    void (browserClose?.() ?? Promise.resolve()).catch(() => {}).finally(() => void group.stopAll().finally(() => {
+    void closeWithin(browserClose?.() ?? Promise.resolve(), 10_000).finally(() => void group.stopAll().finally(() => {
       releaseLock();
       process.exit(130);
     }));
@@ -91,7 +96,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       console.log(`  token algorithm   ${outcome.algorithm}`);
       console.log(`  screenshots       ${outcome.screenshots.join(', ')}`);
       await steps.run('Stop', 'the browser, the backend and the virtual card', async () => {
-        await browser.close();
+        await closeWithin(browser.close(), 15_000);
         await group.stopAll();
       });
       return 0;
@@ -101,9 +106,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     await group.stopAll();
     return 0;
   } catch (e) {
+    // Ctrl-C closed the browser under a running step: the signal handler is already stopping everything.
+    if (interrupted) return 130;
     // A failing step has said what failed and what to do; anything else is a bug worth its stack.
     if (!(e instanceof StepFailure) && !(e instanceof Error && 'code' in e)) console.error(e);
-    await browserClose?.().catch(() => {});
+    if (browserClose) await closeWithin(browserClose(), 15_000);
     await group.stopAll();
     return 1;
   } finally {
