@@ -7,7 +7,7 @@
 import { cpus } from 'node:os';
 import { benchBackend } from '../backend/bench.js';
 import { benchCard } from './bench/card.js';
-import { benchBundles, benchChromium } from './bench/extension.js';
+import { benchBrowsers, benchBundles } from './bench/extension.js';
 import { benchHost } from './bench/host.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
@@ -15,7 +15,7 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   card: () => benchCard(),
   extension: async () => {
     benchBundles();
-    await benchChromium();
+    await benchBrowsers();
   },
   backend: async () => {
     console.log('');

@@ -15,5 +15,5 @@ export function ms(value: number): string {
 }
 
 export function row(label: string, value: string): void {
-  console.log(`  ${label.padEnd(48)} ${value}`);
+  console.log(`  ${label.padEnd(54)} ${value}`);
 }
