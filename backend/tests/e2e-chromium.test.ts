@@ -13,6 +13,7 @@ import { CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, t
 import { CARD_PIN, insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
 import { startTestBackend, type TestBackend } from './helpers.js';
+import { chromiumExtensionArgs } from '../../scripts/lib/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 
@@ -33,7 +34,7 @@ describe('login page with the extension, the native host and the virtual card (C
       headless: true,
       ignoreHTTPSErrors: true,
       locale: 'nl-BE',
-      args: [`--disable-extensions-except=${CHROME_EXTENSION_DIR}`, `--load-extension=${CHROME_EXTENSION_DIR}`, '--no-sandbox', '--no-first-run', '--ignore-certificate-errors'],
+      args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
     });
   }, 120_000);
 

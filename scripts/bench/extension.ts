@@ -16,6 +16,7 @@ import { CHROME_EXTENSION_DIR, FIREFOX_EXTENSION_DIR, HOST_SCRIPT, hostEnv, temp
 import { CARD_PIN, insertVirtualCard } from '../../tests/e2e/helpers/card.js';
 import { startTestSite } from '../../tests/e2e/helpers/test-site.js';
 import { median, ms, row } from './stats.js';
+import { CHROMIUM_PATH, chromiumExtensionArgs } from '../lib/chromium.js';
 
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -106,19 +107,10 @@ async function benchChromium(origin: string, rounds: number): Promise<void> {
   const logFile = join(profile.path, 'host.log');
   installHost({ browser: 'chromium', userDataDir: profile.path, hostScript: HOST_SCRIPT, env: { ...hostEnv(logFile), EID_BRIDGE_LOG_LEVEL: 'info' } });
   const context = await chromium.launchPersistentContext(profile.path, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     ignoreHTTPSErrors: true,
-    args: [
-      `--disable-extensions-except=${CHROME_EXTENSION_DIR}`,
-      `--load-extension=${CHROME_EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--ignore-certificate-errors',
-    ],
+    args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
   });
   try {
     const page = await context.newPage();

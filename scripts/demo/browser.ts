@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { installHost } from '../commands/install-host.js';
+import { CHROMIUM_PATH, chromiumExtensionArgs } from '../lib/chromium.js';
 import { StepFailure } from './steps.js';
 
 export type DemoBrowser = 'chromium' | 'firefox';
@@ -32,7 +33,6 @@ export interface OpenBrowser {
   close(): Promise<void>;
 }
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 /** A fixed internal UUID, so the demo knows the Firefox extension's origin. */
 const FIREFOX_EXTENSION_UUID = '7d1c3f0e-2b4a-4c5d-8e6f-0a1b2c3d4e5f';
@@ -146,17 +146,7 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
       headless: o.headless,
       // The backend's certificate is self-signed and local; only this demo profile skips the check.
       ignoreHTTPSErrors: true,
-      args: [
-        `--disable-extensions-except=${extensionDir}`,
-        `--load-extension=${extensionDir}`,
-        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--no-default-browser-check',
-        '--ignore-certificate-errors',
-      ],
+      args: chromiumExtensionArgs(extensionDir),
     });
   } catch (e) {
     throw new StepFailure(`Chromium did not start: ${(e as Error).message.split('\n')[0]}`, `install it (apt-get install chromium) or set CHROMIUM_PATH`);

@@ -15,24 +15,16 @@ import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
 import { chooseCertificate, enterPin, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
 import { startTestSite, type TestSite } from './helpers/test-site.js';
 import { tokenVerifies, type Token } from './helpers/token.js';
+import { CHROMIUM_PATH, chromiumExtensionArgs } from '../../scripts/lib/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 
 async function launch(profile: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     ignoreHTTPSErrors: true,
-    args: [
-      `--disable-extensions-except=${CHROME_EXTENSION_DIR}`,
-      `--load-extension=${CHROME_EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--ignore-certificate-errors',
-    ],
+    args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
   });
 }
 

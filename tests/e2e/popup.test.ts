@@ -18,6 +18,7 @@ import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { startTestBackend, type TestBackend } from '../../backend/tests/helpers.js';
 import { artifactPath, CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from './helpers/dialog-driver.js';
+import { chromiumExtensionArgs } from '../../scripts/lib/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 /** "Virtual PCD 00 01": the second vpcd reader, so these tests do not take the card slot other e2e tests use. */
@@ -35,17 +36,7 @@ async function launch(profile: string): Promise<BrowserContext> {
     headless: true,
     ignoreHTTPSErrors: true,
     viewport: { width: 420, height: 720 },
-    args: [
-      `--disable-extensions-except=${CHROME_EXTENSION_DIR}`,
-      `--load-extension=${CHROME_EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // The backend's certificate is self-signed, made for this test.
-      '--ignore-certificate-errors',
-    ],
+    args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
   });
 }
 
