@@ -57,16 +57,13 @@ export function describeCertificate(token: TokenCertificate): CertificateDescrip
   };
 }
 
-/** All certificates of one usage, from every backend. A backend that cannot run contributes none. */
-export async function certificatesOf(
-  backends: readonly CardBackend[],
-  usage: CertificateUsage,
-): Promise<{ found: TokenCertificate[]; failures: EidBridgeError[] }> {
+/** Every certificate from every backend, read once. A backend that cannot run contributes none, and says why. */
+export async function allCertificates(backends: readonly CardBackend[]): Promise<{ found: TokenCertificate[]; failures: EidBridgeError[] }> {
   const found: TokenCertificate[] = [];
   const failures: EidBridgeError[] = [];
   for (const backend of backends) {
     try {
-      for (const c of await backend.certificates()) if (c.usage === usage) found.push(c);
+      found.push(...(await backend.certificates()));
     } catch (e) {
       failures.push(e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', String(e)));
     }
@@ -91,7 +88,9 @@ export async function chooseCertificate(
   usage: CertificateUsage,
   wanted: string | undefined,
 ): Promise<TokenCertificate> {
-  const { found, failures } = await certificatesOf(backends, usage);
+  const all = await allCertificates(backends);
+  const found = all.found.filter((c) => c.usage === usage);
+  const { failures } = all;
   if (wanted !== undefined) {
     const match = found.find((c) => bytesToBase64(c.der) === wanted);
     if (match) return match;
@@ -116,8 +115,7 @@ export async function chooseCertificate(
     });
   }
   if (usage === 'signing') {
-    const { found: auth } = await certificatesOf(backends, 'authentication');
-    if (auth.length > 0) {
+    if (all.found.some((c) => c.usage === 'authentication')) {
       throw new EidBridgeError('NO_SIGNING_CERTIFICATE', 'The card has no signing certificate (a Kids-ID, or a card whose signing certificate was never activated)');
     }
   }
