@@ -26,7 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then fail "run as root or install sudo to install: ${missing[*]}"; fi
   "${SUDO[@]}" apt-get update -qq || fail "apt-get update failed: check the network connection to the package mirror"
   # Only vpcd's reader entry needs pcscd restarted; a pcscd already running without it is stopped first.
-  if [[ " ${missing[*]} " == *" vsmartcard-vpcd "* ]] && pgrep -x pcscd >/dev/null; then "${SUDO[@]}" pkill -x pcscd || true; fi
+  if [[ " ${missing[*]} " == *" vsmartcard-vpcd "* ]] && pidof pcscd >/dev/null; then "${SUDO[@]}" pkill -x pcscd || true; fi
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || fail "apt-get install ${missing[*]} failed"
 fi
@@ -41,12 +41,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm_config_build_from_source=true npm ci --no-audit --no-fund
 fi
 
-if ! pgrep -x pcscd >/dev/null; then
+if ! pidof pcscd >/dev/null; then
   say "Starting the PC/SC service (pcscd)"
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
     "${SUDO[@]}" systemctl start pcscd.socket pcscd.service || true
   fi
-  if ! pgrep -x pcscd >/dev/null; then
+  if ! pidof pcscd >/dev/null; then
     # No systemd (containers, CI): run the daemon directly; it detaches by itself.
     "${SUDO[@]}" /usr/sbin/pcscd || fail "could not start pcscd"
   fi
