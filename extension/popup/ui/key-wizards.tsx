@@ -4,13 +4,13 @@
  * the step indicator, e-mail (registration code by e-mail), mobile app (QR
  * code, then the app's code), username and password, and deactivation.
  */
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Language } from '../../lib/i18n.js';
-import { BackendApiError, type BackendApi, type CodeKey, type KeysOverview, type RegistrationStarted } from '../backend-api.js';
+import { type BackendApi, type CodeKey, type KeysOverview, type RegistrationStarted } from '../backend-api.js';
 import type { Translate } from '../i18n/index.js';
 import { codeProblem, credentialsProblems, emailProblem, hasErrors, phoneProblem, type FieldErrors } from '../validation.js';
-import { ErrorLine, failureText, Field, StepIndicator } from './common.js';
+import { ErrorLine, Field, StepIndicator } from './common.js';
+import { useFailure, WizardButtons } from './wizard-parts.js';
 
 export interface WizardProps {
   backend: BackendApi;
@@ -21,40 +21,6 @@ export interface WizardProps {
   done(overview?: KeysOverview): void;
   /** Log out, so the person can log in again (changes need a login of the last 5 minutes). */
   reauth?(): void;
-}
-
-/** The backend wants a fresh login for changes: say so and offer to log out and in again. */
-function needsLogin(e: unknown): boolean {
-  return e instanceof BackendApiError && (e.code === 'REAUTH_REQUIRED' || e.code === 'UNAUTHENTICATED');
-}
-
-function useFailure(t: Translate, language: Language, reauth?: () => void) {
-  const [error, setError] = useState<ComponentChildren>('');
-  const [busy, setBusy] = useState(false);
-  async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {
-    setBusy(true);
-    setError('');
-    try {
-      return await action();
-    } catch (e) {
-      setError(
-        needsLogin(e) && reauth ? (
-          <>
-            {failureText(t, language, e)}{' '}
-            <button type="button" class="link" id="reauth" onClick={reauth}>
-              {t('keys.logout')}
-            </button>
-          </>
-        ) : (
-          failureText(t, language, e)
-        ),
-      );
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { error, busy, attempt, setError };
 }
 
 function Confirmation({ t, overview, done }: { t: Translate; overview: KeysOverview; done(o: KeysOverview): void }) {
@@ -122,14 +88,7 @@ export function SmsWizard({ backend, overview, t, language, done, reauth }: Wiza
           <p>{t('sms.checkEmail')}</p>
           <Field id="contact-email" label={t('sms.email')} type="email" autocomplete="email" value={email} onInput={setEmail} error={fieldErrors.email && t(fieldErrors.email)} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={() => done()}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy}>
-              {t('common.next')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={() => done()} disabled={busy} />
         </form>
       ) : step === 1 ? (
         <form onSubmit={confirm} noValidate>
@@ -146,14 +105,7 @@ export function SmsWizard({ backend, overview, t, language, done, reauth }: Wiza
           {started?.sentTo ? <p class="note" id="sent-to">{t('keys.sentTo', { to: started.sentTo })}</p> : null}
           <Field id="registration-code" label={t('keys.registrationCode')} inputMode="numeric" autocomplete="one-time-code" value={code} onInput={setCode} error={fieldErrors.code && t(fieldErrors.code)} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={() => done()}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy || !started}>
-              {t('common.next')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={() => done()} disabled={busy || !started} />
         </form>
       ) : (
         <Confirmation t={t} overview={result ?? overview} done={done} />
@@ -213,14 +165,7 @@ export function EmailWizard({ backend, overview, t, language, done, reauth }: Wi
             </>
           ) : null}
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={() => done()}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy || !started}>
-              {t('common.next')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={() => done()} disabled={busy || !started} />
         </form>
       )}
     </section>
@@ -279,14 +224,7 @@ export function AppWizard({ backend, t, language, done, reauth }: WizardProps) {
           <p class="note">{t('totp.timing')}</p>
           <Field id="registration-code" label={t('keys.code')} help={t('totp.codeHelp')} inputMode="numeric" autocomplete="one-time-code" value={code} onInput={setCode} error={fieldError} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={() => done()}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy}>
-              {t('common.next')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={() => done()} disabled={busy} />
         </form>
       )}
     </section>
@@ -331,14 +269,7 @@ export function PasswordWizard({ backend, overview, t, language, done, reauth }:
           <Field id="new-password" label={t('keys.password')} type="password" autocomplete="new-password" help={t('pw.rules')} value={password} onInput={setPassword} error={fieldErrors.password && t(fieldErrors.password)} />
           <Field id="confirm-password" label={t('pw.confirm')} type="password" autocomplete="new-password" value={confirmPassword} onInput={setConfirm} error={fieldErrors.confirm && t(fieldErrors.confirm)} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={() => done()}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy}>
-              {t('keys.change')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={() => done()} disabled={busy} label={t('keys.change')} />
         </form>
       )}
     </section>

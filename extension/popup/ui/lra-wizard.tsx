@@ -8,7 +8,8 @@ import type { Language } from '../../lib/i18n.js';
 import { activationTokenFrom, type ActivationKeyStarted, type ActivationStarted, type BackendApi, type CodeKey } from '../backend-api.js';
 import type { Translate } from '../i18n/index.js';
 import { codeProblem, credentialsProblems, hasErrors, phoneProblem, type FieldErrors } from '../validation.js';
-import { ErrorLine, failureText, Field, StepIndicator } from './common.js';
+import { ErrorLine, Field, StepIndicator } from './common.js';
+import { useFailure, WizardButtons } from './wizard-parts.js';
 
 export function LraWizard({ backend, t, language, done }: { backend: BackendApi; t: Translate; language: Language; done(): void }) {
   const [link, setLink] = useState('');
@@ -23,21 +24,7 @@ export function LraWizard({ backend, t, language, done }: { backend: BackendApi;
   const [code, setCode] = useState('');
   const [finished, setFinished] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<'link' | 'activationCode' | 'username' | 'password' | 'confirm' | 'phone' | 'code'>>({});
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {
-    setBusy(true);
-    setError('');
-    try {
-      return await action();
-    } catch (e) {
-      setError(failureText(t, language, e));
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { error, busy, attempt } = useFailure(t, language);
 
   async function enterCode(event: Event) {
     event.preventDefault();
@@ -79,14 +66,7 @@ export function LraWizard({ backend, t, language, done }: { backend: BackendApi;
           <Field id="activation-link" label={t('lra.linkLabel')} type="url" value={link} onInput={setLink} error={fieldErrors.link && t(fieldErrors.link)} />
           <Field id="activation-code" label={t('lra.codeLabel')} help={t('lra.codeHelp')} autocomplete="off" value={activationCode} onInput={setActivationCode} error={fieldErrors.activationCode && t(fieldErrors.activationCode)} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={done}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy}>
-              {t('common.next')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={done} disabled={busy} />
         </form>
       ) : step === 1 ? (
         <form onSubmit={chooseKey} noValidate>
@@ -105,14 +85,7 @@ export function LraWizard({ backend, t, language, done }: { backend: BackendApi;
           <Field id="new-password" label={t('keys.password')} type="password" autocomplete="new-password" help={t('pw.rules')} value={password} onInput={setPassword} error={fieldErrors.password && t(fieldErrors.password)} />
           <Field id="confirm-password" label={t('pw.confirm')} type="password" autocomplete="new-password" value={confirmPassword} onInput={setConfirm} error={fieldErrors.confirm && t(fieldErrors.confirm)} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={done}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy}>
-              {t('lra.activate')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={done} disabled={busy} label={t('lra.activate')} />
         </form>
       ) : step === 2 && keyStarted ? (
         <form onSubmit={confirm} noValidate>
@@ -134,14 +107,7 @@ export function LraWizard({ backend, t, language, done }: { backend: BackendApi;
           )}
           <Field id="registration-code" label={keyStarted.key === 'totp' ? t('keys.code') : t('keys.registrationCode')} inputMode="numeric" autocomplete="one-time-code" value={code} onInput={setCode} error={fieldErrors.code && t(fieldErrors.code)} />
           <ErrorLine>{error}</ErrorLine>
-          <div class="buttons">
-            <button type="button" onClick={done}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" class="primary" id="wizard-next" disabled={busy}>
-              {t('common.next')}
-            </button>
-          </div>
+          <WizardButtons t={t} onCancel={done} disabled={busy} />
         </form>
       ) : (
         <div class="confirmation" id="wizard-done" role="status">
