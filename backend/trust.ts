@@ -3,7 +3,7 @@
  * EID_BRIDGE_TRUSTED_ROOTS names (a PEM/DER file or a directory), plus the
  * real Belgian roots built into the native host. Test roots only when configured.
  */
-import { loadTrustedRoots } from '../native-host/src/identity/trusted-roots.js';
+import { loadTrustedRoots } from '../shared-node/trusted-roots.js';
 
 export interface TrustConfiguration {
   certificates: Uint8Array[];

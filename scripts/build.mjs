@@ -7,17 +7,23 @@ import { existsSync, chmodSync } from 'node:fs';
 
 const nodeOnly = process.argv.includes('--node-only');
 
+/** Code that must never ship inside a product bundle: the virtual card, the test PKI, the demo and the bench. */
+const DEV_ONLY = /^devtools\//;
+/** The bins citizens get (the host the browser starts); the CLI and the bench may use development tools. */
+const SHIPPED = new Set(['eid-bridge-host']);
+
 const entries = {
   'eid-bridge-host': 'native-host/src/main.ts',
-  'eid-bridge': 'scripts/cli.ts',
-  bench: 'scripts/bench.ts',
+  'eid-bridge': 'cli/main.ts',
+  bench: 'devtools/bench/main.ts',
 };
 
 for (const [name, entry] of Object.entries(entries)) {
   if (!existsSync(entry)) continue;
   const outfile = `dist/${name}.mjs`;
-  await build({
+  const result = await build({
     entryPoints: [entry],
+    metafile: true,
     outfile,
     bundle: true,
     platform: 'node',
@@ -31,6 +37,11 @@ for (const [name, entry] of Object.entries(entries)) {
     logLevel: 'warning',
   });
   chmodSync(outfile, 0o755);
+  const devInputs = Object.keys(result.metafile.inputs).filter((input) => DEV_ONLY.test(input));
+  if (SHIPPED.has(name) && devInputs.length > 0) {
+    console.error(`build: ${outfile} would ship development tools: ${devInputs.join(', ')}`);
+    process.exit(1);
+  }
 }
 
 if (!nodeOnly && existsSync('wxt.config.ts')) {

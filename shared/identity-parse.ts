@@ -10,6 +10,7 @@ import { EidBridgeError } from './errors.js';
 import { formatNationalNumber, parseNationalNumber } from './identifiers.js';
 import type { AddressData, IdentityData } from './identity.js';
 import { belpicTlvText, decodeBelpicTlv, type BelpicTlvEntry } from './tlv.js';
+import { bytesToHex } from './bytes.js';
 
 export { formatNationalNumber, parseNationalNumber, isValidNationalNumber } from './identifiers.js';
 export type { NationalNumberInfo } from './identifiers.js';
@@ -241,11 +242,6 @@ export function normaliseSex(value: string): 'M' | 'F' | 'X' {
   return 'X';
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s.toUpperCase();
-}
 
 function decode(bytes: Uint8Array, what: string): BelpicTlvEntry[] {
   try {
@@ -272,7 +268,7 @@ export function parseIdentityFile(bytes: Uint8Array): IdentityData {
   const named = new Set<number>(Object.values(T));
   for (const { tag, value } of entries) {
     if (named.has(tag) && !values.has(tag)) values.set(tag, value);
-    else otherTags[tag.toString(16).padStart(2, '0').toUpperCase()] = toHex(value);
+    else otherTags[tag.toString(16).padStart(2, '0').toUpperCase()] = bytesToHex(value);
   }
   const text = (tag: number): string => {
     const v = values.get(tag);
@@ -307,7 +303,7 @@ export function parseIdentityFile(bytes: Uint8Array): IdentityData {
   const identity: IdentityData = {
     cardNumber,
     cardNumberFormatted: formatCardNumber(cardNumber),
-    chipNumber: toHex(values.get(T.CHIP_NUMBER) ?? new Uint8Array()),
+    chipNumber: bytesToHex(values.get(T.CHIP_NUMBER) ?? new Uint8Array()),
     validityBegin: parseCardDate(validityBeginText) ?? validityBeginText,
     validityEnd: parseCardDate(validityEndText) ?? validityEndText,
     deliveryMunicipality: text(T.DELIVERY_MUNICIPALITY),
@@ -324,12 +320,12 @@ export function parseIdentityFile(bytes: Uint8Array): IdentityData {
     documentTypeName: documentTypeText === '' ? 'Unknown document type' : documentTypeName(documentType),
     specialStatus,
     specialStatusName: specialStatusName(specialStatus),
-    photoHash: toHex(values.get(T.PHOTO_HASH) ?? new Uint8Array()),
+    photoHash: bytesToHex(values.get(T.PHOTO_HASH) ?? new Uint8Array()),
     otherTags,
   };
 
   const version = values.get(T.FILE_STRUCTURE_VERSION);
-  if (version) identity.fileStructureVersion = toHex(version);
+  if (version) identity.fileStructureVersion = bytesToHex(version);
   const thirdNameInitial = optionalText(T.THIRD_NAME_INITIAL);
   if (thirdNameInitial) identity.thirdNameInitial = thirdNameInitial;
   const noble = optionalText(T.NOBLE_CONDITION);
@@ -354,7 +350,7 @@ export function parseIdentityFile(bytes: Uint8Array): IdentityData {
   const regional = optionalText(T.REGIONAL_FILE_NUMBER);
   if (regional) identity.regionalFileNumber = regional;
   const basicKeyHash = values.get(T.BASIC_KEY_HASH);
-  if (basicKeyHash && basicKeyHash.length > 0) identity.basicKeyHash = toHex(basicKeyHash);
+  if (basicKeyHash && basicKeyHash.length > 0) identity.basicKeyHash = bytesToHex(basicKeyHash);
   return identity;
 }
 
@@ -371,7 +367,7 @@ export function parseAddressFile(bytes: Uint8Array): AddressData {
     municipality: get(ADDRESS_TAG.MUNICIPALITY),
   };
   const version = entries.find((e) => e.tag === ADDRESS_TAG.FILE_STRUCTURE_VERSION);
-  if (version && entries.indexOf(version) === 0) address.fileStructureVersion = toHex(version.value);
+  if (version && entries.indexOf(version) === 0) address.fileStructureVersion = bytesToHex(version.value);
   return address;
 }
 

@@ -7,6 +7,7 @@
  *   { id, result } | { id, error: { code, message, ...details } }.
  * Types and runtime validation live here once, used by both sides.
  */
+import { base64ToBytes } from './bytes.js';
 import { EidBridgeError, type ErrorPayload } from './errors.js';
 import type { ReadIdentityResult } from './identity.js';
 
@@ -288,18 +289,6 @@ function hashFunctionArgument(args: Record<string, unknown>): HashFunction {
   return v as HashFunction;
 }
 
-export function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 type Validators = { [C in CommandName]: (args: Record<string, unknown>) => CommandMap[C]['arguments'] };
 

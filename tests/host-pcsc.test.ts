@@ -5,9 +5,9 @@
  */
 import { createHash, createVerify, randomBytes, X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestPki } from '../shared/testing/test-pki.js';
-import { createVirtualCard, type VirtualCardProfile } from '../native-host/src/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
+import { createTestPki } from '../devtools/test-pki/test-pki.js';
+import { createVirtualCard, type VirtualCardProfile } from '../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../devtools/virtual-card/vpcd-client.js';
 import { HostProcess } from './helpers/host-process.js';
 import { createSoftHsmToken } from './helpers/softhsm.js';
 

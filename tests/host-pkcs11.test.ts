@@ -4,7 +4,7 @@
  */
 import { createHash, createVerify, randomBytes, X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../shared/testing/test-pki.js';
+import { createTestPki, type TestPki } from '../devtools/test-pki/test-pki.js';
 import { HostProcess } from './helpers/host-process.js';
 import { createSoftHsmToken, type SoftHsmToken } from './helpers/softhsm.js';
 

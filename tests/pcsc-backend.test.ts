@@ -15,8 +15,8 @@ import { PcscBackend } from '../native-host/src/backends/pcsc-backend.js';
 import type { TokenCertificate } from '../native-host/src/backends/card-backend.js';
 import { BelpicCardCache } from '../native-host/src/belpic/certificate-cache.js';
 import { PcscContext } from '../native-host/src/pcsc/pcsc.js';
-import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdCard, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdCard, type VpcdConnection } from '../devtools/virtual-card/vpcd-client.js';
 
 const READER = 'Virtual PCD 00 00';
 const PORT = 35963;

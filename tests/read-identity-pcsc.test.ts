@@ -16,8 +16,8 @@ import { readIdentity } from '../native-host/src/commands/read-identity.js';
 import { standaloneContext, type CommandContext } from '../native-host/src/commands/command.js';
 import { silentLogger } from '../native-host/src/logger.js';
 import { PcscContext } from '../native-host/src/pcsc/pcsc.js';
-import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../devtools/virtual-card/vpcd-client.js';
 import { ensureCliBuilt, runCli } from './helpers/cli-process.js';
 import { HostProcess } from './helpers/host-process.js';
 

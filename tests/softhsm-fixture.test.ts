@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestPki } from '../shared/testing/test-pki.js';
+import { createTestPki } from '../devtools/test-pki/test-pki.js';
 import { createSoftHsmToken, softHsmAvailable, type SoftHsmToken } from './helpers/softhsm.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualCard, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../devtools/virtual-card/virtual-card.js';
 import { ensureCliBuilt, runCli } from './helpers/cli-process.js';
 import { buildV11Card } from './helpers/v11-card.js';
 

@@ -4,7 +4,7 @@
  */
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { encodePortraitJpeg, PORTRAIT_HEIGHT, PORTRAIT_WIDTH } from '../native-host/src/virtual-card/portrait-jpeg.js';
+import { encodePortraitJpeg, PORTRAIT_HEIGHT, PORTRAIT_WIDTH } from '../devtools/virtual-card/portrait-jpeg.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 

@@ -8,8 +8,8 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBelpicTlv, belpicTlvText } from '../shared/tlv.js';
-import { createVirtualCard, encodePinBlock, type VirtualBelpicCard } from '../native-host/src/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../native-host/src/virtual-card/vpcd-client.js';
+import { createVirtualCard, encodePinBlock, type VirtualBelpicCard } from '../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../devtools/virtual-card/vpcd-client.js';
 
 const READER = 'Virtual PCD 00 01';
 const PORT = 35964;

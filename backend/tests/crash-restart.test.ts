@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { webcrypto } from 'node:crypto';
 import { CLI_BIN, ensureCliBuilt } from '../../tests/helpers/cli-process.js';
-import { createTestPki, type TestPki } from '../../shared/testing/test-pki.js';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
 import { Client, errorCode } from './helpers.js';
 import { MIGRATIONS } from '../db/migrations.js';

@@ -13,7 +13,7 @@ import { CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, t
 import { CARD_PIN, insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
 import { startTestBackend, type TestBackend } from './helpers.js';
-import { chromiumExtensionArgs } from '../../scripts/lib/chromium.js';
+import { chromiumExtensionArgs } from '../../devtools/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webcrypto } from 'node:crypto';
-import { createTestPki } from '../../shared/testing/test-pki.js';
+import { createTestPki } from '../../devtools/test-pki/test-pki.js';
 import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
 import { ManualClock } from '../clock.js';
 import { errorCode, startTestBackend, type TestBackend } from './helpers.js';

@@ -15,7 +15,7 @@ import { webcrypto } from 'node:crypto';
 import { DEFAULT_LIMITS, type BackendConfig, type BackendLimits } from '../config.js';
 import { startBackend, type BackendServer } from '../server.js';
 import type { Clock } from '../clock.js';
-import { createTestPki, type TestPki } from '../../shared/testing/test-pki.js';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type BackendConfig } from '../config.js';
 import { startBackend } from '../server.js';
-import { createTestPki } from '../../shared/testing/test-pki.js';
+import { createTestPki } from '../../devtools/test-pki/test-pki.js';
 
 let dataDir: string;
 

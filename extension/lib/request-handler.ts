@@ -7,7 +7,6 @@
  */
 import { EidBridgeError, isEidBridgeError, toWebEidCode, type ErrorCode } from '../../shared/errors.js';
 import {
-  base64ToBytes,
   parseRequest,
   RequestError,
   validateOrigin,
@@ -19,6 +18,7 @@ import {
   type HashFunction,
   type StatusResult,
 } from '../../shared/protocol.js';
+import { base64ToBytes, bytesToHex } from '../../shared/bytes.js';
 import { VERSION } from '../../shared/version.js';
 import type { DialogInput, DialogOpener, DialogSession } from './dialog-manager.js';
 import { resolveLanguage } from './i18n.js';
@@ -112,8 +112,9 @@ function pageLanguage(options: unknown): unknown {
   return typeof options === 'object' && options !== null ? (options as { lang?: unknown }).lang : undefined;
 }
 
-function toHex(b64: string): string {
-  return Array.from(base64ToBytes(b64), (b) => b.toString(16).padStart(2, '0')).join('');
+
+function base64ToHex(b64: string): string {
+  return bytesToHex(base64ToBytes(b64)).toLowerCase();
 }
 
 interface CardView {
@@ -367,7 +368,7 @@ export class RequestHandler {
       settings,
       args.options,
       'signing',
-      { sign: { hashHex: toHex(checked.hash), hashFunction: checked.hashFunction as HashFunction }, selectedCertificate: checked.certificate },
+      { sign: { hashHex: base64ToHex(checked.hash), hashFunction: checked.hashFunction as HashFunction }, selectedCertificate: checked.certificate },
       (input, certificate, timeoutMs) => {
         if (input.type !== 'submit') throw new EidBridgeError('INTERNAL_ERROR', 'unexpected dialog input');
         const request = { ...checked };

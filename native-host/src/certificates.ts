@@ -4,7 +4,8 @@
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import { EidBridgeError } from '../../shared/errors.js';
-import { bytesToBase64, type CertificateDescription, type CertificateUsage } from '../../shared/protocol.js';
+import { type CertificateDescription, type CertificateUsage } from '../../shared/protocol.js';
+import { bytesToBase64 } from '../../shared/bytes.js';
 import type { CardBackend, DigestAlgorithm, TokenCertificate } from './backends/card-backend.js';
 
 export interface KeyInfo {

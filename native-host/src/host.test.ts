@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createTestPki } from '../../shared/testing/test-pki.js';
+import { createTestPki } from '../../devtools/test-pki/test-pki.js';
 import type { CardBackend, SignOperation, TokenCertificate } from './backends/card-backend.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
 import { runHost } from './host.js';

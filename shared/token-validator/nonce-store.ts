@@ -6,7 +6,7 @@
  * its database).
  */
 import { TokenValidationError } from './errors.js';
-import { bytesToBase64 } from './encoding.js';
+import { bytesToBase64 } from '../bytes.js';
 
 export const DEFAULT_NONCE_LIFETIME_MS = 5 * 60 * 1000;
 export const NONCE_BYTES = 32;

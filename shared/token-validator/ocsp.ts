@@ -24,6 +24,7 @@ import {
 } from '@peculiar/asn1-ocsp';
 import { TokenValidationError } from './errors.js';
 import type { Clock } from './nonce-store.js';
+import { equalBytes } from '../bytes.js';
 
 export interface OcspOptions {
   /** Ask this responder instead of the one named in the certificate. */
@@ -54,11 +55,6 @@ function invalid(message: string, cause?: unknown): never {
   throw new TokenValidationError('OCSP_RESPONSE_INVALID', message, cause === undefined ? undefined : { cause });
 }
 
-function equalBytes(a: ArrayBuffer | Uint8Array, b: ArrayBuffer | Uint8Array): boolean {
-  const x = a instanceof Uint8Array ? a : new Uint8Array(a);
-  const y = b instanceof Uint8Array ? b : new Uint8Array(b);
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
 
 /** The CertID for a certificate: SHA-1 of the issuer's name and key, and the serial number. */
 export async function ocspCertId(certificate: x509.X509Certificate, issuer: x509.X509Certificate, crypto: Crypto): Promise<CertID> {

@@ -2,7 +2,7 @@
  * Builds Web eID authentication tokens the way a card and the native host do,
  * for tests and benchmarks: sign H(origin) ‖ H(nonce) with the given key.
  */
-import { bytesToBase64 } from './encoding.js';
+import { bytesToBase64 } from '../bytes.js';
 import { authenticationSignedData, hashForAlgorithm, type TokenAlgorithm, type WebEidAuthToken } from './validator.js';
 
 export interface TestTokenInput {

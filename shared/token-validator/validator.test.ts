@@ -19,12 +19,12 @@ import {
   SingleResponse,
   id_pkix_ocsp_basic,
 } from '@peculiar/asn1-ocsp';
-import { createTestPki, type TestPki } from '../testing/test-pki.js';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { WebEidTokenValidator, type TokenValidatorOptions } from './validator.js';
 import { InMemoryNonceStore, issueChallengeNonce, generateChallengeNonce, type Clock } from './nonce-store.js';
 import { createTestAuthToken } from './test-token.js';
 import { isTokenValidationError, type TokenErrorCode } from './errors.js';
-import { bytesToBase64, base64ToBytes } from './encoding.js';
+import { bytesToBase64, strictBase64ToBytes } from '../bytes.js';
 
 const crypto = webcrypto as unknown as Crypto;
 const ORIGIN = 'https://login.example.be';
@@ -105,7 +105,7 @@ describe('rejecting tokens', () => {
   it('refuses a bad signature and a signature over another nonce', async () => {
     const nonce = generateChallengeNonce(crypto);
     const token = await tokenFor(rsa, nonce);
-    const sig = base64ToBytes(token.signature)!;
+    const sig = strictBase64ToBytes(token.signature)!;
     sig[10] = sig[10]! ^ 0xff;
     expect(await rejection(validatorFor(rsa).validate({ ...token, signature: bytesToBase64(sig) }, nonce))).toBe('SIGNATURE_INVALID');
     expect(await rejection(validatorFor(rsa).validate(token, generateChallengeNonce(crypto)))).toBe('SIGNATURE_INVALID');
@@ -114,7 +114,7 @@ describe('rejecting tokens', () => {
   it('refuses a DER-encoded ECDSA signature (must be raw r‖s)', async () => {
     const nonce = generateChallengeNonce(crypto);
     const token = await tokenFor(ec, nonce);
-    const raw = base64ToBytes(token.signature)!;
+    const raw = strictBase64ToBytes(token.signature)!;
     const int = (b: Uint8Array) => (b[0]! & 0x80 ? [0x02, b.length + 1, 0, ...b] : [0x02, b.length, ...b]);
     const body = [...int(raw.subarray(0, 48)), ...int(raw.subarray(48))];
     const der = new Uint8Array([0x30, body.length, ...body]);

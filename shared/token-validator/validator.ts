@@ -14,7 +14,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { TokenValidationError } from './errors.js';
-import { base64ToBytes, bytesToBase64, concatBytes, utf8 } from './encoding.js';
+import { strictBase64ToBytes, bytesToBase64, concatBytes, utf8 } from '../bytes.js';
 import { consumeChallengeNonce, NONCE_BYTES, systemClock, type Clock, type NonceStore } from './nonce-store.js';
 import { checkOcsp, type OcspOptions } from './ocsp.js';
 
@@ -248,7 +248,7 @@ export class WebEidTokenValidator {
    * store (single use and lifetime are the store's job; see validateWithStore).
    */
   async validate(token: unknown, challengeNonce: string): Promise<ValidatedToken> {
-    const nonceBytes = base64ToBytes(challengeNonce);
+    const nonceBytes = strictBase64ToBytes(challengeNonce);
     if (!nonceBytes || nonceBytes.length < NONCE_BYTES) fail('NONCE_INVALID', `The challenge nonce must be base64 of at least ${NONCE_BYTES} bytes`);
     const parsed = parseAuthToken(token);
     const spec = ALGORITHMS[parsed.algorithm];
@@ -277,7 +277,7 @@ export class WebEidTokenValidator {
   private parse(base64: string): ParsedCertificate {
     const cached = this.parsed.get(base64);
     if (cached) return cached;
-    const der = base64ToBytes(base64);
+    const der = strictBase64ToBytes(base64);
     if (!der) fail('CERTIFICATE_PARSE', 'The certificate is not base64');
     let certificate: x509.X509Certificate;
     let person: AuthenticatedPerson;
@@ -387,7 +387,7 @@ export class WebEidTokenValidator {
 
   private async verifySignature(entry: ParsedCertificate, token: WebEidAuthToken, spec: AlgorithmSpec, nonce: string): Promise<void> {
     const { certificate } = entry;
-    const signature = base64ToBytes(token.signature);
+    const signature = strictBase64ToBytes(token.signature);
     if (!signature) fail('SIGNATURE_FORMAT', 'The signature is not base64');
     const keyAlgorithm = certificate.publicKey.algorithm as Algorithm & { namedCurve?: string };
     const keyIsEc = keyAlgorithm.name === 'ECDSA' || keyAlgorithm.name === 'EC';

@@ -15,7 +15,7 @@ import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
 import { chooseCertificate, enterPin, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
 import { startTestSite, type TestSite } from './helpers/test-site.js';
 import { tokenVerifies, type Token } from './helpers/token.js';
-import { CHROMIUM_PATH, chromiumExtensionArgs } from '../../scripts/lib/chromium.js';
+import { CHROMIUM_PATH, chromiumExtensionArgs } from '../../devtools/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 

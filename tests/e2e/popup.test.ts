@@ -12,13 +12,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualCard, type VirtualBelpicCard } from '../../native-host/src/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../../native-host/src/virtual-card/vpcd-client.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
 import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { startTestBackend, type TestBackend } from '../../backend/tests/helpers.js';
 import { artifactPath, CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from './helpers/dialog-driver.js';
-import { chromiumExtensionArgs } from '../../scripts/lib/chromium.js';
+import { chromiumExtensionArgs } from '../../devtools/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 /** "Virtual PCD 00 01": the second vpcd reader, so these tests do not take the card slot other e2e tests use. */

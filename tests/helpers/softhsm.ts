@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { TestCertificateAndKey, TestPki } from '../../shared/testing/test-pki.js';
+import type { TestCertificateAndKey, TestPki } from '../../devtools/test-pki/test-pki.js';
 
 const run = promisify(execFile);
 

@@ -7,8 +7,8 @@
 import 'reflect-metadata';
 import { createHash, createPrivateKey, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { CardFiles } from '../../shared/identity-verify.js';
-import { createTestPki, type TestPki } from '../../shared/testing/test-pki.js';
+import type { CardFiles } from '../../shared-node/identity-verify.js';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { encodeBelpicTlv } from '../../shared/tlv.js';
 
 const crypto = webcrypto as unknown as Crypto;

@@ -5,6 +5,7 @@
  */
 import { EidBridgeError } from '../../../shared/errors.js';
 import { INS, RESEND_PAUSE_MS, SW } from './constants.js';
+import { bytesToHex } from '../../../shared/bytes.js';
 
 /** Anything that carries APDUs to the card: a PC/SC connection or the in-process emulator. */
 export interface ApduTransport {
@@ -56,9 +57,8 @@ export function withLe(command: Uint8Array, le: number): Uint8Array {
   return out;
 }
 
-export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
-}
+/** Upper-case hex of APDUs and responses, for logs and errors. */
+export const hex = bytesToHex;
 
 export function swHex(sw: number): string {
   return sw.toString(16).toUpperCase().padStart(4, '0');

@@ -4,7 +4,7 @@
  */
 import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualCard, type VirtualBelpicCard } from '../virtual-card/virtual-card.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../../../devtools/virtual-card/virtual-card.js';
 import type { ApduTransport } from './apdu.js';
 import { BelpicCard, classifyAtr, documentKind, type PinPad } from './card.js';
 import { BelpicCardCache } from './certificate-cache.js';

@@ -34,6 +34,7 @@ import {
 } from './constants.js';
 import { readCertificateFile, readFileIfPresent } from './files.js';
 import { checkPinStatus, modifyPinStructure, pinBlock, verifyPinStructure, type PinPadLanguage } from './pin.js';
+import { equalBytes } from '../../../shared/bytes.js';
 
 export type BelpicGeneration = 'V1.1' | '1.7' | '1.8';
 export type BelpicKey = 'authentication' | 'signing';
@@ -82,9 +83,6 @@ function matchesMasked(atr: Uint8Array, reference: Uint8Array, mask: Uint8Array)
   return atr.length === reference.length && atr.every((b, i) => (b & mask[i]!) === (reference[i]! & mask[i]!));
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 /** What the ATR says: an RSA card (V1.1/1.7), a 1.8 card, or not a BELPIC card. */
 export function classifyAtr(atr: Uint8Array): 'rsa' | '1.8' | undefined {

@@ -3,14 +3,14 @@
  * command, so T=0 and end-of-file rules can be checked byte by byte.
  */
 import type { ApduTransport } from './apdu.js';
+import { bytesToHex } from '../../../shared/bytes.js';
+
+export { bytesToHex as toHex };
 
 export function bytes(hexString: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hexString.replace(/\s+/g, ''), 'hex'));
 }
 
-export function toHex(data: Uint8Array): string {
-  return Buffer.from(data).toString('hex').toUpperCase();
-}
 
 export class ScriptedTransport implements ApduTransport {
   readonly sent: string[] = [];
@@ -20,7 +20,7 @@ export class ScriptedTransport implements ApduTransport {
   ) {}
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
-    this.sent.push(toHex(command));
+    this.sent.push(bytesToHex(command));
     return this.answer(command);
   }
 }

@@ -5,7 +5,8 @@
  */
 import { createHash, createVerify, X509Certificate } from 'node:crypto';
 import { EidBridgeError } from '../../../shared/errors.js';
-import { bytesToBase64, type SignatureAlgorithmName } from '../../../shared/protocol.js';
+import { type SignatureAlgorithmName } from '../../../shared/protocol.js';
+import { bytesToBase64 } from '../../../shared/bytes.js';
 import { VERSION } from '../../../shared/version.js';
 import { backendFor, chooseCertificate, HASH_OF_ALGORITHM, keyInfo, nodeHashName } from '../certificates.js';
 import type { CommandHandler } from './command.js';

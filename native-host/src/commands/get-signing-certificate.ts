@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { bytesToBase64, type HashFunction, type SignatureAlgorithm } from '../../../shared/protocol.js';
+import { type HashFunction, type SignatureAlgorithm } from '../../../shared/protocol.js';
+import { bytesToBase64 } from '../../../shared/bytes.js';
 import { chooseCertificate, keyInfo } from '../certificates.js';
 import type { CommandHandler } from './command.js';
 

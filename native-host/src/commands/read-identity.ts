@@ -4,11 +4,11 @@
  * only what the person agreed to share.
  */
 import { EidBridgeError } from '../../../shared/errors.js';
-import type { CardFiles } from '../../../shared/identity-verify.js';
+import type { CardFiles } from '../../../shared-node/identity-verify.js';
 import type { CardBackend } from '../backends/card-backend.js';
 import type { CardIdentityFiles } from '../backends/pcsc-backend.js';
-import { buildIdentityResult } from '../identity/identity-result.js';
-import { loadTrustedRoots, type TrustedRootSet } from '../identity/trusted-roots.js';
+import { buildIdentityResult } from '../../../shared-node/identity-result.js';
+import { loadTrustedRoots, type TrustedRootSet } from '../../../shared-node/trusted-roots.js';
 import type { CommandContext, CommandHandler } from './command.js';
 
 /** What the PC/SC backend offers beyond CardBackend: the raw identity files of one card. */

@@ -1,5 +1,5 @@
 /** Signs a hash the site computed (e.g. of a document) with the signing (non-repudiation) key. */
-import { base64ToBytes, bytesToBase64 } from '../../../shared/protocol.js';
+import { base64ToBytes, bytesToBase64 } from '../../../shared/bytes.js';
 import { backendFor, chooseCertificate } from '../certificates.js';
 import type { CommandHandler } from './command.js';
 import { signatureAlgorithmFor } from './get-signing-certificate.js';

@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../helpers/host-process.js';
-import { createVirtualCard, type VirtualBelpicCard } from '../../../native-host/src/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../../../native-host/src/virtual-card/vpcd-client.js';
+import { createVirtualCard, type VirtualBelpicCard } from '../../../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../../../devtools/virtual-card/vpcd-client.js';
 
 export const CARD_PIN = '4711';
 /** "Virtual PCD 00 00"; EID_BRIDGE_E2E_VPCD_PORT=35964 picks the other reader when another test uses this one. */

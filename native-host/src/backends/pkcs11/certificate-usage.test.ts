@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../../../../shared/testing/test-pki.js';
+import { createTestPki, type TestPki } from '../../../../devtools/test-pki/test-pki.js';
 import { certificateUsage } from './certificate-usage.js';
 
 describe('certificateUsage', () => {

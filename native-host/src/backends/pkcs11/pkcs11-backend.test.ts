@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EidBridgeError, type ErrorCode } from '../../../../shared/errors.js';
-import { createTestPki, type TestPki } from '../../../../shared/testing/test-pki.js';
+import { createTestPki, type TestPki } from '../../../../devtools/test-pki/test-pki.js';
 import { createSoftHsmToken, softHsmAvailable, type SoftHsmToken } from '../../../../tests/helpers/softhsm.js';
 import type { DigestAlgorithm, SignOperation, TokenCertificate } from '../card-backend.js';
 import { CKR } from './errors.js';

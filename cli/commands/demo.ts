@@ -1,0 +1,56 @@
+/** eid-bridge demo: a whole eID login against the reference backend, in Chromium or Firefox. */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runDemo } from '../../devtools/demo/run-demo.js';
+import { projectRoot } from './install-host.js';
+import type { CliCommand } from '../cli-command.js';
+
+const USAGE = `Usage: eid-bridge demo [--browser chromium|firefox] [--headless] [--port 8443]
+
+Starts the virtual card (unless a Belgian eID card is in a reader), the reference
+backend and the browser with the extension, on the backend's login page. With a
+display you log in yourself; without one (or with --headless) the demo logs in
+by itself and prints who is logged in. Ctrl-C stops everything it started.`;
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'A whole eID login against the reference backend, in Chromium or Firefox',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        browser: { type: 'string', default: 'chromium' },
+        headless: { type: 'boolean' },
+        port: { type: 'string', default: '8443' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (values.browser !== 'chromium' && values.browser !== 'firefox') {
+      console.error(`eid-bridge demo: --browser must be chromium or firefox\n\n${USAGE}`);
+      return 2;
+    }
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      console.error('eid-bridge demo: --port must be a port number');
+      return 2;
+    }
+    const root = projectRoot();
+    const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+    const code = await runDemo({
+      browser: values.browser,
+      headless: values.headless === true || !hasDisplay,
+      port,
+      root,
+      stateDir: join(root, '.tmp', 'demo'),
+      screenshotDir: join(root, 'test-artifacts', 'demo'),
+    });
+    // Everything the demo started is stopped; a driver or native binding that keeps a handle open
+    // must not keep the command running after it has said it is done.
+    process.stdout.write('', () => process.exit(code));
+    return code;
+  },
+};

@@ -1,0 +1,243 @@
+/**
+ * Opens the browser on the backend's login page with the extension loaded
+ * and the host registered in a profile of the demo's own. Headless, it also
+ * plays the person: chooses eID, types the PIN in the extension's dialog, and
+ * reports who is logged in.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+// Browser drivers are loaded only when the demo opens a browser: every other eid-bridge command starts faster.
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
+import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { installHost } from '../../cli/commands/install-host.js';
+import { CHROMIUM_PATH, chromiumExtensionArgs } from '../chromium.js';
+import { StepFailure } from './steps.js';
+
+export type DemoBrowser = 'chromium' | 'firefox';
+
+export interface LoginOutcome {
+  name: string;
+  nationalNumber: string;
+  /** The digital key and its assurance level, as the welcome page says it. */
+  level: string;
+  algorithm: string;
+  screenshots: string[];
+}
+
+export interface OpenBrowser {
+  /** Headless only: performs the login as a person would (choosing `certificate` when the dialog offers several). */
+  login(pin: string, certificate?: string): Promise<LoginOutcome>;
+  /** Resolves when the person closes the browser (headed). */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+/** A fixed internal UUID, so the demo knows the Firefox extension's origin. */
+const FIREFOX_EXTENSION_UUID = '7d1c3f0e-2b4a-4c5d-8e6f-0a1b2c3d4e5f';
+
+interface Options {
+  browser: DemoBrowser;
+  headless: boolean;
+  stateDir: string;
+  root: string;
+  loginUrl: string;
+  hostEnv: Record<string, string>;
+  screenshotDir: string;
+}
+
+/**
+ * Runs in the login page: notes the algorithm of the token the page sends to
+ * the backend, in sessionStorage so it survives the move to the welcome page.
+ * The demo only watches its own browser; the page and the login are unchanged.
+ */
+function noteTokenAlgorithm(): void {
+  const send = window.fetch.bind(window);
+  window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    if (String(input).endsWith('/api/eid/login') && typeof init?.body === 'string') {
+      try {
+        const algorithm = (JSON.parse(init.body) as { authToken?: { algorithm?: string } }).authToken?.algorithm;
+        if (algorithm) sessionStorage.setItem('eid-bridge-demo-algorithm', algorithm);
+      } catch {
+        // not the JSON we expect: nothing to note
+      }
+    }
+    return send(input, init);
+  };
+}
+
+function notedTokenAlgorithm(): string | null {
+  return sessionStorage.getItem('eid-bridge-demo-algorithm');
+}
+
+/** Reads the dt/dd pairs of the welcome page's #person list (runs in the page). */
+function readPersonFacts(): Array<[string, string]> {
+  const dts = Array.from(document.querySelectorAll('#person dt'));
+  return dts.map((dt) => [dt.textContent?.trim() ?? '', dt.nextElementSibling?.textContent?.trim() ?? '']);
+}
+
+/** The parts of a page both drivers offer, so one login routine serves both browsers. */
+interface Driver {
+  goto(url: string): Promise<void>;
+  click(page: unknown, selector: string): Promise<void>;
+  type(page: unknown, selector: string, text: string): Promise<void>;
+  waitFor(page: unknown, selector: string, timeoutMs: number): Promise<void>;
+  text(page: unknown, selector: string): Promise<string>;
+  pressEnter(page: unknown, selector: string): Promise<void>;
+  exists(page: unknown, selector: string): Promise<boolean>;
+  /** The welcome page's facts about the person, as label → value pairs. */
+  facts(page: unknown): Promise<Array<[string, string]>>;
+  screenshot(page: unknown, path: string): Promise<void>;
+  loginPage: unknown;
+  nextDialog(): Promise<unknown>;
+  evaluate<T>(page: unknown, fn: () => T): Promise<T>;
+}
+
+async function performLogin(d: Driver, loginUrl: string, pin: string, certificate: string | undefined, screenshotDir: string): Promise<LoginOutcome> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const screenshots: string[] = [];
+  await d.goto(loginUrl);
+  await d.evaluate(d.loginPage, noteTokenAlgorithm);
+  await d.click(d.loginPage, '[data-key="eid"]');
+  await d.waitFor(d.loginPage, '#eid-login', 10_000);
+  const dialogOpened = d.nextDialog();
+  await d.click(d.loginPage, '#eid-login');
+  const dialog = await dialogOpened;
+  await d.waitFor(dialog, '#pin, input[name="certificate"]', 20_000);
+  // Another card in another reader: the dialog asks which certificate; take the demo card's.
+  const choice = `input[name="certificate"][value="${certificate}"]`;
+  if (certificate && (await d.exists(dialog, choice))) await d.click(dialog, choice);
+  await d.waitFor(dialog, '#pin:not([disabled])', 20_000);
+  const dialogShot = join(screenshotDir, 'demo-dialog.png');
+  await d.screenshot(dialog, dialogShot);
+  screenshots.push(dialogShot);
+  await d.type(dialog, '#pin', pin);
+  await d.pressEnter(dialog, '#pin');
+  try {
+    await d.waitFor(d.loginPage, '#person', 30_000);
+  } catch {
+    const status = await d.text(d.loginPage, '#eid-status').catch(() => '');
+    throw new StepFailure(`the login did not finish${status ? `: ${status}` : ''}`, 'run the demo headed (with a display) to watch, or look at the logs in the demo folder');
+  }
+  const pageShot = join(screenshotDir, 'demo-logged-in.png');
+  await d.screenshot(d.loginPage, pageShot);
+  screenshots.push(pageShot);
+  const facts = await d.facts(d.loginPage);
+  const value = (label: RegExp) => facts.find(([k]) => label.test(k))?.[1] ?? '';
+  return {
+    name: value(/^(name|naam|nom)$/i) || (facts[0]?.[1] ?? ''),
+    nationalNumber: value(/national|rijksregister|registre/i),
+    level: value(/key|sleutel|clé|schlüssel/i),
+    algorithm: (await d.evaluate(d.loginPage, notedTokenAlgorithm)) ?? 'unknown',
+    screenshots,
+  };
+}
+
+async function openChromium(o: Options): Promise<OpenBrowser> {
+  const extensionDir = join(o.root, '.output/chrome-mv3');
+  const profile = join(o.stateDir, 'chromium-profile');
+  installHost({ browser: 'chromium', userDataDir: profile, env: o.hostEnv });
+  const { chromium } = await import('playwright-core');
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: o.headless,
+      // The backend's certificate is self-signed and local; only this demo profile skips the check.
+      ignoreHTTPSErrors: true,
+      args: chromiumExtensionArgs(extensionDir),
+    });
+  } catch (e) {
+    throw new StepFailure(`Chromium did not start: ${(e as Error).message.split('\n')[0]}`, `install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  const closed = new Promise<void>((resolve) => context.on('close', () => resolve()));
+  const asPage = (p: unknown) => p as Page;
+  const driver: Driver = {
+    loginPage: page,
+    goto: async (url) => void (await page.goto(url)),
+    click: (p, s) => asPage(p).click(s),
+    type: (p, s, t) => asPage(p).locator(s).pressSequentially(t),
+    waitFor: async (p, s, timeout) => void (await asPage(p).waitForSelector(s, { timeout })),
+    text: (p, s) => asPage(p).locator(s).innerText(),
+    pressEnter: (p, s) => asPage(p).locator(s).press('Enter'),
+    exists: async (p, s) => (await asPage(p).locator(s).count()) > 0,
+    facts: (p) => asPage(p).evaluate(readPersonFacts),
+    screenshot: async (p, path) => void (await asPage(p).screenshot({ path })),
+    nextDialog: async () => {
+      for (;;) {
+        const p = await context.waitForEvent('page', { timeout: 20_000 });
+        await p.waitForLoadState('domcontentloaded');
+        if (p.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/dialog.html`)) return p;
+      }
+    },
+    evaluate: (p, fn) => asPage(p).evaluate(fn),
+  };
+  if (!o.headless) await page.goto(o.loginUrl);
+  return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => context.close() };
+}
+
+async function openFirefox(o: Options): Promise<OpenBrowser> {
+  const extensionDir = join(o.root, '.output/firefox-mv3');
+  // Firefox finds host manifests under $HOME/.mozilla: give it a home of the demo's own.
+  const home = join(o.stateDir, 'firefox-home');
+  installHost({ browser: 'firefox', home, env: o.hostEnv });
+  const { default: puppeteer } = await import('puppeteer-core');
+  let browser: PuppeteerBrowser;
+  try {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      headless: o.headless,
+      acceptInsecureCerts: true,
+      env: { ...process.env, HOME: home, ...(o.headless ? { MOZ_HEADLESS: '1' } : {}) },
+      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_EXTENSION_ID]: FIREFOX_EXTENSION_UUID }) },
+    });
+    await browser.installExtension(extensionDir);
+  } catch (e) {
+    throw new StepFailure(`Firefox did not start: ${(e as Error).message.split('\n')[0]}`, 'install it (apt-get install firefox-esr) or set FIREFOX_PATH');
+  }
+  const page = await browser.newPage();
+  const known = new Set(await browser.pages());
+  const asPage = (p: unknown) => p as PuppeteerPage;
+  const closed = new Promise<void>((resolve) => browser.on('disconnected', () => resolve()));
+  const driver: Driver = {
+    loginPage: page,
+    goto: async (url) => void (await page.goto(url)),
+    click: (p, s) => asPage(p).click(s),
+    type: (p, s, t) => asPage(p).type(s, t),
+    waitFor: async (p, s, timeout) => void (await asPage(p).waitForSelector(s, { timeout })),
+    text: (p, s) => asPage(p).$eval(s, (el) => (el as HTMLElement).innerText),
+    exists: async (p, s) => (await asPage(p).$(s)) !== null,
+    pressEnter: async (p, s) => {
+      await asPage(p).focus(s);
+      await asPage(p).keyboard.press('Enter');
+    },
+    facts: (p) => asPage(p).evaluate(readPersonFacts),
+    screenshot: async (p, path) => void (await asPage(p).screenshot({ path })),
+    nextDialog: async () => {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        for (const p of await browser.pages()) {
+          if (known.has(p)) continue;
+          // Over WebDriver BiDi an extension window's url() may read about:blank: ask the page itself.
+          const href = await p.evaluate(() => location.href).catch(() => '');
+          if (href.startsWith(`moz-extension://${FIREFOX_EXTENSION_UUID}/dialog.html`)) {
+            known.add(p);
+            return p;
+          }
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new StepFailure('the eID dialog did not open', 'look at the host log in the demo folder');
+    },
+    evaluate: (p, fn) => asPage(p).evaluate(fn),
+  };
+  if (!o.headless) await page.goto(o.loginUrl);
+  return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => browser.close() };
+}
+
+export function openBrowser(o: Options): Promise<OpenBrowser> {
+  return o.browser === 'firefox' ? openFirefox(o) : openChromium(o);
+}

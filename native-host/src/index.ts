@@ -1,0 +1,47 @@
+/**
+ * The native host's public entry for other programs in this repository (the
+ * `eid-bridge` command-line tool, the demo): what the host can do for a person
+ * at a terminal, computed in that process with the same code the host runs.
+ * Nothing outside native-host/ imports the host's internals (a lint rule).
+ */
+import type { ReaderStatus, StatusResult } from '../../shared/protocol.js';
+import type { CardBackend } from './backends/card-backend.js';
+import { PcscBackend, type CardIdentityFiles } from './backends/pcsc-backend.js';
+import { createBackends } from './backends/registry.js';
+import { standaloneContext } from './commands/command.js';
+import { canReadIdentityFiles, identityReaderOf } from './commands/read-identity.js';
+import { status } from './commands/status.js';
+import { loadHostConfig } from './config.js';
+import { silentLogger } from './logger.js';
+
+export type { CardIdentityFiles } from './backends/pcsc-backend.js';
+
+async function withBackends<T>(backends: readonly CardBackend[], use: (backends: readonly CardBackend[]) => Promise<T>): Promise<T> {
+  try {
+    return await use(backends);
+  } finally {
+    await Promise.allSettled(backends.map((b) => b.close()));
+  }
+}
+
+/** What the host would answer to `status`, with the backends its configuration (file and environment) selects. */
+export function hostStatus(env: NodeJS.ProcessEnv = process.env): Promise<StatusResult> {
+  return withBackends(createBackends(loadHostConfig(env)), (backends) => status({}, standaloneContext(backends, silentLogger)));
+}
+
+/**
+ * The raw identity, address, photo and certificate files of the card in a
+ * reader. Reading them is a PC/SC matter, so the PC/SC backend is used even
+ * where the host is configured otherwise.
+ */
+export function readCardIdentityFiles(reader: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<CardIdentityFiles> {
+  const backends: CardBackend[] = createBackends(loadHostConfig(env));
+  if (!backends.some(canReadIdentityFiles)) backends.push(new PcscBackend());
+  // The photo is always read: without it the integrity verdict would leave the photo unchecked.
+  return withBackends(backends, (all) => identityReaderOf(all).readIdentityFiles(reader, { photo: true }));
+}
+
+/** The PC/SC readers and their cards, as the host sees them. */
+export function pcscReaders(): Promise<ReaderStatus[]> {
+  return withBackends([new PcscBackend()], ([backend]) => backend!.readers());
+}
