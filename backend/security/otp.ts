@@ -1,19 +1,23 @@
 /**
- * HOTP (RFC 4226) and TOTP (RFC 6238), and the base32 that authenticator
- * apps exchange secrets in. TOTP as every app supports it: SHA-1, 6 digits,
- * 30-second steps.
+ * One-time codes of the authenticator-app key: TOTP (RFC 6238) on HOTP
+ * (RFC 4226), computed by the `otpauth` library, and the base32 that apps
+ * exchange secrets in. TOTP as every app supports it: SHA-1, 6 digits,
+ * 30-second steps. Every comparison of a secret value goes through
+ * `crypto.timingSafeEqual`.
  */
-import { createHmac } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { HOTP, Secret } from 'otpauth';
 
 export type OtpHash = 'sha1' | 'sha256' | 'sha512';
 
-export function hotp(secret: Uint8Array, counter: number | bigint, digits = 6, hash: OtpHash = 'sha1'): string {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac(hash, secret).update(message).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const binary = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
-  return String(binary % 10 ** digits).padStart(digits, '0');
+const ALGORITHM: Record<OtpHash, string> = { sha1: 'SHA1', sha256: 'SHA256', sha512: 'SHA512' };
+
+function secretOf(bytes: Uint8Array): Secret {
+  return new Secret({ buffer: Uint8Array.from(bytes).buffer });
+}
+
+export function hotp(secret: Uint8Array, counter: number, digits = 6, hash: OtpHash = 'sha1'): string {
+  return HOTP.generate({ secret: secretOf(secret), counter, digits, algorithm: ALGORITHM[hash] });
 }
 
 export const TOTP_STEP_SECONDS = 30;
@@ -41,48 +45,20 @@ export function matchTotp(secret: Uint8Array, code: string, timeMs: number, wind
   return found;
 }
 
+/** Equal strings, compared in time that does not depend on where they differ (only on their length). */
 export function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
 }
-
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** RFC 4648 base32 without padding, as otpauth URIs carry it. */
 export function base32Encode(bytes: Uint8Array): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32_ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32_ALPHABET[(value << (5 - bits)) & 31];
-  return out;
+  return secretOf(bytes).base32;
 }
 
 export function base32Decode(text: string): Uint8Array {
-  const clean = text.toUpperCase().replace(/[\s=-]/g, '');
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of clean) {
-    const index = BASE32_ALPHABET.indexOf(ch);
-    if (index < 0) throw new Error('Not base32');
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return new Uint8Array(out);
+  return Secret.fromBase32(text.toUpperCase().replace(/[\s=-]/g, '')).bytes;
 }
 
 /** otpauth://totp/ISSUER:ACCOUNT?secret=…&issuer=…; the defaults (SHA1, 6, 30) are left out because many apps ignore them. */
