@@ -51,6 +51,33 @@ describe('parseRequest', () => {
     expect(errorOf({ id: 1, command: 'sign', arguments: { certificate: 'not base64!', hash: hash32, hashFunction: 'SHA-256' } })).toMatchObject({ argument: 'certificate' });
   });
 
+  it('fills the documented defaults and refuses wrong types, naming the argument', () => {
+    expect(parseRequest({ id: 1, command: 'read-identity', arguments: {} }).arguments).toEqual({ includePhoto: false, includeAddress: true });
+    expect(errorOf({ id: 1, command: 'read-identity', arguments: { includePhoto: 'yes' } })).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'includePhoto' });
+    expect(errorOf({ id: 1, command: 'authenticate', arguments: { challengeNonce: NONCE, origin: 'https://a.be', allowHttpLocalhost: 1 } })).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'allowHttpLocalhost' });
+    expect(errorOf({ id: 1, command: 'cancel', arguments: { requestId: {} } })).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'requestId' });
+    expect(errorOf({ id: 1, command: 'sign', arguments: { certificate: 'AAAA', hash: 'AAAA', hashFunction: '' } })).toMatchObject({ code: 'MISSING_PARAMETER', argument: 'hashFunction' });
+  });
+
+  it('binds the origin check to the developer setting sent with it', () => {
+    const args = { challengeNonce: NONCE, origin: 'http://localhost:3000' };
+    expect(errorOf({ id: 1, command: 'authenticate', arguments: args })).toMatchObject({ code: 'CONTEXT_INSECURE', argument: 'origin' });
+    expect(parseRequest({ id: 1, command: 'authenticate', arguments: { ...args, allowHttpLocalhost: true } }).arguments).toMatchObject({ origin: 'http://localhost:3000' });
+  });
+
+  it('accepts only known card backends and an absolute library path', () => {
+    expect(parseRequest({ id: 1, command: 'configure-backends', arguments: { backends: ['pkcs11', 'pkcs11', 'pcsc'], pkcs11Module: null } }).arguments).toEqual({
+      backends: ['pkcs11', 'pcsc'],
+      pkcs11Module: null,
+    });
+    expect(errorOf({ id: 1, command: 'configure-backends', arguments: { backends: [] } })).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'backends' });
+    expect(errorOf({ id: 1, command: 'configure-backends', arguments: { backends: ['pcsc', 'opensc'] } })).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'backends' });
+    expect(errorOf({ id: 1, command: 'configure-backends', arguments: { backends: ['pcsc'], pkcs11Module: 'lib/evil.so' } })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'pkcs11Module',
+    });
+  });
+
   it('requires both PINs or neither for change-pin', () => {
     expect(errorOf({ id: 1, command: 'change-pin', arguments: { currentPin: '1234' } })).toMatchObject({ code: 'MISSING_PARAMETER', argument: 'newPin' });
     expect(parseRequest({ id: 1, command: 'change-pin', arguments: {} }).arguments).toEqual({});

@@ -7,8 +7,9 @@
  *   { id, result } | { id, error: { code, message, ...details } }.
  * Types and runtime validation live here once, used by both sides.
  */
+import * as v from 'valibot';
 import { base64ToBytes } from './bytes.js';
-import { EidBridgeError, type ErrorPayload } from './errors.js';
+import { EidBridgeError, isErrorCode, type ErrorPayload } from './errors.js';
 import type { ReadIdentityResult } from './identity.js';
 
 export const PROTOCOL_MAJOR = 1;
@@ -96,17 +97,6 @@ export interface ListCertificatesResult {
   certificates: CertificateDescription[];
 }
 
-export interface AuthenticateArguments {
-  challengeNonce: string;
-  /** Taken by the extension from the sender's tab, never from the page. */
-  origin: string;
-  pin?: string;
-  /** base64 DER of the chosen certificate, when there are several. */
-  certificate?: string;
-  /** The developer setting: allow http://localhost and http://127.0.0.1. */
-  allowHttpLocalhost?: boolean;
-}
-
 export interface AuthenticationToken {
   unverifiedCertificate: string;
   algorithm: SignatureAlgorithmName;
@@ -115,22 +105,9 @@ export interface AuthenticationToken {
   appVersion: string;
 }
 
-export interface GetSigningCertificateArguments {
-  certificate?: string;
-}
-
 export interface GetSigningCertificateResult {
   certificate: string;
   supportedSignatureAlgorithms: SignatureAlgorithm[];
-}
-
-export interface SignArguments {
-  /** base64 DER of the signing certificate from get-signing-certificate */
-  certificate: string;
-  /** base64 of the hash to sign */
-  hash: string;
-  hashFunction: HashFunction;
-  pin?: string;
 }
 
 export interface SignResult {
@@ -138,45 +115,30 @@ export interface SignResult {
   signatureAlgorithm: SignatureAlgorithm;
 }
 
-export interface ReadIdentityArguments {
-  /** Include the photo (a separate consent in the dialog). */
-  includePhoto?: boolean;
-  /** Include the address (default true). */
-  includeAddress?: boolean;
-  /** The reader to use when several hold a card. */
-  reader?: string;
+/** What each command answers; what it takes is declared once, as a schema, in COMMAND_ARGUMENTS below. */
+interface CommandResults {
+  status: StatusResult;
+  'list-certificates': ListCertificatesResult;
+  authenticate: AuthenticationToken;
+  'get-signing-certificate': GetSigningCertificateResult;
+  sign: SignResult;
+  'read-identity': ReadIdentityResult;
+  'change-pin': { changed: true };
+  'configure-backends': { backends: BackendStatus[] };
+  cancel: { cancelled: boolean };
+  quit: { quitting: true };
 }
 
-export interface ChangePinArguments {
-  /** Absent on PIN-pad readers: both PINs are typed on the reader. */
-  currentPin?: string;
-  newPin?: string;
-  reader?: string;
-}
+export type CommandMap = {
+  [C in keyof CommandResults]: { arguments: v.InferInput<(typeof COMMAND_ARGUMENTS)[C]>; result: CommandResults[C] };
+};
 
-/**
- * The card backends the host uses, in order, and the PKCS#11 module. Saved by
- * the host in its configuration file, so the choice made in the options page
- * holds for every later start.
- */
-export interface ConfigureBackendsArguments {
-  backends: BackendName[];
-  /** Absolute path of a PKCS#11 library; null for the default search. */
-  pkcs11Module?: string | null;
-}
-
-export interface CommandMap {
-  status: { arguments: Record<string, never>; result: StatusResult };
-  'list-certificates': { arguments: Record<string, never>; result: ListCertificatesResult };
-  authenticate: { arguments: AuthenticateArguments; result: AuthenticationToken };
-  'get-signing-certificate': { arguments: GetSigningCertificateArguments; result: GetSigningCertificateResult };
-  sign: { arguments: SignArguments; result: SignResult };
-  'read-identity': { arguments: ReadIdentityArguments; result: ReadIdentityResult };
-  'change-pin': { arguments: ChangePinArguments; result: { changed: true } };
-  'configure-backends': { arguments: ConfigureBackendsArguments; result: { backends: BackendStatus[] } };
-  cancel: { arguments: { requestId?: RequestId }; result: { cancelled: boolean } };
-  quit: { arguments: Record<string, never>; result: { quitting: true } };
-}
+export type AuthenticateArguments = CommandMap['authenticate']['arguments'];
+export type GetSigningCertificateArguments = CommandMap['get-signing-certificate']['arguments'];
+export type SignArguments = CommandMap['sign']['arguments'];
+export type ReadIdentityArguments = CommandMap['read-identity']['arguments'];
+export type ChangePinArguments = CommandMap['change-pin']['arguments'];
+export type ConfigureBackendsArguments = CommandMap['configure-backends']['arguments'];
 
 export type CommandName = keyof CommandMap;
 
@@ -194,61 +156,197 @@ export interface VersionMessage {
   version: string;
 }
 
-// ---- Validation -------------------------------------------------------
-
-function invalid(argument: string, message: string): never {
-  throw new EidBridgeError('INVALID_ARGUMENT', message, { argument });
-}
-
-function missing(argument: string): never {
-  throw new EidBridgeError('MISSING_PARAMETER', `"${argument}" is required`, { argument });
-}
+// ---- Arguments: declared once, as schemas -----------------------------
+//
+// Each command's arguments are one valibot schema: the argument types above
+// are inferred from it, and parseRequest checks every message against it.
+// Checks run in the order the fields are declared and stop at the first
+// problem; an issue's message starts with the error code the caller gets.
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function optionalString(args: Record<string, unknown>, name: string, max = 16384): string | undefined {
-  const v = args[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') invalid(name, `"${name}" must be a string`);
-  if (v.length > max) invalid(name, `"${name}" is longer than ${max} characters`);
-  return v;
+type ArgumentErrorCode = 'INVALID_ARGUMENT' | 'MISSING_PARAMETER' | 'PIN_FORMAT' | 'CONTEXT_INSECURE';
+
+/** An issue message: the error code, a space, the developer's message. */
+function because(code: ArgumentErrorCode, message: string): string {
+  return `${code} ${message}`;
 }
 
-function requiredString(args: Record<string, unknown>, name: string, max?: number): string {
-  const v = optionalString(args, name, max);
-  if (v === undefined || v === '') missing(name);
-  return v;
+function text(name: string, max = 16384) {
+  return v.pipe(
+    v.string(because('INVALID_ARGUMENT', `"${name}" must be a string`)),
+    v.maxLength(max, because('INVALID_ARGUMENT', `"${name}" is longer than ${max} characters`)),
+  );
+}
+
+/** A string that must be there and not empty. */
+function requiredText(name: string, max?: number) {
+  return v.pipe(text(name, max), v.nonEmpty(because('MISSING_PARAMETER', `"${name}" is required`)));
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function base64Argument(args: Record<string, unknown>, name: string, required: true): string;
-function base64Argument(args: Record<string, unknown>, name: string, required: false): string | undefined;
-function base64Argument(args: Record<string, unknown>, name: string, required: boolean): string | undefined {
-  const v = required ? requiredString(args, name, 65536) : optionalString(args, name, 65536);
-  if (v !== undefined && (!BASE64.test(v) || v.length % 4 !== 0)) invalid(name, `"${name}" must be standard base64`);
-  return v;
+function base64(name: string, required: boolean) {
+  return v.pipe(
+    required ? requiredText(name, 65536) : text(name, 65536),
+    v.check((value) => BASE64.test(value) && value.length % 4 === 0, because('INVALID_ARGUMENT', `"${name}" must be standard base64`)),
+  );
+}
+
+function flag(name: string) {
+  return v.boolean(because('INVALID_ARGUMENT', `"${name}" must be a boolean`));
 }
 
 /** PIN: 4 to 12 digits (BELPIC and the official middleware's limits). */
 export const PIN_PATTERN = /^[0-9]{4,12}$/;
 
-function pinArgument(args: Record<string, unknown>, name = 'pin'): string | undefined {
-  const pin = args[name];
-  if (pin === undefined) return undefined;
-  // Never echo the PIN back in the message.
-  if (typeof pin !== 'string' || !PIN_PATTERN.test(pin)) {
-    throw new EidBridgeError('PIN_FORMAT', 'The PIN must be 4 to 12 digits', { argument: name });
-  }
-  return pin;
+/** The message never echoes the PIN back. */
+function pin(name: string) {
+  const format = because('PIN_FORMAT', 'The PIN must be 4 to 12 digits');
+  return v.pipe(v.string(format), v.regex(PIN_PATTERN, format));
 }
 
-function optionalBoolean(args: Record<string, unknown>, name: string): boolean | undefined {
-  const v = args[name];
-  if (v !== undefined && typeof v !== 'boolean') invalid(name, `"${name}" must be a boolean`);
-  return v as boolean | undefined;
+const readerName = text('reader', 256);
+
+/** challengeNonce: at least 32 random bytes in base64 (44 characters), at most 128 characters. */
+const challengeNonce = v.pipe(
+  requiredText('challengeNonce', 1000),
+  v.check((nonce) => nonce.length >= 44 && nonce.length <= 128, because('INVALID_ARGUMENT', 'The challenge nonce must be 44 to 128 characters')),
+);
+
+/** Checked as text first, so an empty name reads as missing; typed as the names it lets through. */
+const hashFunction = v.pipe(
+  requiredText('hashFunction', 16),
+  v.check((name) => Object.prototype.hasOwnProperty.call(HASH_LENGTHS, name), (issue) => because('INVALID_ARGUMENT', `Unsupported hash function ${JSON.stringify(issue.input)}`)),
+) as v.GenericSchema<string, string> as v.GenericSchema<HashFunction, HashFunction>;
+
+/** An absolute path to a shared library: the host loads it, so nothing relative or odd. */
+const PKCS11_MODULE_PATH = /^(\/|[A-Za-z]:\\).+\.(so(\.\d+)*|dylib|dll)$/;
+
+export const COMMAND_ARGUMENTS = {
+  status: v.object({}),
+  'list-certificates': v.object({}),
+  quit: v.object({}),
+  authenticate: v.pipe(
+    v.object({
+      /** The developer setting: allow http://localhost and http://127.0.0.1. */
+      allowHttpLocalhost: v.optional(flag('allowHttpLocalhost'), false),
+      challengeNonce,
+      /** Taken by the extension from the sender's tab, never from the page. */
+      origin: requiredText('origin', 1000),
+      pin: v.optional(pin('pin')),
+      /** base64 DER of the chosen certificate, when there are several. */
+      certificate: v.optional(base64('certificate', false)),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      try {
+        validateOrigin(dataset.value.origin, dataset.value.allowHttpLocalhost);
+      } catch (e) {
+        const error = e as EidBridgeError;
+        addIssue({ message: because(error.code as ArgumentErrorCode, error.message), path: [fieldPath(dataset.value, 'origin')] });
+      }
+    }),
+  ),
+  'get-signing-certificate': v.object({
+    certificate: v.optional(base64('certificate', false)),
+  }),
+  sign: v.pipe(
+    v.object({
+      /** base64 DER of the signing certificate from get-signing-certificate. */
+      certificate: base64('certificate', true),
+      /** base64 of the hash to sign. */
+      hash: base64('hash', true),
+      hashFunction,
+      pin: v.optional(pin('pin')),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const { hash, hashFunction: name } = dataset.value;
+      if (base64ToBytes(hash).length !== HASH_LENGTHS[name]) {
+        addIssue({ message: because('INVALID_ARGUMENT', `The hash length does not match ${name}`), path: [fieldPath(dataset.value, 'hash')] });
+      }
+    }),
+  ),
+  'read-identity': v.object({
+    /** Include the photo (a separate consent in the dialog). */
+    includePhoto: v.optional(flag('includePhoto'), false),
+    /** Include the address. */
+    includeAddress: v.optional(flag('includeAddress'), true),
+    /** The reader to use when several hold a card. */
+    reader: v.optional(readerName),
+  }),
+  'change-pin': v.pipe(
+    v.object({
+      /** Both absent on PIN-pad readers: the PINs are typed on the reader. */
+      currentPin: v.optional(pin('currentPin')),
+      newPin: v.optional(pin('newPin')),
+      reader: v.optional(readerName),
+    }),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const { currentPin, newPin } = dataset.value;
+      if ((currentPin === undefined) !== (newPin === undefined)) {
+        const absent = currentPin === undefined ? 'currentPin' : 'newPin';
+        addIssue({ message: because('MISSING_PARAMETER', `"${absent}" is required`), path: [fieldPath(dataset.value, absent)] });
+      }
+    }),
+  ),
+  /**
+   * The card backends the host uses, in order, and the PKCS#11 module. Saved
+   * by the host in its configuration file, so the choice made in the options
+   * page holds for every later start.
+   */
+  'configure-backends': v.object({
+    backends: v.pipe(
+      v.array(v.picklist(['pcsc', 'pkcs11'] as const), because('INVALID_ARGUMENT', '"backends" must list "pcsc" and/or "pkcs11"')),
+      v.nonEmpty(because('INVALID_ARGUMENT', '"backends" must list "pcsc" and/or "pkcs11"')),
+      v.transform((list): BackendName[] => [...new Set(list)]),
+    ),
+    /** Absolute path of a PKCS#11 library; null for the default search. */
+    pkcs11Module: v.optional(
+      v.nullable(
+        v.pipe(
+          v.string(because('INVALID_ARGUMENT', '"pkcs11Module" must be the absolute path of a .so, .dylib or .dll library')),
+          v.maxLength(1024, because('INVALID_ARGUMENT', '"pkcs11Module" must be the absolute path of a .so, .dylib or .dll library')),
+          v.regex(PKCS11_MODULE_PATH, because('INVALID_ARGUMENT', '"pkcs11Module" must be the absolute path of a .so, .dylib or .dll library')),
+        ),
+      ),
+    ),
+  }),
+  cancel: v.object({
+    requestId: v.optional(v.union([v.string(), v.number()], because('INVALID_ARGUMENT', '"requestId" must be a string or number'))),
+  }),
+} satisfies { [C in keyof CommandResults]: v.GenericSchema<unknown, unknown> };
+
+/** The path item valibot puts on an issue about one field of the arguments object. */
+function fieldPath(input: Record<string, unknown>, key: string): v.ObjectPathItem {
+  return { type: 'object', origin: 'value', input, key, value: input[key] };
+}
+
+/** The typed error for the first problem valibot found. */
+function argumentError(issue: v.BaseIssue<unknown>): EidBridgeError {
+  // The argument is the top-level field, also for a problem deep inside it (one entry of a list).
+  const field = issue.path?.[0] as { key?: unknown; origin?: string } | undefined;
+  const argument = typeof field?.key === 'string' ? field.key : undefined;
+  const details = argument === undefined ? {} : { argument };
+  if (issue.path?.length === 1 && field?.origin === 'key' && argument !== undefined) {
+    return new EidBridgeError('MISSING_PARAMETER', `"${argument}" is required`, details);
+  }
+  const space = issue.message.indexOf(' ');
+  const code = issue.message.slice(0, space);
+  return isErrorCode(code)
+    ? new EidBridgeError(code, issue.message.slice(space + 1), details)
+    : new EidBridgeError('INVALID_ARGUMENT', issue.message, details);
+}
+
+/** Checks one command's arguments; throws EidBridgeError naming the argument. */
+export function parseArguments<C extends CommandName>(command: C, args: Record<string, unknown>): CommandMap[C]['arguments'] {
+  const parsed = v.safeParse(COMMAND_ARGUMENTS[command] as v.GenericSchema<unknown, unknown>, args, { abortEarly: true });
+  if (!parsed.success) throw argumentError(parsed.issues[0]);
+  return parsed.output as CommandMap[C]['arguments'];
 }
 
 /**
@@ -257,14 +355,17 @@ function optionalBoolean(args: Record<string, unknown>, name: string): boolean |
  * developer setting says so.
  */
 export function validateOrigin(origin: string, allowHttpLocalhost = false): string {
-  if (origin.length > 255) invalid('origin', 'The origin is longer than 255 characters');
+  const invalid = (message: string): never => {
+    throw new EidBridgeError('INVALID_ARGUMENT', message, { argument: 'origin' });
+  };
+  if (origin.length > 255) invalid('The origin is longer than 255 characters');
   let url: URL;
   try {
     url = new URL(origin);
   } catch {
-    invalid('origin', 'The origin is not a URL');
+    return invalid('The origin is not a URL');
   }
-  if (url.origin !== origin) invalid('origin', 'The origin must be scheme://host[:port] with no path');
+  if (url.origin !== origin) invalid('The origin must be scheme://host[:port] with no path');
   if (url.protocol === 'https:') return origin;
   const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (url.protocol === 'http:' && localhost && allowHttpLocalhost) return origin;
@@ -277,112 +378,14 @@ export function validateOrigin(origin: string, allowHttpLocalhost = false): stri
   );
 }
 
-/** challengeNonce: at least 32 random bytes in base64 (44 chars), at most 128 chars. */
-export function validateChallengeNonce(nonce: string): string {
-  if (nonce.length < 44 || nonce.length > 128) invalid('challengeNonce', 'The challenge nonce must be 44 to 128 characters');
-  return nonce;
-}
-
-function hashFunctionArgument(args: Record<string, unknown>): HashFunction {
-  const v = requiredString(args, 'hashFunction', 16);
-  if (!(v in HASH_LENGTHS)) invalid('hashFunction', `Unsupported hash function "${v}"`);
-  return v as HashFunction;
-}
-
-
-type Validators = { [C in CommandName]: (args: Record<string, unknown>) => CommandMap[C]['arguments'] };
-
-const validators: Validators = {
-  status: () => ({}),
-  'list-certificates': () => ({}),
-  quit: () => ({}),
-  'read-identity': (args) => {
-    const result: ReadIdentityArguments = {
-      includePhoto: optionalBoolean(args, 'includePhoto') ?? false,
-      includeAddress: optionalBoolean(args, 'includeAddress') ?? true,
-    };
-    const reader = optionalString(args, 'reader', 256);
-    if (reader !== undefined) result.reader = reader;
-    return result;
-  },
-  'change-pin': (args) => {
-    const result: ChangePinArguments = {};
-    const currentPin = pinArgument(args, 'currentPin');
-    const newPin = pinArgument(args, 'newPin');
-    if ((currentPin === undefined) !== (newPin === undefined)) {
-      missing(currentPin === undefined ? 'currentPin' : 'newPin');
-    }
-    if (currentPin !== undefined) result.currentPin = currentPin;
-    if (newPin !== undefined) result.newPin = newPin;
-    const reader = optionalString(args, 'reader', 256);
-    if (reader !== undefined) result.reader = reader;
-    return result;
-  },
-  'configure-backends': (args) => {
-    const list = args.backends;
-    if (!Array.isArray(list) || list.length === 0 || list.some((b) => b !== 'pcsc' && b !== 'pkcs11')) {
-      invalid('backends', '"backends" must list "pcsc" and/or "pkcs11"');
-    }
-    const result: ConfigureBackendsArguments = { backends: [...new Set(list as BackendName[])] };
-    const module = args.pkcs11Module;
-    if (module !== undefined && module !== null) {
-      // An absolute path to a shared library: the host loads it, so nothing relative or odd.
-      if (typeof module !== 'string' || module.length > 1024 || !/^(\/|[A-Za-z]:\\).+\.(so(\.\d+)*|dylib|dll)$/.test(module)) {
-        invalid('pkcs11Module', '"pkcs11Module" must be the absolute path of a .so, .dylib or .dll library');
-      }
-    }
-    if (module !== undefined) result.pkcs11Module = module as string | null;
-    return result;
-  },
-  cancel: (args) => {
-    const requestId = args.requestId;
-    if (requestId !== undefined && typeof requestId !== 'string' && typeof requestId !== 'number') {
-      invalid('requestId', '"requestId" must be a string or number');
-    }
-    return requestId === undefined ? {} : { requestId };
-  },
-  authenticate: (args) => {
-    if (args.allowHttpLocalhost !== undefined && typeof args.allowHttpLocalhost !== 'boolean') {
-      invalid('allowHttpLocalhost', '"allowHttpLocalhost" must be a boolean');
-    }
-    const allowHttpLocalhost = args.allowHttpLocalhost === true;
-    const result: AuthenticateArguments = {
-      challengeNonce: validateChallengeNonce(requiredString(args, 'challengeNonce', 1000)),
-      origin: validateOrigin(requiredString(args, 'origin', 1000), allowHttpLocalhost),
-      allowHttpLocalhost,
-    };
-    const pin = pinArgument(args);
-    if (pin !== undefined) result.pin = pin;
-    const certificate = base64Argument(args, 'certificate', false);
-    if (certificate !== undefined) result.certificate = certificate;
-    return result;
-  },
-  'get-signing-certificate': (args) => {
-    const certificate = base64Argument(args, 'certificate', false);
-    return certificate === undefined ? {} : { certificate };
-  },
-  sign: (args) => {
-    const certificate = base64Argument(args, 'certificate', true);
-    const hash = base64Argument(args, 'hash', true);
-    const hashFunction = hashFunctionArgument(args);
-    if (base64ToBytes(hash).length !== HASH_LENGTHS[hashFunction]) {
-      invalid('hash', `The hash length does not match ${hashFunction}`);
-    }
-    const result: SignArguments = { certificate, hash, hashFunction };
-    const pin = pinArgument(args);
-    if (pin !== undefined) result.pin = pin;
-    return result;
-  },
-};
-
-export const COMMAND_NAMES = Object.keys(validators) as CommandName[];
+export const COMMAND_NAMES = Object.keys(COMMAND_ARGUMENTS) as CommandName[];
 
 export function isCommandName(value: unknown): value is CommandName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(validators, value);
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(COMMAND_ARGUMENTS, value);
 }
 
 /**
- * Validates a decoded message as a request. Throws EidBridgeError with the
+ * Validates a decoded message as a request. Throws RequestError with the
  * request id attached (or null when even the id is unusable).
  */
 export function parseRequest(message: unknown): HostRequest {
@@ -398,7 +401,7 @@ export function parseRequest(message: unknown): HostRequest {
   const rawArgs = message.arguments ?? {};
   if (!isRecord(rawArgs)) throw new RequestError(id, new EidBridgeError('INVALID_ARGUMENT', '"arguments" must be an object'));
   try {
-    return { id, command, arguments: validators[command](rawArgs) } as HostRequest;
+    return { id, command, arguments: parseArguments(command, rawArgs) } as HostRequest;
   } catch (e) {
     throw new RequestError(id, e instanceof EidBridgeError ? e : new EidBridgeError('INVALID_ARGUMENT', String(e)));
   }
