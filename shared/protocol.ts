@@ -202,11 +202,9 @@ function flag(name: string) {
 /** PIN: 4 to 12 digits (BELPIC and the official middleware's limits). */
 export const PIN_PATTERN = /^[0-9]{4,12}$/;
 
-/** The message never echoes the PIN back. */
-function pin(name: string) {
-  const format = because('PIN_FORMAT', 'The PIN must be 4 to 12 digits');
-  return v.pipe(v.string(format), v.regex(PIN_PATTERN, format));
-}
+const PIN_FORMAT_MESSAGE = because('PIN_FORMAT', 'The PIN must be 4 to 12 digits');
+/** A PIN field; its message never echoes the PIN back. */
+const pin = v.pipe(v.string(PIN_FORMAT_MESSAGE), v.regex(PIN_PATTERN, PIN_FORMAT_MESSAGE));
 
 const readerName = text('reader', 256);
 
@@ -236,7 +234,7 @@ export const COMMAND_ARGUMENTS = {
       challengeNonce,
       /** Taken by the extension from the sender's tab, never from the page. */
       origin: requiredText('origin', 1000),
-      pin: v.optional(pin('pin')),
+      pin: v.optional(pin),
       /** base64 DER of the chosen certificate, when there are several. */
       certificate: v.optional(base64('certificate', false)),
     }),
@@ -260,7 +258,7 @@ export const COMMAND_ARGUMENTS = {
       /** base64 of the hash to sign. */
       hash: base64('hash', true),
       hashFunction,
-      pin: v.optional(pin('pin')),
+      pin: v.optional(pin),
     }),
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
@@ -281,8 +279,8 @@ export const COMMAND_ARGUMENTS = {
   'change-pin': v.pipe(
     v.object({
       /** Both absent on PIN-pad readers: the PINs are typed on the reader. */
-      currentPin: v.optional(pin('currentPin')),
-      newPin: v.optional(pin('newPin')),
+      currentPin: v.optional(pin),
+      newPin: v.optional(pin),
       reader: v.optional(readerName),
     }),
     v.rawCheck(({ dataset, addIssue }) => {
