@@ -134,7 +134,7 @@ export class DialogManager implements DialogOpener {
       session.windowId = await this.api.openPopupWindow(`/dialog.html?session=${encodeURIComponent(id)}`, DIALOG_SIZE);
     } catch (e) {
       this.sessions.delete(id);
-      throw new EidBridgeError('INTERNAL_ERROR', `The eID dialog could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+      throw new EidBridgeError('INTERNAL_ERROR', `The eID dialog could not be opened: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
     }
     return session;
   }

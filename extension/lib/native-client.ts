@@ -101,7 +101,7 @@ export class NativeHostClient {
       try {
         port = this.api.connectNative(this.options.hostName);
       } catch (e) {
-        const error = unavailable(e instanceof Error ? e.message : String(e));
+        const error = unavailable(e instanceof Error ? e.message : String(e), e);
         this.lastFailure = error;
         this.setState('failed');
         reject(error);
@@ -249,6 +249,6 @@ export class NativeHostClient {
   }
 }
 
-function unavailable(reason: string): EidBridgeError {
-  return new EidBridgeError('NATIVE_UNAVAILABLE', `The eID Bridge host could not be started (${reason})`, { hint: INSTALL_HINT });
+function unavailable(reason: string, cause?: unknown): EidBridgeError {
+  return new EidBridgeError('NATIVE_UNAVAILABLE', `The eID Bridge host could not be started (${reason})`, { hint: INSTALL_HINT }, { cause });
 }

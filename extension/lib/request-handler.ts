@@ -5,7 +5,7 @@
  * The host never retries a PIN; a wrong PIN comes back here, the dialog shows
  * the tries left and the person decides.
  */
-import { EidBridgeError, isEidBridgeError, toWebEidCode, type ErrorCode } from '../../shared/errors.js';
+import { AUTO_REFRESHED, EidBridgeError, isEidBridgeError, RECOVERABLE_IN_DIALOG, toWebEidCode, type ErrorCode } from '../../shared/errors.js';
 import {
   parseRequest,
   RequestError,
@@ -47,29 +47,7 @@ const MAX_USER_INTERACTION_TIMEOUT_MS = 10 * 60_000;
 /** Extra time the host gets beyond the person's time, to finish a signature already under way. */
 const HOST_GRACE_MS = 15_000;
 
-/** Errors the person can fix without starting over: the dialog shows them and offers to try again. */
-const RECOVERABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'NO_READER',
-  'READER_REMOVED',
-  'NO_CARD',
-  'CARD_REMOVED',
-  'CARD_ERROR',
-  'UNSUPPORTED_CARD',
-  'CERTIFICATE_NOT_FOUND',
-  'NO_SIGNING_CERTIFICATE',
-  'CERTIFICATE_CHOICE_REQUIRED',
-  'PIN_FORMAT',
-  'PIN_REQUIRED',
-  'PIN_PAD_TIMEOUT',
-  'PCSC_UNAVAILABLE',
-  'PKCS11_MODULE_MISSING',
-  // The host crashed or hung: it is started again on the next attempt.
-  'HOST_DISCONNECTED',
-  'TIMEOUT',
-]);
-
-/** Problems the dialog re-checks by itself, every AUTO_REFRESH_MS, until the person fixes them. */
-const AUTO_REFRESH: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NO_READER', 'READER_REMOVED', 'NO_CARD', 'CARD_REMOVED', 'CERTIFICATE_NOT_FOUND']);
+/** How often the dialog re-checks a problem the catalogue marks autoRefresh. */
 const AUTO_REFRESH_MS = 2000;
 /** How often the dialog looks for a newly inserted card when all is well. */
 const IDLE_REFRESH_MS = 4000;
@@ -79,7 +57,7 @@ export function toPageError(e: unknown): PageErrorPayload {
     ? e
     : e instanceof RequestError
       ? e.error
-      : new EidBridgeError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e));
+      : new EidBridgeError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });
   return { ...error.details, code: toWebEidCode(error.code), bridgeCode: error.code, message: error.message };
 }
 
@@ -174,7 +152,7 @@ export class RequestHandler {
       status = await this.deps.host.request('status', {});
       certificates = (await this.deps.host.request('list-certificates', {})).certificates;
     } catch (e) {
-      if (isEidBridgeError(e) && RECOVERABLE.has(e.code)) return { certificates: [], problem: { code: e.code } };
+      if (isEidBridgeError(e) && RECOVERABLE_IN_DIALOG.has(e.code)) return { certificates: [], problem: { code: e.code } };
       throw e;
     }
     const pinPadReaders = new Set(status.readers.filter((r) => r.pinPad).map((r) => r.name));
@@ -268,7 +246,7 @@ export class RequestHandler {
             const problem = session.state.problem?.code;
             // While waiting for the person, look at the readers again now and then: the dialog
             // moves on by itself once the card is inserted, and shows a card inserted later.
-            const refreshMs = problem !== undefined && AUTO_REFRESH.has(problem) ? AUTO_REFRESH_MS : IDLE_REFRESH_MS;
+            const refreshMs = problem !== undefined && AUTO_REFRESHED.has(problem) ? AUTO_REFRESH_MS : IDLE_REFRESH_MS;
             const refresh = new Promise<'refresh'>((resolve) => setTimeout(() => resolve('refresh'), refreshMs));
             const outcome = await guard(Promise.race([pendingInput, refresh]));
             if (outcome === 'refresh') {
@@ -302,7 +280,7 @@ export class RequestHandler {
                 await guard(session.next()).catch(() => undefined);
                 throw e;
               }
-              if (RECOVERABLE.has(e.code)) {
+              if (RECOVERABLE_IN_DIALOG.has(e.code)) {
                 session.update({ ...(await guard(load())), problem: { code: e.code } });
                 continue;
               }
@@ -333,7 +311,7 @@ export class RequestHandler {
     }
     const current = session.state;
     const patch: Partial<DialogState> = { ...fresh, triesLeft: fresh.triesLeft ?? current.triesLeft };
-    if (fresh.problem === undefined && current.problem && !AUTO_REFRESH.has(current.problem.code)) patch.problem = current.problem;
+    if (fresh.problem === undefined && current.problem && !AUTO_REFRESHED.has(current.problem.code)) patch.problem = current.problem;
     const view = (s: Partial<DialogState>) => JSON.stringify([s.certificates?.map((c) => [c.certificate, c.pinPad]), s.problem, s.triesLeft]);
     if (view({ ...current, ...patch }) !== view(current)) session.update(patch);
   }

@@ -66,7 +66,7 @@ export async function allCertificates(backends: readonly CardBackend[]): Promise
     try {
       found.push(...(await backend.certificates()));
     } catch (e) {
-      failures.push(e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', String(e)));
+      failures.push(e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', String(e), {}, { cause: e }));
     }
   }
   return { found, failures };

@@ -55,7 +55,7 @@ export async function runHost(options: HostOptions): Promise<void> {
     } catch (e) {
       // A reply too large for the browser becomes an error reply with the same id.
       const id = (message as { id?: RequestId | null }).id ?? null;
-      const error = e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', String(e));
+      const error = e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', String(e), {}, { cause: e });
       log.error('reply not sendable', { code: error.code });
       frame = encodeFrame({ id, error: error.toPayload() });
     }
@@ -125,7 +125,7 @@ export async function runHost(options: HostOptions): Promise<void> {
       log.info('request done', { command: request.command, ms: Math.round(performance.now() - started) });
     } catch (e) {
       const error =
-        e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e));
+        e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });
       if (!(e instanceof EidBridgeError)) log.error('unexpected failure', { command: request.command, error: String(e) });
       else log.info('request failed', { command: request.command, code: error.code });
       reply(request.id, { error });
@@ -138,7 +138,7 @@ export async function runHost(options: HostOptions): Promise<void> {
       request = parseRequest(message);
     } catch (e) {
       if (e instanceof RequestError) reply(e.id, { error: e.error });
-      else reply(null, { error: new EidBridgeError('INVALID_MESSAGE', String(e)) });
+      else reply(null, { error: new EidBridgeError('INVALID_MESSAGE', String(e), {}, { cause: e }) });
       return;
     }
     // cancel and quit must not wait behind a PIN dialog.

@@ -4,7 +4,7 @@
  * submits, Escape and Cancel always cancel.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ErrorCode } from '../../../shared/errors.js';
+import { OFFERS_TRY_AGAIN } from '../../../shared/errors.js';
 import { errorText, LANGUAGE_NAMES, LANGUAGES, pinIncorrectText, t, type Language, type MessageKey } from '../i18n.js';
 import type { DialogAction, DialogCertificate, DialogState } from '../messages.js';
 
@@ -15,20 +15,6 @@ export interface DialogProps {
 }
 
 const PIN_INPUT = /^[0-9]{4,12}$/;
-/** Problems the person fixes outside the dialog (reader, card), then presses "Try again". */
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'NO_READER',
-  'READER_REMOVED',
-  'NO_CARD',
-  'CARD_REMOVED',
-  'CARD_ERROR',
-  'UNSUPPORTED_CARD',
-  'CERTIFICATE_NOT_FOUND',
-  'NO_SIGNING_CERTIFICATE',
-  'PCSC_UNAVAILABLE',
-  'PKCS11_MODULE_MISSING',
-]);
-
 function formatDate(iso: string, language: Language): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
@@ -150,7 +136,7 @@ export function Dialog({ state, send, close }: DialogProps) {
       : problem.code === 'PIN_INCORRECT'
         ? pinIncorrectText(language, problem.triesLeft)
         : errorText(language, problem.code);
-  const canRetry = problem !== undefined && RETRYABLE.has(problem.code);
+  const canRetry = problem !== undefined && OFFERS_TRY_AGAIN.has(problem.code);
 
   return (
     <main class="dialog" aria-labelledby="title">

@@ -63,7 +63,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
       await this.pcsc();
       return { name: this.name, available: true };
     } catch (e) {
-      const error = isEidBridgeError(e) ? e : new EidBridgeError('PCSC_UNAVAILABLE', String(e));
+      const error = isEidBridgeError(e) ? e : new EidBridgeError('PCSC_UNAVAILABLE', String(e), {}, { cause: e });
       return { name: this.name, available: false, reason: error.code, detail: [error.message, error.details.hint].filter(Boolean).join('. ') };
     }
   }
@@ -121,7 +121,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
           if (certificates.signing) found.push({ ...base, usage: 'signing', der: certificates.signing, keyRef: '83' });
         }, { access: ACCESS });
       } catch (e) {
-        failures.push(isEidBridgeError(e) ? e : new EidBridgeError('INTERNAL_ERROR', String(e)));
+        failures.push(isEidBridgeError(e) ? e : new EidBridgeError('INTERNAL_ERROR', String(e), {}, { cause: e }));
       }
     }
     if (found.length === 0 && failures.length > 0) throw failures[0]!;

@@ -80,7 +80,7 @@ export function pcscError(error: unknown, context: { reader?: string; during: 'c
   const raw = error instanceof Error ? error.message : String(error);
   const where = context.reader ? ` (reader "${context.reader}")` : '';
   const make = (c: ErrorCode, message: string, hint?: string) =>
-    new EidBridgeError(c, `${message}${where}: ${raw}`, hint ? { hint } : {});
+    new EidBridgeError(c, `${message}${where}: ${raw}`, hint ? { hint } : {}, { cause: error });
   switch (code) {
     case SCARD.E_NO_SERVICE:
     case SCARD.E_SERVICE_STOPPED:

@@ -242,7 +242,7 @@ export class PcscContext {
     } catch (e) {
       throw new EidBridgeError('PCSC_UNAVAILABLE', `The PC/SC binding could not be loaded: ${String(e)}`, {
         hint: 'Reinstall eID Bridge; on Linux the PC/SC library is needed: sudo apt-get install libpcsclite1 pcscd',
-      });
+      }, { cause: e });
     }
     let raw: RawPcsc;
     try {
@@ -250,7 +250,7 @@ export class PcscContext {
     } catch (e) {
       const error = pcscError(e, { during: 'context' });
       if (error.code === 'PCSC_UNAVAILABLE') throw error;
-      throw new EidBridgeError('PCSC_UNAVAILABLE', error.message, { hint: PCSC_UNAVAILABLE_HINT });
+      throw new EidBridgeError('PCSC_UNAVAILABLE', error.message, { hint: PCSC_UNAVAILABLE_HINT }, { cause: e });
     }
     const context = new PcscContext(raw, options);
     try {
@@ -696,7 +696,7 @@ class PcscCardConnection implements CardConnection {
       }
       if (this.cardGone()) return this.goneError();
     }
-    if (code === undefined && err instanceof Error) return new EidBridgeError('CARD_ERROR', `${err.message} (reader "${this.reader}")`);
+    if (code === undefined && err instanceof Error) return new EidBridgeError('CARD_ERROR', `${err.message} (reader "${this.reader}")`, {}, { cause: err });
     return pcscError(err, { reader: this.reader, during });
   }
 }

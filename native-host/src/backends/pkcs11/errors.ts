@@ -4,7 +4,7 @@
  * PKCS#11 standard (pkcs11t.h); they are kept here so this mapping can be
  * tested without loading a module.
  */
-import { EidBridgeError, type ErrorDetails } from '../../../../shared/errors.js';
+import { EidBridgeError, type ErrorCode, type ErrorDetails } from '../../../../shared/errors.js';
 
 export const CKR = {
   OK: 0x00,
@@ -104,45 +104,46 @@ export interface MappingContext {
 /** Turns a pkcs11js error into the EidBridgeError a caller can act on. Never sees the PIN. */
 export function mapPkcs11Error(error: unknown, context: MappingContext): EidBridgeError {
   if (error instanceof EidBridgeError) return error;
+  const wrapped = (code: ErrorCode, message: string, details: ErrorDetails = {}) => new EidBridgeError(code, message, details, { cause: error });
   const rv = pkcs11ReturnValue(error);
   const on = context.tokenLabel ? ` on token "${context.tokenLabel}"` : '';
   if (rv === undefined) {
     const message = error instanceof Error ? error.message : String(error);
-    return new EidBridgeError('CARD_ERROR', `PKCS#11 ${context.operation} failed${on}: ${message}`);
+    return wrapped('CARD_ERROR', `PKCS#11 ${context.operation} failed${on}: ${message}`);
   }
   const name = ckrName(rv);
   switch (rv) {
     case CKR.PIN_INCORRECT: {
       const state = context.tokenFlags === undefined ? { locked: false } : pinStateFromTokenFlags(context.tokenFlags, context.maxPinTries);
-      if (state.locked) return new EidBridgeError('PIN_BLOCKED', `Wrong PIN${on}; the PIN is now blocked`, { triesLeft: 0 });
+      if (state.locked) return wrapped('PIN_BLOCKED', `Wrong PIN${on}; the PIN is now blocked`, { triesLeft: 0 });
       const details: ErrorDetails = {};
       if (state.triesLeft !== undefined) details.triesLeft = state.triesLeft;
-      return new EidBridgeError('PIN_INCORRECT', `Wrong PIN${on}`, details);
+      return wrapped('PIN_INCORRECT', `Wrong PIN${on}`, details);
     }
     case CKR.PIN_LOCKED:
-      return new EidBridgeError('PIN_BLOCKED', `The PIN${on} is blocked`, { triesLeft: 0 });
+      return wrapped('PIN_BLOCKED', `The PIN${on} is blocked`, { triesLeft: 0 });
     case CKR.PIN_LEN_RANGE:
     case CKR.PIN_INVALID:
-      return new EidBridgeError('PIN_FORMAT', `The PIN has a length or form the token${on.replace(' on token', '')} does not accept (${name})`);
+      return wrapped('PIN_FORMAT', `The PIN has a length or form the token${on.replace(' on token', '')} does not accept (${name})`);
     case CKR.PIN_EXPIRED:
-      return new EidBridgeError('CARD_ERROR', `The PIN${on} has expired and must be changed first (${name})`);
+      return wrapped('CARD_ERROR', `The PIN${on} has expired and must be changed first (${name})`);
     case CKR.DEVICE_REMOVED:
     case CKR.TOKEN_NOT_PRESENT:
     case CKR.SESSION_HANDLE_INVALID:
     case CKR.SESSION_CLOSED:
-      return new EidBridgeError('CARD_REMOVED', `The card or token was removed during ${context.operation} (${name})`);
+      return wrapped('CARD_REMOVED', `The card or token was removed during ${context.operation} (${name})`);
     case CKR.SLOT_ID_INVALID:
-      return new EidBridgeError('READER_REMOVED', `The reader was removed during ${context.operation} (${name})`);
+      return wrapped('READER_REMOVED', `The reader was removed during ${context.operation} (${name})`);
     case CKR.TOKEN_NOT_RECOGNIZED:
-      return new EidBridgeError('UNSUPPORTED_CARD', `The PKCS#11 module does not recognise the card (${name})`);
+      return wrapped('UNSUPPORTED_CARD', `The PKCS#11 module does not recognise the card (${name})`);
     case CKR.FUNCTION_CANCELED:
-      return new EidBridgeError('USER_CANCELLED', `The PIN entry was cancelled (${name})`);
+      return wrapped('USER_CANCELLED', `The PIN entry was cancelled (${name})`);
     case CKR.KEY_HANDLE_INVALID:
     case CKR.OBJECT_HANDLE_INVALID:
-      return new EidBridgeError('CERTIFICATE_NOT_FOUND', `The key for this certificate is not on the token${on} (${name})`);
+      return wrapped('CERTIFICATE_NOT_FOUND', `The key for this certificate is not on the token${on} (${name})`);
     case CKR.USER_PIN_NOT_INITIALIZED:
-      return new EidBridgeError('CARD_ERROR', `The token${on} has no user PIN set (${name})`);
+      return wrapped('CARD_ERROR', `The token${on} has no user PIN set (${name})`);
     default:
-      return new EidBridgeError('CARD_ERROR', `PKCS#11 ${context.operation} failed${on} (${name})`);
+      return wrapped('CARD_ERROR', `PKCS#11 ${context.operation} failed${on} (${name})`);
   }
 }
