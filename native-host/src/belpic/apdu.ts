@@ -4,7 +4,8 @@
  * means "wrong Le, send the same command again with Le = xx".
  */
 import { EidBridgeError } from '../../../shared/errors.js';
-import { INS, RESEND_PAUSE_MS, SW } from './constants.js';
+import { INS, SW } from '../../../shared/belpic/card-constants.js';
+import { RESEND_PAUSE_MS } from './constants.js';
 import { bytesToHex } from '../../../shared/bytes.js';
 
 /** Anything that carries APDUs to the card: a PC/SC connection or the in-process emulator. */
@@ -79,13 +80,13 @@ function split(response: Uint8Array): ApduResponse {
 /** Sends one command and returns the complete answer, resolving 61xx and 6Cxx. */
 export async function exchange(transport: ApduTransport, command: Uint8Array, options: ExchangeOptions = {}): Promise<ApduResponse> {
   let response = split(await transport.transmit(command));
-  if (response.sw >> 8 === 0x6c) {
+  if (response.sw >> 8 === SW.WRONG_LE >> 8) {
     await pause(options.resendPauseMs ?? RESEND_PAUSE_MS);
     response = split(await transport.transmit(withLe(command, response.sw & 0xff)));
   }
-  if (response.sw >> 8 !== 0x61) return { data: response.data.slice(), sw: response.sw };
+  if (response.sw >> 8 !== SW.BYTES_AVAILABLE >> 8) return { data: response.data.slice(), sw: response.sw };
   const parts: Uint8Array[] = [response.data.slice()];
-  for (let round = 0; response.sw >> 8 === 0x61; round++) {
+  for (let round = 0; response.sw >> 8 === SW.BYTES_AVAILABLE >> 8; round++) {
     if (round >= MAX_GET_RESPONSE_ROUNDS) throw new EidBridgeError('CARD_ERROR', 'The card kept announcing more response data');
     response = split(await transport.transmit(apdu(0x00, INS.GET_RESPONSE, 0x00, 0x00, undefined, response.sw & 0xff)));
     parts.push(response.data.slice());

@@ -6,7 +6,7 @@ import { createHash, verify as verifySignature, X509Certificate } from 'node:cry
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../../../devtools/virtual-card/virtual-card.js';
 import type { ApduTransport } from './apdu.js';
-import { BelpicCard, classifyAtr, documentKind, type PinPad } from './card.js';
+import { BelpicCard, documentKind, type PinPad } from './card.js';
 import { BelpicCardCache } from './certificate-cache.js';
 import { pinBytes } from './pin.js';
 import { bytes } from './scripted-transport.test-helper.js';
@@ -261,16 +261,7 @@ describe('PIN change on a PIN-pad reader', () => {
   });
 });
 
-describe('card recognition', () => {
-  it('knows the BELPIC ATRs, the older RSA ones included, and nothing else', () => {
-    expect(classifyAtr(bytes('3B9813400AA503010101AD1311'))).toBe('rsa');
-    expect(classifyAtr(bytes('3B9894400AA503010101AD1310'))).toBe('rsa');
-    expect(classifyAtr(bytes('3B989440FFA503010101AD1310'))).toBe('rsa');
-    expect(classifyAtr(bytes('3B7F96000080318065B085040120120FFF829000'))).toBe('1.8');
-    expect(classifyAtr(bytes('3B7F96000080318065B085040120120FFF829001'))).toBeUndefined();
-    expect(classifyAtr(bytes('3B9813400AA503010101AD13'))).toBeUndefined();
-  });
-
+describe('document kinds', () => {
   it('names the document by its type', () => {
     expect(documentKind(1)).toBe('eID');
     expect(documentKind(6)).toBe('Kids-ID');

@@ -9,46 +9,48 @@ import { decodeBelpicTlv } from '../../../shared/tlv.js';
 import { apdu, exchange, hex, statusError, type ApduTransport, type ExchangeOptions } from './apdu.js';
 import { processCardCache, type BelpicCardCache } from './certificate-cache.js';
 import {
-  ALG_EC,
-  ALG_RSA_PKCS1,
-  APPLET_V11,
-  APPLET_V17,
-  APPLET_V18,
-  ATR_18,
-  ATR_MASK_RSA,
-  ATR_RSA,
   BELPIC_AID,
   CARD_DATA,
-  DIGEST_INFO_PREFIX,
   DIGEST_LENGTHS,
   DOCUMENT_TYPE_EID,
   DOCUMENT_TYPE_KIDS,
   FILES,
-  GET_CARD_DATA,
-  GET_CARD_DATA_18,
-  IDENTITY_TAG_DOCUMENT_TYPE,
+  filePath,
   INS,
-  KEY_AUTHENTICATION,
-  KEY_SIGNATURE,
+  KEY_REF,
+  PIN_MAX_TRIES,
+  PIN_REFERENCE,
   SW,
-} from './constants.js';
+  type BelpicFile,
+} from '../../../shared/belpic/card-constants.js';
+import {
+  generationsWithAtr,
+  generationWithAppletVersion,
+  hasFile,
+  signatureInput,
+  type CardGeneration,
+  type CardGenerationName,
+} from '../../../shared/belpic/card-generations.js';
+import { encodePinBlock } from '../../../shared/belpic/pin-block.js';
+import { IDENTITY_TAG } from '../../../shared/identity-parse.js';
 import { readCertificateFile, readFileIfPresent } from './files.js';
-import { checkPinStatus, modifyPinStructure, pinBlock, verifyPinStructure, type PinPadLanguage } from './pin.js';
-import { equalBytes } from '../../../shared/bytes.js';
+import { checkPinStatus, modifyPinStructure, verifyPinStructure, type PinPadLanguage } from './pin.js';
 
-export type BelpicGeneration = 'V1.1' | '1.7' | '1.8';
+export type BelpicGeneration = CardGenerationName;
 export type BelpicKey = 'authentication' | 'signing';
-export type BelpicDigestAlgorithm = keyof typeof DIGEST_LENGTHS;
+export type BelpicDigestAlgorithm = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 export type DocumentKind = 'eID' | 'Kids-ID' | 'foreigner card' | 'other';
 
 export interface BelpicCardInfo {
   /** Chip serial number (GET CARD DATA bytes 0–15, identity tag 02). */
   serial: Uint8Array;
   serialHex: string;
-  /** 0x11, 0x17 or 0x18 */
+  /** GET CARD DATA byte 21: 0x11, 0x17, 0x18, ... */
   appletVersion: number;
   generation: BelpicGeneration;
   keyType: 'RSA' | 'EC';
+  /** Everything else this applet version decides, from shared/belpic/card-generations.ts. */
+  generationFacts: CardGeneration;
   /** The raw GET CARD DATA answer. */
   cardData: Uint8Array;
 }
@@ -78,18 +80,6 @@ export interface BelpicCardOptions extends ExchangeOptions {
 
 /** Identity files by file id ('4031', '4032', ..., '503C'): bytes as stored, certificates trimmed. */
 export type IdentityFiles = Record<string, Uint8Array>;
-
-function matchesMasked(atr: Uint8Array, reference: Uint8Array, mask: Uint8Array): boolean {
-  return atr.length === reference.length && atr.every((b, i) => (b & mask[i]!) === (reference[i]! & mask[i]!));
-}
-
-
-/** What the ATR says: an RSA card (V1.1/1.7), a 1.8 card, or not a BELPIC card. */
-export function classifyAtr(atr: Uint8Array): 'rsa' | '1.8' | undefined {
-  if (equalBytes(atr, ATR_18)) return '1.8';
-  if (matchesMasked(atr, ATR_RSA, ATR_MASK_RSA)) return 'rsa';
-  return undefined;
-}
 
 function unsupported(atr: Uint8Array, why: string): EidBridgeError {
   return new EidBridgeError('UNSUPPORTED_CARD', `This is not a Belgian eID card (${why})`, { atr: hex(atr) });
@@ -121,9 +111,10 @@ export class BelpicCard {
    */
   static async open(transport: ApduTransport, options: BelpicCardOptions = {}): Promise<BelpicCard> {
     const atr = transport.atr;
-    const family = classifyAtr(atr);
-    if (!family) throw unsupported(atr, 'unknown ATR');
-    const command = family === '1.8' ? GET_CARD_DATA_18 : GET_CARD_DATA;
+    const candidates = generationsWithAtr(atr);
+    if (candidates.length === 0) throw unsupported(atr, 'unknown ATR');
+    // Generations that share an ATR share the way GET CARD DATA is asked.
+    const command = candidates[0]!.cardData.command;
     let r = await exchange(transport, command, options);
     if (r.sw === SW.INS_NOT_SUPPORTED || r.sw === SW.CLA_NOT_SUPPORTED) {
       // Another application left another applet selected: select BELPIC again.
@@ -131,13 +122,10 @@ export class BelpicCard {
       if (select.sw !== SW.OK) throw unsupported(atr, `the BELPIC applet cannot be selected (${select.sw.toString(16)})`);
       r = await exchange(transport, command, options);
     }
-    if (r.sw !== SW.OK || r.data.length < 28) throw unsupported(atr, `GET CARD DATA answered ${r.sw.toString(16)}`);
+    if (r.sw !== SW.OK || r.data.length < CARD_DATA.length) throw unsupported(atr, `GET CARD DATA answered ${r.sw.toString(16)}`);
     const version = r.data[CARD_DATA.appletVersion]!;
-    let generation: BelpicGeneration;
-    if (family === '1.8' && version === APPLET_V18) generation = '1.8';
-    else if (family === 'rsa' && version === APPLET_V17) generation = '1.7';
-    else if (family === 'rsa' && version >= 0x10 && version <= APPLET_V11) generation = 'V1.1';
-    else throw unsupported(atr, `applet version 0x${version.toString(16)}`);
+    const generation = generationWithAppletVersion(candidates, version);
+    if (!generation) throw unsupported(atr, `applet version 0x${version.toString(16)}`);
     const serial = r.data.slice(CARD_DATA.serialOffset, CARD_DATA.serialOffset + CARD_DATA.serialLength);
     return new BelpicCard(
       transport,
@@ -145,8 +133,9 @@ export class BelpicCard {
         serial,
         serialHex: hex(serial),
         appletVersion: version,
-        generation,
-        keyType: generation === '1.8' ? 'EC' : 'RSA',
+        generation: generation.name,
+        keyType: generation.key.type,
+        generationFacts: generation,
         cardData: r.data.slice(),
       },
       options,
@@ -157,7 +146,7 @@ export class BelpicCard {
   async cardType(): Promise<string> {
     const kind = await this.documentKind();
     const label = kind === 'other' ? 'Belgian eID card' : kind;
-    return `${label} (applet ${this.info.generation === 'V1.1' ? '1.1' : this.info.generation})`;
+    return `${label} (applet ${this.info.generationFacts.appletLabel})`;
   }
 
   /** The document type from the identity file, read once per card. */
@@ -165,14 +154,14 @@ export class BelpicCard {
     const key = 'documentType';
     let cached = this.cache.get(this.info.serialHex, key);
     if (cached === undefined) {
-      const identity = await this.readFile(FILES.identity).catch((e: unknown) => {
+      const identity = await this.readFile(filePath('identity')).catch((e: unknown) => {
         if (e instanceof EidBridgeError && e.code === 'CARD_ERROR') return undefined;
         throw e;
       });
       let value: number | undefined;
       if (identity) {
         try {
-          const entry = decodeBelpicTlv(identity).find((e) => e.tag === IDENTITY_TAG_DOCUMENT_TYPE);
+          const entry = decodeBelpicTlv(identity).find((e) => e.tag === IDENTITY_TAG.DOCUMENT_TYPE);
           if (entry) value = Number.parseInt(new TextDecoder().decode(entry.value).trim(), 10);
         } catch {
           // An unreadable identity file leaves the kind unknown.
@@ -202,16 +191,16 @@ export class BelpicCard {
 
   async certificates(which: { ca?: boolean; root?: boolean } = {}): Promise<BelpicCertificates> {
     const out: BelpicCertificates = {};
-    const authentication = await this.readCertificate(FILES.authenticationCertificate);
+    const authentication = await this.readCertificate(filePath('authenticationCertificate'));
     if (authentication) out.authentication = authentication;
-    const signing = await this.readCertificate(FILES.signatureCertificate);
+    const signing = await this.readCertificate(filePath('signatureCertificate'));
     if (signing) out.signing = signing;
     if (which.ca) {
-      const ca = await this.readCertificate(FILES.caCertificate);
+      const ca = await this.readCertificate(filePath('caCertificate'));
       if (ca) out.ca = ca;
     }
     if (which.root) {
-      const root = await this.readCertificate(FILES.rootCertificate);
+      const root = await this.readCertificate(filePath('rootCertificate'));
       if (root) out.root = root;
     }
     return out;
@@ -224,37 +213,43 @@ export class BelpicCard {
    */
   async readIdentityFiles(options: { photo?: boolean } = {}): Promise<IdentityFiles> {
     const files: IdentityFiles = {};
-    const paths: string[] = [FILES.identity, FILES.identitySignature, FILES.address, FILES.addressSignature];
-    if (options.photo) paths.push(FILES.photo);
-    if (this.info.generation === '1.8') paths.push(FILES.basicKey);
-    for (const path of paths) {
-      const file = await readFileIfPresent(this.transport, path, this.options);
-      if (file) files[path.slice(-4)] = file;
+    const wanted: BelpicFile[] = ['identity', 'identitySignature', 'address', 'addressSignature'];
+    if (options.photo) wanted.push('photo');
+    if (hasFile(this.info.generationFacts, 'basicKey')) wanted.push('basicKey');
+    for (const name of wanted) {
+      const file = await readFileIfPresent(this.transport, filePath(name), this.options);
+      if (file) files[FILES[name].id] = file;
     }
-    const rrn = await this.readCertificate(FILES.rrnCertificate);
-    if (rrn) files[FILES.rrnCertificate.slice(-4)] = rrn;
+    const rrn = await this.readCertificate(filePath('rrnCertificate'));
+    if (rrn) files[FILES.rrnCertificate.id] = rrn;
     return files;
   }
 
   /**
-   * PIN tries left, asked without spending one: GET CARD DATA byte 28 on 1.8,
-   * VERIFY without data on 1.7. Never on V1.1 (that probe is not safe there).
+   * PIN tries left, asked without spending one, the way the generation allows
+   * (GET CARD DATA on 1.8, VERIFY without data on 1.7); never where no probe
+   * is safe (V1.1).
    */
   async pinTriesLeft(): Promise<number | undefined> {
-    if (this.info.generation === '1.8') {
-      const r = await exchange(this.transport, GET_CARD_DATA_18, this.options);
-      const tries = r.sw === SW.OK ? r.data[CARD_DATA.pinTriesLeft18] : undefined;
-      return tries === undefined || tries === 0xff ? undefined : tries;
+    const generation = this.info.generationFacts;
+    switch (generation.pinTriesProbe) {
+      case 'card-data': {
+        const r = await exchange(this.transport, generation.cardData.command, this.options);
+        const offset = generation.cardData.pinTriesLeftOffset;
+        const tries = r.sw === SW.OK && offset !== undefined ? r.data[offset] : undefined;
+        return tries === undefined || tries === 0xff ? undefined : tries;
+      }
+      case 'verify-without-data': {
+        const r = await exchange(this.transport, apdu(0x00, INS.VERIFY, 0x00, PIN_REFERENCE), this.options);
+        if (r.sw >> 4 === SW.PIN_WRONG >> 4) return r.sw & 0x0f;
+        if (r.sw === SW.PIN_BLOCKED) return 0;
+        // 9000: the PIN was verified in this card session, so the counter is full.
+        if (r.sw === SW.OK) return PIN_MAX_TRIES;
+        return undefined;
+      }
+      case 'none':
+        return undefined;
     }
-    if (this.info.generation === '1.7') {
-      const r = await exchange(this.transport, apdu(0x00, INS.VERIFY, 0x00, 0x01), this.options);
-      if (r.sw >> 4 === 0x63c) return r.sw & 0x0f;
-      if (r.sw === SW.PIN_BLOCKED) return 0;
-      // 9000: the PIN was verified in this card session, so the counter is full.
-      if (r.sw === SW.OK) return 3;
-      return undefined;
-    }
-    return undefined;
   }
 
   /** VERIFY with the PIN (ASCII digits), or on the reader's PIN pad when `pin` is undefined. */
@@ -266,8 +261,8 @@ export class BelpicCard {
       checkPinStatus((reply[reply.length - 2]! << 8) | reply[reply.length - 1]!);
       return;
     }
-    const block = pinBlock(pin);
-    const command = apdu(0x00, INS.VERIFY, 0x00, 0x01, block);
+    const block = encodePinBlock(pin);
+    const command = apdu(0x00, INS.VERIFY, 0x00, PIN_REFERENCE, block);
     try {
       const r = await exchange(this.transport, command, this.options);
       checkPinStatus(r.sw);
@@ -288,16 +283,16 @@ export class BelpicCard {
 
   /** CHANGE REFERENCE DATA: 00 24 00 01 10 <current block><new block>. */
   async changePin(current: Uint8Array, next: Uint8Array): Promise<void> {
-    const currentBlock = pinBlock(current);
+    const currentBlock = encodePinBlock(current);
     let nextBlock: Uint8Array | undefined;
     let data: Uint8Array | undefined;
     let command: Uint8Array | undefined;
     try {
-      nextBlock = pinBlock(next);
+      nextBlock = encodePinBlock(next);
       data = new Uint8Array(16);
       data.set(currentBlock, 0);
       data.set(nextBlock, 8);
-      command = apdu(0x00, INS.CHANGE_REFERENCE_DATA, 0x00, 0x01, data);
+      command = apdu(0x00, INS.CHANGE_REFERENCE_DATA, 0x00, PIN_REFERENCE, data);
       const r = await exchange(this.transport, command, this.options);
       checkPinStatus(r.sw);
     } finally {
@@ -325,28 +320,20 @@ export class BelpicCard {
     if (digest.length !== DIGEST_LENGTHS[digestAlgorithm]) {
       throw new EidBridgeError('INVALID_ARGUMENT', `The digest is not ${digestAlgorithm} long`, { argument: 'hash' });
     }
-    let algorithm: number;
-    let input: Uint8Array;
-    if (this.info.keyType === 'EC') {
-      algorithm =
-        digestAlgorithm === 'SHA-256' || digestAlgorithm === 'SHA-384' || digestAlgorithm === 'SHA-512' ? ALG_EC[digestAlgorithm] : ALG_EC.unspecified;
-      input = digest;
-    } else {
-      algorithm = ALG_RSA_PKCS1;
-      const prefix = DIGEST_INFO_PREFIX[digestAlgorithm];
-      input = new Uint8Array(prefix.length + digest.length);
-      input.set(prefix, 0);
-      input.set(digest, prefix.length);
-    }
-    const keyRef = key === 'authentication' ? KEY_AUTHENTICATION : KEY_SIGNATURE;
+    const generation = this.info.generationFacts;
+    const { algorithm, input } = signatureInput(generation, digestAlgorithm, digest);
+    const keyRef = key === 'authentication' ? KEY_REF.AUTHENTICATION : KEY_REF.SIGNATURE;
     const mse = await exchange(this.transport, apdu(0x00, INS.MSE, 0x41, 0xb6, Uint8Array.of(0x04, 0x80, algorithm, 0x84, keyRef)), this.options);
     if (mse.sw !== SW.OK) throw statusError('MSE SET', mse.sw);
     if (pin !== undefined || this.options.pinPad || key === 'signing') await this.verifyPin(pin);
     const pso = await exchange(this.transport, apdu(0x00, INS.PSO, 0x9e, 0x9a, input), this.options);
     if (pso.sw === SW.SECURITY_NOT_SATISFIED) throw new EidBridgeError('PIN_REQUIRED', 'The card wants the PIN before it signs');
     if (pso.sw !== SW.OK) throw statusError('PSO COMPUTE DIGITAL SIGNATURE', pso.sw);
-    if (this.info.keyType === 'EC' && pso.data.length !== 96) {
-      throw new EidBridgeError('CARD_ERROR', `The card answered a ${pso.data.length}-byte signature; P-384 r‖s is 96 bytes`);
+    if (generation.key.type === 'EC' && pso.data.length !== generation.key.signatureLength) {
+      throw new EidBridgeError(
+        'CARD_ERROR',
+        `The card answered a ${pso.data.length}-byte signature; ${generation.key.curve} r‖s is ${generation.key.signatureLength} bytes`,
+      );
     }
     if (pso.data.length === 0) throw new EidBridgeError('CARD_ERROR', 'The card answered an empty signature');
     return pso.data;

@@ -4,7 +4,8 @@
  */
 import { EidBridgeError } from '../../../shared/errors.js';
 import { apdu, exchange, statusError, type ApduTransport, type ExchangeOptions } from './apdu.js';
-import { INS, MAX_FILE_SIZE, READ_CHUNK, SW } from './constants.js';
+import { INS, SW } from '../../../shared/belpic/card-constants.js';
+import { MAX_FILE_SIZE, READ_CHUNK } from './constants.js';
 
 /** "3F00DF014031" → bytes; accepts the forms with and without 3F00. */
 export function parsePath(path: string | Uint8Array): Uint8Array {
@@ -55,7 +56,7 @@ export async function readSelectedFile(
     if (wanted !== undefined && offset >= wanted) break;
     if (offset >= MAX_FILE_SIZE) throw new EidBridgeError('CARD_ERROR', 'A card file is larger than any BELPIC file can be');
     const r = await exchange(transport, apdu(0x00, INS.READ_BINARY, offset >> 8, offset & 0xff, undefined, chunk), options);
-    if (r.sw === SW.WRONG_OFFSET) break;
+    if (r.sw === SW.WRONG_P1P2) break;
     if (r.sw !== SW.OK && r.sw !== SW.END_OF_FILE_WARNING) throw statusError('READ BINARY', r.sw);
     parts.push(r.data);
     offset += r.data.length;

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { checkPinStatus, modifyPinStructure, pinBlock, pinBytes, verifyPinStructure } from './pin.js';
+import { encodePinBlock } from '../../../shared/belpic/pin-block.js';
+import { checkPinStatus, modifyPinStructure, pinBytes, verifyPinStructure } from './pin.js';
 import { toHex } from './scripted-transport.test-helper.js';
 
 describe('PIN block', () => {
   it('encodes the length, BCD digits and F padding', () => {
-    expect(toHex(pinBlock(pinBytes('12345')))).toBe('2512345FFFFFFFFF');
-    expect(toHex(pinBlock(pinBytes('1234')))).toBe('241234FFFFFFFFFF');
-    expect(toHex(pinBlock(pinBytes('123456789012')))).toBe('2C123456789012FF');
+    expect(toHex(encodePinBlock(pinBytes('12345')))).toBe('2512345FFFFFFFFF');
+    expect(toHex(encodePinBlock(pinBytes('1234')))).toBe('241234FFFFFFFFFF');
+    expect(toHex(encodePinBlock(pinBytes('123456789012')))).toBe('2C123456789012FF');
   });
 
   it('refuses PINs that are too short, too long or not digits, without echoing them', () => {
     for (const pin of ['123', '1234567890123', '12a4', '']) {
-      expect(() => pinBlock(pinBytes(pin))).toThrow(expect.objectContaining({ code: 'PIN_FORMAT' }));
+      expect(() => encodePinBlock(pinBytes(pin))).toThrow(expect.objectContaining({ code: 'PIN_FORMAT' }));
     }
     try {
-      pinBlock(pinBytes('98x7'));
+      encodePinBlock(pinBytes('98x7'));
     } catch (e) {
       expect(String((e as Error).message)).not.toContain('98x7');
     }

@@ -1,65 +1,55 @@
 /**
- * PIN blocks, PIN-pad structures and the meaning of VERIFY answers. PIN bytes
- * are never logged and every buffer built from them is zeroed by its user.
+ * PIN-pad structures and the meaning of VERIFY answers (the PIN block itself
+ * is shared/belpic/pin-block.ts). PIN bytes are never logged and every buffer
+ * built from them is zeroed by its user.
  */
 import { EidBridgeError } from '../../../shared/errors.js';
-import { PIN_MAX, PIN_MIN, PIN_PAD, SW } from './constants.js';
+import { PIN_MAX, PIN_MIN, SW } from '../../../shared/belpic/card-constants.js';
+import { PIN_PAD } from './constants.js';
 import { swHex } from './apdu.js';
-
-/** Checks a PIN given as ASCII digit bytes; the message never contains the PIN. */
-export function assertPinFormat(pin: Uint8Array, argument = 'pin'): void {
-  if (pin.length < PIN_MIN || pin.length > PIN_MAX || !pin.every((b) => b >= 0x30 && b <= 0x39)) {
-    throw new EidBridgeError('PIN_FORMAT', `The PIN must be ${PIN_MIN} to ${PIN_MAX} digits`, { argument });
-  }
-}
-
-/**
- * The 8-byte BELPIC PIN block: 0x20 | length, the digits as BCD, padded with F
- * nibbles and FF bytes. "12345" → 25 12 34 5F FF FF FF FF.
- */
-export function pinBlock(pin: Uint8Array): Uint8Array {
-  assertPinFormat(pin);
-  const block = new Uint8Array(8).fill(0xff);
-  block[0] = 0x20 | pin.length;
-  for (let i = 0; i < pin.length; i++) {
-    const digit = pin[i]! - 0x30;
-    const index = 1 + (i >> 1);
-    block[index] = i % 2 === 0 ? (digit << 4) | 0x0f : (block[index]! & 0xf0) | digit;
-  }
-  return block;
-}
 
 export type PinPadLanguage = keyof typeof PIN_PAD.langIds;
 
 /**
- * PIN_VERIFY_STRUCTURE (PC/SC part 10, section 2.5.2) for a BELPIC VERIFY.
- * Multi-byte fields are little-endian as the structure is packed in host order
- * by the reader drivers (pcsc-lite ccid, Windows).
+ * The part every PC/SC part 10 PIN structure ends with: bTeoPrologue (zeros
+ * for T=0 readers), ulDataLength and the APDU. Multi-byte fields are
+ * little-endian, as the reader drivers (pcsc-lite ccid, Windows) pack them in
+ * host order.
  */
-export function verifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array {
-  const apduBytes = PIN_PAD.verifyApdu;
-  const out = new Uint8Array(19 + apduBytes.length);
-  let p = 0;
-  out[p++] = PIN_PAD.timerOut;
-  out[p++] = PIN_PAD.timerOut2;
-  out[p++] = PIN_PAD.formatString;
-  out[p++] = PIN_PAD.pinBlockString;
-  out[p++] = PIN_PAD.pinLengthFormat;
-  // wPINMaxExtraDigit: 0xXXYY, XX = minimum, YY = maximum digits.
-  out[p++] = PIN_PAD.maxDigits;
-  out[p++] = PIN_PAD.minDigits;
-  out[p++] = PIN_PAD.entryValidationCondition;
-  out[p++] = PIN_PAD.numberMessage;
-  const langId = PIN_PAD.langIds[language];
-  out[p++] = langId & 0xff;
-  out[p++] = langId >> 8;
-  out[p++] = PIN_PAD.msgIndex;
-  p += 3; // bTeoPrologue: zeros for T=0 readers
-  out[p++] = apduBytes.length & 0xff; // ulDataLength, 32-bit little-endian
-  out[p++] = (apduBytes.length >> 8) & 0xff;
-  p += 2;
-  out.set(apduBytes, p);
+function pinStructure(fields: number[], apduBytes: Uint8Array): Uint8Array {
+  const length = apduBytes.length;
+  const teoPrologue = [0x00, 0x00, 0x00];
+  const dataLength = [length & 0xff, (length >> 8) & 0xff, 0x00, 0x00];
+  const out = new Uint8Array(fields.length + teoPrologue.length + dataLength.length + length);
+  out.set([...fields, ...teoPrologue, ...dataLength], 0);
+  out.set(apduBytes, out.length - length);
   return out;
+}
+
+/** The fields both structures open with: timeouts and how the PIN block is formatted. */
+const PIN_FORMAT_FIELDS = [PIN_PAD.timerOut, PIN_PAD.timerOut2, PIN_PAD.formatString, PIN_PAD.pinBlockString, PIN_PAD.pinLengthFormat];
+
+/** wLangId, little-endian. */
+function langIdBytes(language: PinPadLanguage): number[] {
+  const langId = PIN_PAD.langIds[language];
+  return [langId & 0xff, langId >> 8];
+}
+
+/** PIN_VERIFY_STRUCTURE (PC/SC part 10, section 2.5.2) for a BELPIC VERIFY. */
+export function verifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array {
+  return pinStructure(
+    [
+      ...PIN_FORMAT_FIELDS,
+      // wPINMaxExtraDigit: 0xXXYY, XX = minimum, YY = maximum digits.
+      PIN_PAD.maxDigits,
+      PIN_PAD.minDigits,
+      PIN_PAD.entryValidationCondition,
+      PIN_PAD.numberMessage,
+      ...langIdBytes(language),
+      PIN_PAD.msgIndex,
+    ],
+    PIN_PAD.verifyApdu,
+  );
 }
 
 /**
@@ -67,33 +57,23 @@ export function verifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array 
  * REFERENCE DATA: the reader asks for the current PIN and the new one twice.
  */
 export function modifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array {
-  const apduBytes = PIN_PAD.modifyApdu;
-  const out = new Uint8Array(24 + apduBytes.length);
-  let p = 0;
-  out[p++] = PIN_PAD.timerOut;
-  out[p++] = PIN_PAD.timerOut2;
-  out[p++] = PIN_PAD.formatString;
-  out[p++] = PIN_PAD.pinBlockString;
-  out[p++] = PIN_PAD.pinLengthFormat;
-  out[p++] = PIN_PAD.insertionOffsetOld;
-  out[p++] = PIN_PAD.insertionOffsetNew;
-  out[p++] = PIN_PAD.maxDigits;
-  out[p++] = PIN_PAD.minDigits;
-  out[p++] = PIN_PAD.confirmPin;
-  out[p++] = PIN_PAD.entryValidationCondition;
-  out[p++] = PIN_PAD.modifyNumberMessage;
-  const langId = PIN_PAD.langIds[language];
-  out[p++] = langId & 0xff;
-  out[p++] = langId >> 8;
-  out[p++] = 0x00; // bMsgIndex1: "enter the current PIN"
-  out[p++] = 0x01; // bMsgIndex2: "enter the new PIN"
-  out[p++] = 0x02; // bMsgIndex3: "confirm the new PIN"
-  p += 3; // bTeoPrologue
-  out[p++] = apduBytes.length & 0xff;
-  out[p++] = (apduBytes.length >> 8) & 0xff;
-  p += 2;
-  out.set(apduBytes, p);
-  return out;
+  return pinStructure(
+    [
+      ...PIN_FORMAT_FIELDS,
+      PIN_PAD.insertionOffsetOld,
+      PIN_PAD.insertionOffsetNew,
+      PIN_PAD.maxDigits,
+      PIN_PAD.minDigits,
+      PIN_PAD.confirmPin,
+      PIN_PAD.entryValidationCondition,
+      PIN_PAD.modifyNumberMessage,
+      ...langIdBytes(language),
+      0x00, // bMsgIndex1: "enter the current PIN"
+      0x01, // bMsgIndex2: "enter the new PIN"
+      0x02, // bMsgIndex3: "confirm the new PIN"
+    ],
+    PIN_PAD.modifyApdu,
+  );
 }
 
 /**
@@ -102,7 +82,7 @@ export function modifyPinStructure(language: PinPadLanguage = 'en'): Uint8Array 
  */
 export function checkPinStatus(sw: number): void {
   if (sw === SW.OK) return;
-  if (sw >> 4 === 0x63c) {
+  if (sw >> 4 === SW.PIN_WRONG >> 4) {
     const triesLeft = sw & 0x0f;
     if (triesLeft === 0) throw new EidBridgeError('PIN_BLOCKED', 'The PIN is blocked after too many wrong tries', { triesLeft: 0 });
     throw new EidBridgeError('PIN_INCORRECT', `Wrong PIN; ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`, { triesLeft });
