@@ -5,9 +5,10 @@
 import type { CliCommand } from './cli-command.js';
 import { backendCommand } from './commands/backend.js';
 import { demoCommand } from './commands/demo.js';
-import { installHostCommand, uninstallHostCommand } from './commands/install-host.js';
+import { installHostCommand } from './commands/install-host.js';
 import { readIdentityCommand } from './commands/read-identity.js';
 import { statusCommand } from './commands/status.js';
+import { uninstallHostCommand } from './commands/uninstall-host.js';
 import { verifyCommand } from './commands/verify.js';
 import { virtualCardCommand } from './commands/virtual-card.js';
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../../devtools/demo/run-demo.js';
-import { projectRoot } from './install-host.js';
+import { projectRoot } from '../host-registration.js';
 import type { CliCommand } from '../cli-command.js';
 
 const USAGE = `Usage: eid-bridge demo [--browser chromium|firefox] [--headless] [--port 8443]

@@ -6,13 +6,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isEidBridgeError } from '../../shared/errors.js';
 import type { CardFiles } from '../../shared-node/identity-verify.js';
 import { readCardIdentityFiles } from '../../native-host/src/index.js';
 import { buildIdentityResult } from '../../shared-node/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../shared-node/trusted-roots.js';
-import type { CliCommand } from '../cli-command.js';
+import { parseCommandLine, type CliCommand } from '../cli-command.js';
 import { formatIdentityReport, identityJson } from '../identity-output.js';
 
 const USAGE = `Usage: eid-bridge read-identity [--photo FILE] [--save DIR] [--json] [--reader NAME] [--trust CERT]...
@@ -35,27 +34,18 @@ export const readIdentityCommand: CliCommand = {
   name: 'read-identity',
   summary: 'Read and verify the identity, address and photo of the card in the reader',
   async run(argv) {
-    let values;
-    try {
-      values = parseArgs({
-        args: argv,
-        options: {
-          photo: { type: 'string' },
-          save: { type: 'string' },
-          json: { type: 'boolean' },
-          reader: { type: 'string' },
-          trust: { type: 'string', multiple: true },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }).values;
-    } catch (e) {
-      console.error(`eid-bridge read-identity: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
-      return 2;
-    }
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const parsed = parseCommandLine('read-identity', USAGE, {
+      args: argv,
+      options: {
+        photo: { type: 'string' },
+        save: { type: 'string' },
+        json: { type: 'boolean' },
+        reader: { type: 'string' },
+        trust: { type: 'string', multiple: true },
+      },
+    });
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
     const roots = await loadTrustedRoots({ extraPaths: values.trust ?? [] });
     if (roots.problems.length > 0) {
       console.error(`eid-bridge read-identity: ${roots.problems.join('; ')}`);

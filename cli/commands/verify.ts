@@ -5,12 +5,11 @@
  * Exit 0: everything verified; 1: not verified; 2: usage or missing files.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { isEidBridgeError } from '../../shared/errors.js';
 import { decodeRawCardFiles, type CardFileId, type CardFiles } from '../../shared-node/identity-verify.js';
 import { buildIdentityResult } from '../../shared-node/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../shared-node/trusted-roots.js';
-import type { CliCommand } from '../cli-command.js';
+import { parseCommandLine, type CliCommand } from '../cli-command.js';
 import { formatIdentityReport, identityJson, readCardFileDirectory } from '../identity-output.js';
 
 const USAGE = `Usage: eid-bridge verify DIR|RESULT.json [--json] [--trust CERT]...
@@ -53,26 +52,16 @@ export const verifyCommand: CliCommand = {
   name: 'verify',
   summary: 'Verify saved raw card files (identity, address, photo) offline',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          json: { type: 'boolean' },
-          trust: { type: 'string', multiple: true },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      console.error(`eid-bridge verify: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
-      return 2;
-    }
+    const parsed = parseCommandLine('verify', USAGE, {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        trust: { type: 'string', multiple: true },
+      },
+    });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
     if (positionals.length !== 1) {
       console.error(`eid-bridge verify: give exactly one folder or result file\n\n${USAGE}`);
       return 2;

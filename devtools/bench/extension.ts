@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
-import { installHost } from '../../cli/commands/install-host.js';
+import { installHost } from '../../cli/host-registration.js';
 import { CHROME_EXTENSION_DIR, FIREFOX_EXTENSION_DIR, HOST_SCRIPT, hostEnv, tempDir } from '../../tests/e2e/helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard } from '../../tests/e2e/helpers/card.js';
 import { startTestSite } from '../../tests/e2e/helpers/test-site.js';

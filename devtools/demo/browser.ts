@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
-import { installHost } from '../../cli/commands/install-host.js';
+import { installHost } from '../../cli/host-registration.js';
 import { CHROMIUM_PATH, chromiumExtensionArgs } from '../chromium.js';
 import { StepFailure } from './steps.js';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { installHost } from '../../../cli/commands/install-host.js';
+import { installHost } from '../../../cli/host-registration.js';
 import { projectRoot } from '../../helpers/host-process.js';
 
 export const ROOT = projectRoot();

@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID, NATIVE_HOST_NAME } from '../../shared/native-host-name.js';
-import { installHost, installHostCommand, launcherScript, manifestDirectory, registryKey, uninstallHost, uninstallHostCommand } from './install-host.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID, NATIVE_HOST_NAME } from '../shared/native-host-name.js';
+import { installHostCommand } from './commands/install-host.js';
+import { uninstallHostCommand } from './commands/uninstall-host.js';
+import { installHost, launcherScript, manifestDirectory, registryKey, uninstallHost } from './host-registration.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -80,7 +82,12 @@ describe('install-host', () => {
     expect(existsSync(manifest)).toBe(true);
     expect(await uninstallHostCommand.run(['--browser', 'chrome', '--user-data-dir', profile])).toBe(0);
     expect(existsSync(manifest)).toBe(false);
-    await expect(installHostCommand.run(['--browser', 'netscape'])).rejects.toThrow(/Unknown browser/);
+    // A mistake on the command line is a usage error (exit 2) that names the problem.
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await installHostCommand.run(['--browser', 'netscape'])).toBe(2);
+    expect(await uninstallHostCommand.run(['--browser', 'chrome', '--env', 'NOEQUALS'])).toBe(2);
+    expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/Unknown browser "netscape"/), expect.stringMatching(/--env needs KEY=VALUE/)]);
+    errors.mockRestore();
     await expect(installHostCommand.run(['--browser', 'chrome', '--user-data-dir', profile, '--host', join(dir, 'missing.mjs')])).rejects.toThrow(/build:node/);
   });
 });
