@@ -9,8 +9,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
-import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { launchFirefoxWithExtension, nextDialogWindow } from '../firefox.js';
 import { installHost } from '../../cli/host-registration.js';
 import { CHROME_EXTENSION_DIR, FIREFOX_EXTENSION_DIR, HOST_SCRIPT, hostEnv, tempDir } from '../../tests/e2e/helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard } from '../../tests/e2e/helpers/card.js';
@@ -133,48 +133,28 @@ async function benchChromium(origin: string, rounds: number): Promise<void> {
   }
 }
 
-const FIREFOX_UUID = '3c9b7e21-5d4f-4a6b-8c2d-9e0f1a2b3c4d';
-
 async function benchFirefox(origin: string, rounds: number): Promise<void> {
   const home = tempDir('eid-bench-firefox-');
   const logFile = join(home.path, 'host.log');
   installHost({ browser: 'firefox', home: home.path, platform: 'linux', hostScript: HOST_SCRIPT, env: { ...hostEnv(logFile), EID_BRIDGE_LOG_LEVEL: 'info' } });
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-    headless: true,
-    acceptInsecureCerts: true,
-    env: { ...process.env, HOME: home.path, MOZ_HEADLESS: '1' },
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_EXTENSION_ID]: FIREFOX_UUID }) },
-  });
+  const browser = await launchFirefoxWithExtension({ home: home.path, extensionDir: FIREFOX_EXTENSION_DIR, headless: true });
   try {
-    await browser.installExtension(FIREFOX_EXTENSION_DIR);
     const page = await browser.newPage();
     await page.goto(`${origin}/`);
     const known = new Set(await browser.pages());
     await measureLogins('Firefox', {
       authenticate: (nonce) => page.evaluate(webEidAuthenticate, nonce),
       nextDialog: async () => {
-        const deadline = Date.now() + 20_000;
-        while (Date.now() < deadline) {
-          for (const p of await browser.pages()) {
-            if (known.has(p)) continue;
-            // Over WebDriver BiDi an extension window's url() may read about:blank: ask the page.
-            const href = await p.evaluate(() => location.href).catch(() => '');
-            if (!href.startsWith(`moz-extension://${FIREFOX_UUID}/dialog.html`)) continue;
-            known.add(p);
-            await p.waitForSelector('#pin:not([disabled])');
-            return {
-              typePin: (pin) => p.type('#pin', pin),
-              submit: async () => {
-                await p.focus('#pin');
-                await p.keyboard.press('Enter');
-              },
-            };
-          }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        throw new Error('no dialog window opened');
+        const p = await nextDialogWindow(browser, known);
+        if (!p) throw new Error('no dialog window opened');
+        await p.waitForSelector('#pin:not([disabled])');
+        return {
+          typePin: (pin) => p.type('#pin', pin),
+          submit: async () => {
+            await p.focus('#pin');
+            await p.keyboard.press('Enter');
+          },
+        };
       },
     }, logFile, rounds);
   } finally {

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 // Browser drivers are loaded only when the demo opens a browser: every other eid-bridge command starts faster.
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
-import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { installHost } from '../../cli/host-registration.js';
 import { CHROMIUM_PATH, chromiumExtensionArgs } from '../chromium.js';
+import { launchFirefoxWithExtension, nextDialogWindow } from '../firefox.js';
 import { StepFailure } from './steps.js';
 
 export type DemoBrowser = 'chromium' | 'firefox';
@@ -33,9 +34,7 @@ export interface OpenBrowser {
   close(): Promise<void>;
 }
 
-const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 /** A fixed internal UUID, so the demo knows the Firefox extension's origin. */
-const FIREFOX_EXTENSION_UUID = '7d1c3f0e-2b4a-4c5d-8e6f-0a1b2c3d4e5f';
 
 interface Options {
   browser: DemoBrowser;
@@ -183,18 +182,9 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
   // Firefox finds host manifests under $HOME/.mozilla: give it a home of the demo's own.
   const home = join(o.stateDir, 'firefox-home');
   installHost({ browser: 'firefox', home, env: o.hostEnv });
-  const { default: puppeteer } = await import('puppeteer-core');
   let browser: PuppeteerBrowser;
   try {
-    browser = await puppeteer.launch({
-      browser: 'firefox',
-      executablePath: FIREFOX_PATH,
-      headless: o.headless,
-      acceptInsecureCerts: true,
-      env: { ...process.env, HOME: home, ...(o.headless ? { MOZ_HEADLESS: '1' } : {}) },
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_EXTENSION_ID]: FIREFOX_EXTENSION_UUID }) },
-    });
-    await browser.installExtension(extensionDir);
+    browser = await launchFirefoxWithExtension({ home, extensionDir, headless: o.headless });
   } catch (e) {
     throw new StepFailure(`Firefox did not start: ${(e as Error).message.split('\n')[0]}`, 'install it (apt-get install firefox-esr) or set FIREFOX_PATH');
   }
@@ -217,19 +207,8 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
     facts: (p) => asPage(p).evaluate(readPersonFacts),
     screenshot: async (p, path) => void (await asPage(p).screenshot({ path })),
     nextDialog: async () => {
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline) {
-        for (const p of await browser.pages()) {
-          if (known.has(p)) continue;
-          // Over WebDriver BiDi an extension window's url() may read about:blank: ask the page itself.
-          const href = await p.evaluate(() => location.href).catch(() => '');
-          if (href.startsWith(`moz-extension://${FIREFOX_EXTENSION_UUID}/dialog.html`)) {
-            known.add(p);
-            return p;
-          }
-        }
-        await new Promise((r) => setTimeout(r, 150));
-      }
+      const p = await nextDialogWindow(browser, known);
+      if (p) return p;
       throw new StepFailure('the eID dialog did not open', 'look at the host log in the demo folder');
     },
     evaluate: (p, fn) => asPage(p).evaluate(fn),

@@ -1,0 +1,57 @@
+/** How eID Bridge starts Firefox with the extension: the demo and the benchmarks (over WebDriver BiDi, puppeteer-core). */
+import type { Browser, Page } from 'puppeteer-core';
+import { GECKO_EXTENSION_ID } from '../shared/native-host-name.js';
+
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/** A fixed internal UUID for the extension, so its pages have a known moz-extension:// origin. */
+export const FIREFOX_EXTENSION_UUID = '7d1c3f0e-2b4a-4c5d-8e6f-0a1b2c3d4e5f';
+export const FIREFOX_EXTENSION_ORIGIN = `moz-extension://${FIREFOX_EXTENSION_UUID}`;
+
+export interface FirefoxOptions {
+  /** Firefox finds native-host manifests under $HOME/.mozilla: each run gets a home of its own. */
+  home: string;
+  /** The built extension folder (.output/firefox-mv3). */
+  extensionDir: string;
+  headless: boolean;
+}
+
+export async function launchFirefoxWithExtension(o: FirefoxOptions): Promise<Browser> {
+  const { default: puppeteer } = await import('puppeteer-core');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: o.headless,
+    acceptInsecureCerts: true,
+    env: { ...process.env, HOME: o.home, ...(o.headless ? { MOZ_HEADLESS: '1' } : {}) },
+    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_EXTENSION_ID]: FIREFOX_EXTENSION_UUID }) },
+  });
+  try {
+    await browser.installExtension(o.extensionDir);
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+  return browser;
+}
+
+/**
+ * The next window of the extension's card dialog that is not among `known`
+ * (which it joins), or undefined after `timeoutMs`.
+ */
+export async function nextDialogWindow(browser: Browser, known: Set<Page>, timeoutMs = 20_000): Promise<Page | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const p of await browser.pages()) {
+      if (known.has(p)) continue;
+      // Over WebDriver BiDi an extension window's url() may read about:blank: ask the page itself.
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(`${FIREFOX_EXTENSION_ORIGIN}/dialog.html`)) {
+        known.add(p);
+        return p;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
