@@ -255,6 +255,16 @@ function parseIntegerText(text: string): number | undefined {
   return /^\d+$/u.test(text) ? Number(text) : undefined;
 }
 
+type OptionalTextField =
+  | 'thirdNameInitial'
+  | 'nobleCondition'
+  | 'duplicate'
+  | 'dateAndCountryOfProtection'
+  | 'workPermitMention'
+  | 'employerVat1'
+  | 'employerVat2'
+  | 'regionalFileNumber';
+
 /**
  * Parses the identity file (4031). Unknown tags are kept in `otherTags`
  * (hex) so newer cards lose nothing. Throws CARD_ERROR only when the TLV
@@ -326,12 +336,21 @@ export function parseIdentityFile(bytes: Uint8Array): IdentityData {
 
   const version = values.get(T.FILE_STRUCTURE_VERSION);
   if (version) identity.fileStructureVersion = bytesToHex(version);
-  const thirdNameInitial = optionalText(T.THIRD_NAME_INITIAL);
-  if (thirdNameInitial) identity.thirdNameInitial = thirdNameInitial;
-  const noble = optionalText(T.NOBLE_CONDITION);
-  if (noble) identity.nobleCondition = noble;
-  const duplicate = optionalText(T.DUPLICATE);
-  if (duplicate) identity.duplicate = duplicate;
+  // Fields only some cards carry: present in the result only when the card has them.
+  const OPTIONAL_TEXT: ReadonlyArray<readonly [number, OptionalTextField]> = [
+    [T.THIRD_NAME_INITIAL, 'thirdNameInitial'],
+    [T.NOBLE_CONDITION, 'nobleCondition'],
+    [T.DUPLICATE, 'duplicate'],
+    [T.DATE_AND_COUNTRY_OF_PROTECTION, 'dateAndCountryOfProtection'],
+    [T.WORK_PERMIT_MENTION, 'workPermitMention'],
+    [T.EMPLOYER_VAT_1, 'employerVat1'],
+    [T.EMPLOYER_VAT_2, 'employerVat2'],
+    [T.REGIONAL_FILE_NUMBER, 'regionalFileNumber'],
+  ];
+  for (const [tag, field] of OPTIONAL_TEXT) {
+    const value = optionalText(tag);
+    if (value) identity[field] = value;
+  }
   const organisation = optionalText(T.SPECIAL_ORGANISATION);
   if (organisation) {
     identity.specialOrganisation = organisation;
@@ -339,16 +358,6 @@ export function parseIdentityFile(bytes: Uint8Array): IdentityData {
   }
   const family = optionalText(T.MEMBER_OF_FAMILY);
   if (family !== undefined) identity.memberOfFamily = family !== '0';
-  const protection = optionalText(T.DATE_AND_COUNTRY_OF_PROTECTION);
-  if (protection) identity.dateAndCountryOfProtection = protection;
-  const workPermit = optionalText(T.WORK_PERMIT_MENTION);
-  if (workPermit) identity.workPermitMention = workPermit;
-  const vat1 = optionalText(T.EMPLOYER_VAT_1);
-  if (vat1) identity.employerVat1 = vat1;
-  const vat2 = optionalText(T.EMPLOYER_VAT_2);
-  if (vat2) identity.employerVat2 = vat2;
-  const regional = optionalText(T.REGIONAL_FILE_NUMBER);
-  if (regional) identity.regionalFileNumber = regional;
   const basicKeyHash = values.get(T.BASIC_KEY_HASH);
   if (basicKeyHash && basicKeyHash.length > 0) identity.basicKeyHash = bytesToHex(basicKeyHash);
   return identity;
