@@ -62,6 +62,25 @@ async function rejection(p: Promise<unknown>): Promise<TokenErrorCode> {
   throw new Error('expected a rejection');
 }
 
+/** A variant of the EC card's authentication certificate, issued by its citizen CA, with other extensions. */
+async function authenticationCertificateWith(pki: TestPki, serialNumber: string, extensions: x509.Extension[]): Promise<Uint8Array> {
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber,
+      subject: pki.authentication.certificate.subjectName,
+      issuer: pki.citizenCa.certificate.subjectName,
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      publicKey: pki.authentication.publicKey,
+      signingKey: pki.citizenCa.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
+      extensions,
+    },
+    crypto,
+  );
+  return new Uint8Array(cert.rawData);
+}
+
 describe('accepting tokens', () => {
   it('accepts an RSA card token (RS256) and names the person from the certificate', async () => {
     const nonce = generateChallengeNonce(crypto);
@@ -140,24 +159,11 @@ describe('rejecting tokens', () => {
     const signToken = await createTestAuthToken({ certificateDer: ec.signing!.der, privateKey: ec.signing!.privateKey, origin: ORIGIN, nonce, crypto });
     expect(await rejection(validatorFor(ec).validate(signToken, nonce))).toBe('CERTIFICATE_KEY_USAGE');
 
-    const serverAuthOnly = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber: '0102',
-        subject: ec.authentication.certificate.subjectName,
-        issuer: ec.citizenCa.certificate.subjectName,
-        notBefore: new Date(Date.now() - 86_400_000),
-        notAfter: new Date(Date.now() + 86_400_000),
-        publicKey: ec.authentication.publicKey,
-        signingKey: ec.citizenCa.privateKey,
-        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
-        extensions: [
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        ],
-      },
-      crypto,
-    );
-    const ekuToken = await createTestAuthToken({ certificateDer: new Uint8Array(serverAuthOnly.rawData), privateKey: ec.authentication.privateKey, origin: ORIGIN, nonce, crypto });
+    const serverAuthOnly = await authenticationCertificateWith(ec, '0102', [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ]);
+    const ekuToken = await createTestAuthToken({ certificateDer: serverAuthOnly, privateKey: ec.authentication.privateKey, origin: ORIGIN, nonce, crypto });
     expect(await rejection(validatorFor(ec).validate(ekuToken, nonce))).toBe('CERTIFICATE_EXTENDED_KEY_USAGE');
   });
 
@@ -329,25 +335,11 @@ describe('fetching a missing issuing CA (AIA caIssuers)', () => {
   });
 
   /** A card certificate naming where its issuer can be fetched, like the real ones (certs.eid.belgium.be). */
-  async function leafWithAia(pki: TestPki): Promise<Uint8Array> {
-    const cert = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber: '0a0b',
-        subject: pki.authentication.certificate.subjectName,
-        issuer: pki.citizenCa.certificate.subjectName,
-        notBefore: new Date(Date.now() - 86_400_000),
-        notAfter: new Date(Date.now() + 86_400_000),
-        publicKey: pki.authentication.publicKey,
-        signingKey: pki.citizenCa.privateKey,
-        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
-        extensions: [
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', `${base}/citizen.crt`)] }),
-        ],
-      },
-      crypto,
-    );
-    return new Uint8Array(cert.rawData);
+  function leafWithAia(pki: TestPki): Promise<Uint8Array> {
+    return authenticationCertificateWith(pki, '0a0b', [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', `${base}/citizen.crt`)] }),
+    ]);
   }
 
   it('completes the path to a trusted root with the fetched CA, and only when that CA really signed the card', async () => {
