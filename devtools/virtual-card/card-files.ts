@@ -7,10 +7,12 @@ import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject
 import { parseNationalNumber } from '../../shared/identifiers.js';
 import type { TestPki } from '../test-pki/test-pki.js';
 import { encodeBelpicTlv, type BelpicTlvEntry } from '../../shared/tlv.js';
-import { DF_ID, DF_PKCS15, FILE_IDS, FILE_SIZES } from './belpic-constants.js';
+import { FILES, type BelpicDirectory, type BelpicFile } from '../../shared/belpic/card-constants.js';
+import { hasFile } from '../../shared/belpic/card-generations.js';
+import { ADDRESS_TAG, IDENTITY_TAG } from '../../shared/identity-parse.js';
 import type { CardProfileFacts } from './card-profiles.js';
 import { EidBridgeError } from '../../shared/errors.js';
-import { encodePortraitJpeg } from './portrait-jpeg.js';
+import { portraitJpeg } from './portrait.js';
 
 export type CardLanguage = 'nl' | 'fr' | 'de';
 
@@ -35,9 +37,22 @@ export const DEFAULT_HOLDER_DETAILS: Omit<VirtualCardHolderDetails, 'nationality
   municipality: 'Leuven',
 };
 
+/**
+ * Allocated file sizes. Certificate files are 2048 bytes on real cards; the
+ * others are our choice: big enough for the content, zero-padded like the
+ * address file. The identity, photo and RSA signature files have no padding,
+ * since their signature or hash covers the file exactly as read.
+ */
+const FILE_SIZES = {
+  certificate: 2048,
+  tokenInfo: 128,
+  address: 128,
+  ecSignature: 128,
+} as const;
+
 export interface CardFile {
   /** The DF holding the file. */
-  parent: typeof DF_ID | typeof DF_PKCS15;
+  parent: BelpicDirectory;
   /** Content without padding. */
   content: Uint8Array;
   /** Allocated size; bytes past the content read as 00. */
@@ -92,10 +107,6 @@ function cardNumber(facts: CardProfileFacts, seed: Uint8Array): string {
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-function padded(content: Uint8Array, size: number): number {
-  return Math.max(size, content.length);
-}
-
 /** A minimal PKCS#15 TokenInfo (version, serial number, manufacturer, label "BELPIC", token flags). */
 function tokenInfo(chipSerial: Uint8Array): Uint8Array {
   const tlv = (tag: number, value: Uint8Array | number[]) => [tag, value.length, ...value];
@@ -110,13 +121,16 @@ function tokenInfo(chipSerial: Uint8Array): Uint8Array {
 }
 
 /** ECDSA signatures sit DER-encoded in a zero-padded file; RSA ones fill the file exactly. */
-function signWithRrnKey(pki: TestPki, data: Uint8Array): Uint8Array {
+function signWithRrnKey(facts: CardProfileFacts, pki: TestPki, data: Uint8Array): Uint8Array {
   const key = createPrivateKey({ key: Buffer.from(pki.rrn.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
-  return new Uint8Array(sign(pki.keyType === 'ec' ? 'sha384' : 'sha256', data, key));
+  return new Uint8Array(sign(facts.generation.identityHash, data, key));
 }
 
 export function buildCardContent(facts: CardProfileFacts, pki: TestPki, details: VirtualCardHolderDetails): CardContent {
   const files = new Map<string, CardFile>();
+  const put = (name: BelpicFile, content: Uint8Array, size = content.length) => {
+    files.set(FILES[name].id, { parent: FILES[name].parent, content, size: Math.max(size, content.length) });
+  };
   const person = pki.person;
   const nationalNumber = parseNationalNumber(person.nationalNumber);
   if (!nationalNumber) {
@@ -125,77 +139,72 @@ export function buildCardContent(facts: CardProfileFacts, pki: TestPki, details:
   const seed = createHash('sha256').update(pki.authentication.der).digest();
   const chipSerial = new Uint8Array(seed.subarray(0, 16));
 
-  const certificateFile = (der: Uint8Array | undefined): CardFile => ({
-    parent: DF_PKCS15,
-    content: der ?? new Uint8Array(0),
-    size: padded(der ?? new Uint8Array(0), FILE_SIZES.certificate),
-  });
-  files.set(FILE_IDS.authenticationCertificate, certificateFile(pki.authentication.der));
   // A card without a signature key keeps an all-zero signature certificate file.
-  files.set(FILE_IDS.signatureCertificate, certificateFile(facts.withSigning ? pki.signing?.der : undefined));
-  files.set(FILE_IDS.caCertificate, certificateFile(pki.citizenCa.der));
-  files.set(FILE_IDS.rootCertificate, certificateFile(pki.root.der));
-  files.set(FILE_IDS.rrnCertificate, certificateFile(pki.rrn.der));
-  const info = tokenInfo(chipSerial);
-  files.set(FILE_IDS.tokenInfo, { parent: DF_PKCS15, content: info, size: padded(info, FILE_SIZES.tokenInfo) });
+  const certificate = (name: BelpicFile, der: Uint8Array | undefined) => put(name, der ?? new Uint8Array(0), FILE_SIZES.certificate);
+  certificate('authenticationCertificate', pki.authentication.der);
+  certificate('signatureCertificate', facts.withSigning ? pki.signing?.der : undefined);
+  certificate('caCertificate', pki.citizenCa.der);
+  certificate('rootCertificate', pki.root.der);
+  certificate('rrnCertificate', pki.rrn.der);
+  put('tokenInfo', tokenInfo(chipSerial), FILE_SIZES.tokenInfo);
 
-  const photo = encodePortraitJpeg();
-  files.set(FILE_IDS.photo, { parent: DF_ID, content: photo, size: photo.length });
+  const photo = portraitJpeg();
+  put('photo', photo);
 
   let basicKey: KeyObject | undefined;
   let basicKeyHash: Uint8Array | undefined;
-  if (facts.appletVersion === 0x18) {
+  if (hasFile(facts.generation, 'basicKey')) {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     basicKey = pair.privateKey;
     const spki = new Uint8Array(pair.publicKey.export({ format: 'der', type: 'spki' }));
-    files.set(FILE_IDS.basicKey, { parent: DF_ID, content: spki, size: spki.length });
-    basicKeyHash = new Uint8Array(createHash('sha384').update(spki).digest());
+    put('basicKey', spki);
+    // Tag 1A is SHA-384 of the basic key file on every generation that has one.
+    basicKeyHash = new Uint8Array(createHash('SHA-384').update(spki).digest());
   }
 
-  const certificate = pki.authentication.certificate;
-  const validityBegin = certificate.notBefore;
+  const validityBegin = pki.authentication.certificate.notBefore;
   const validityEnd = new Date(validityBegin);
   validityEnd.setUTCFullYear(validityEnd.getUTCFullYear() + facts.validityYears);
   const givenNames = person.givenNames.trim().split(/\s+/);
   const womanLetter = { nl: 'V', fr: 'F', de: 'W' }[details.language];
-  const photoHash = createHash(facts.appletVersion === 0x18 ? 'sha384' : 'sha256').update(photo).digest();
+  const photoHash = createHash(facts.generation.identityHash).update(photo).digest();
 
   const identityEntries: BelpicTlvEntry[] = [
-    { tag: 0x01, value: text(cardNumber(facts, seed.subarray(16))) },
-    { tag: 0x02, value: chipSerial },
-    { tag: 0x03, value: text(formatCardDate(validityBegin)) },
-    { tag: 0x04, value: text(formatCardDate(validityEnd)) },
-    { tag: 0x05, value: text(details.deliveryMunicipality) },
-    { tag: 0x06, value: text(nationalNumber.nationalNumber) },
-    { tag: 0x07, value: text(person.surname) },
-    { tag: 0x08, value: text(givenNames.slice(0, 2).join(' ')) },
-    { tag: 0x09, value: text(givenNames[2]?.[0] ?? '') },
-    { tag: 0x0a, value: text(details.nationality) },
-    { tag: 0x0b, value: text(details.birthPlace) },
-    { tag: 0x0c, value: text(formatCardBirthDate(nationalNumber.birthDate, details.language)) },
-    { tag: 0x0d, value: text(nationalNumber.sex === 'F' ? womanLetter : 'M') },
-    { tag: 0x0e, value: new Uint8Array(0) }, // no noble condition: real cards keep the empty field
-    { tag: 0x0f, value: text(facts.documentType) },
-    { tag: 0x10, value: text('0') },
-    { tag: 0x11, value: new Uint8Array(photoHash) },
+    { tag: IDENTITY_TAG.CARD_NUMBER, value: text(cardNumber(facts, seed.subarray(16))) },
+    { tag: IDENTITY_TAG.CHIP_NUMBER, value: chipSerial },
+    { tag: IDENTITY_TAG.VALIDITY_BEGIN, value: text(formatCardDate(validityBegin)) },
+    { tag: IDENTITY_TAG.VALIDITY_END, value: text(formatCardDate(validityEnd)) },
+    { tag: IDENTITY_TAG.DELIVERY_MUNICIPALITY, value: text(details.deliveryMunicipality) },
+    { tag: IDENTITY_TAG.NATIONAL_NUMBER, value: text(nationalNumber.nationalNumber) },
+    { tag: IDENTITY_TAG.SURNAME, value: text(person.surname) },
+    { tag: IDENTITY_TAG.FIRST_NAMES, value: text(givenNames.slice(0, 2).join(' ')) },
+    { tag: IDENTITY_TAG.THIRD_NAME_INITIAL, value: text(givenNames[2]?.[0] ?? '') },
+    { tag: IDENTITY_TAG.NATIONALITY, value: text(details.nationality) },
+    { tag: IDENTITY_TAG.BIRTH_PLACE, value: text(details.birthPlace) },
+    { tag: IDENTITY_TAG.BIRTH_DATE, value: text(formatCardBirthDate(nationalNumber.birthDate, details.language)) },
+    { tag: IDENTITY_TAG.SEX, value: text(nationalNumber.sex === 'F' ? womanLetter : 'M') },
+    { tag: IDENTITY_TAG.NOBLE_CONDITION, value: new Uint8Array(0) }, // none: real cards keep the empty field
+    { tag: IDENTITY_TAG.DOCUMENT_TYPE, value: text(facts.documentType) },
+    { tag: IDENTITY_TAG.SPECIAL_STATUS, value: text('0') },
+    { tag: IDENTITY_TAG.PHOTO_HASH, value: new Uint8Array(photoHash) },
   ];
-  if (basicKeyHash) identityEntries.push({ tag: 0x1a, value: basicKeyHash });
+  if (basicKeyHash) identityEntries.push({ tag: IDENTITY_TAG.BASIC_KEY_HASH, value: basicKeyHash });
   const identity = encodeBelpicTlv(identityEntries);
-  files.set(FILE_IDS.identity, { parent: DF_ID, content: identity, size: identity.length });
+  put('identity', identity);
 
-  const identitySignature = signWithRrnKey(pki, identity);
-  const signatureFileSize = pki.keyType === 'ec' ? FILE_SIZES.ecSignature : identitySignature.length;
-  files.set(FILE_IDS.identitySignature, { parent: DF_ID, content: identitySignature, size: padded(identitySignature, signatureFileSize) });
+  const identitySignature = signWithRrnKey(facts, pki, identity);
+  const signatureFileSize = facts.generation.key.type === 'EC' ? FILE_SIZES.ecSignature : identitySignature.length;
+  put('identitySignature', identitySignature, signatureFileSize);
 
   const address = encodeBelpicTlv([
-    { tag: 0x01, value: text(details.streetAndNumber) },
-    { tag: 0x02, value: text(details.postalCode) },
-    { tag: 0x03, value: text(details.municipality) },
+    { tag: ADDRESS_TAG.STREET_AND_NUMBER, value: text(details.streetAndNumber) },
+    { tag: ADDRESS_TAG.POSTAL_CODE, value: text(details.postalCode) },
+    { tag: ADDRESS_TAG.MUNICIPALITY, value: text(details.municipality) },
   ]);
-  files.set(FILE_IDS.address, { parent: DF_ID, content: address, size: padded(address, FILE_SIZES.address) });
+  put('address', address, FILE_SIZES.address);
   // Over the address without its padding, followed by the identity signature (for EC: its DER bytes, without the file's padding).
-  const addressSignature = signWithRrnKey(pki, Uint8Array.from([...address, ...identitySignature]));
-  files.set(FILE_IDS.addressSignature, { parent: DF_ID, content: addressSignature, size: padded(addressSignature, signatureFileSize) });
+  const addressSignature = signWithRrnKey(facts, pki, Uint8Array.from([...address, ...identitySignature]));
+  put('addressSignature', addressSignature, signatureFileSize);
 
   const content: CardContent = { files, chipSerial };
   if (basicKey) content.basicKey = basicKey;

@@ -1,12 +1,17 @@
 /**
  * EMSA-PSS encoding (RFC 8017, 9.1.1) of a hash the caller computed, for the
- * RSA card's PSS algorithm bytes (10 = SHA-1, 20 = SHA-256). Node signs PSS
- * only over a message, so the card encodes here and applies the raw RSA
- * private-key operation itself. Salt length = hash length.
+ * RSA card's PSS algorithm bytes (10 = SHA-1, 20 = SHA-256). node:crypto
+ * (and WebCrypto) sign PSS only over a whole message, which they hash
+ * themselves, and no well-kept package offers the encoding of a given hash
+ * alone; so the card encodes here and applies the raw RSA private-key
+ * operation itself. Salt length = hash length.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { DIGEST_LENGTHS } from '../../shared/belpic/card-constants.js';
 
-function mgf1(hash: 'sha1' | 'sha256', seed: Uint8Array, length: number): Uint8Array {
+type PssHash = 'SHA-1' | 'SHA-256';
+
+function mgf1(hash: PssHash, seed: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
   let filled = 0;
   for (let counter = 0; filled < length; counter++) {
@@ -20,8 +25,8 @@ function mgf1(hash: 'sha1' | 'sha256', seed: Uint8Array, length: number): Uint8A
 }
 
 /** The encoded message EM for a modulus of modulusBits bits (length = ceil((modulusBits-1)/8)). */
-export function emsaPssEncode(hash: 'sha1' | 'sha256', mHash: Uint8Array, modulusBits: number): Uint8Array {
-  const hLen = hash === 'sha1' ? 20 : 32;
+export function emsaPssEncode(hash: PssHash, mHash: Uint8Array, modulusBits: number): Uint8Array {
+  const hLen = DIGEST_LENGTHS[hash];
   if (mHash.length !== hLen) throw new RangeError(`a ${hash} hash has ${hLen} bytes`);
   const emBits = modulusBits - 1;
   const emLen = Math.ceil(emBits / 8);

@@ -1,12 +1,14 @@
 import { createHash, createPublicKey, publicDecrypt, verify, constants as cryptoConstants, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBelpicTlv, belpicTlvText } from '../../shared/tlv.js';
-import { ATR_APPLET_1_7, ATR_APPLET_1_8, DIGEST_INFO_PREFIX } from './belpic-constants.js';
+import { DIGEST_INFO_PREFIX } from '../../shared/belpic/card-constants.js';
 import { formatCardBirthDate } from './card-files.js';
-import { createVirtualCard, encodePinBlock, decodePinBlock, type VirtualBelpicCard } from './virtual-card.js';
+import { createVirtualCard, encodePinBlock, type VirtualBelpicCard } from './virtual-card.js';
 
 const hexToBytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+const ATR_OF_1_7 = '3B9813400AA503010101AD1311';
+const ATR_OF_1_8 = '3B7F96000080318065B085040120120FFF829000';
 
 /** Sends an APDU given as hex; returns status word (hex) and data. */
 function send(card: VirtualBelpicCard, apdu: string | Uint8Array): { sw: string; data: Uint8Array } {
@@ -59,7 +61,7 @@ describe('virtual BELPIC card, applet 1.7 (RSA-2048)', () => {
   });
 
   it('has the 1.7 ATR', () => {
-    expect(toHex(card.atr)).toBe(toHex(ATR_APPLET_1_7));
+    expect(toHex(card.atr)).toBe(ATR_OF_1_7);
   });
 
   it('selects by full path, by DF path and by file id, and says 6A82 for unknown files', () => {
@@ -148,9 +150,9 @@ describe('virtual BELPIC card, applet 1.7 (RSA-2048)', () => {
     const data = Buffer.from('challenge to sign');
     const authKey = publicKeyOf(new Uint8Array(card.pki.authentication.certificate.publicKey.rawData));
     const sha256 = createHash('sha256').update(data).digest();
-    expect(sign(card, 0x82, 0x01, Uint8Array.from([...DIGEST_INFO_PREFIX.sha256, ...sha256])).sw).toBe('6982');
+    expect(sign(card, 0x82, 0x01, Uint8Array.from([...DIGEST_INFO_PREFIX['SHA-256'], ...sha256])).sw).toBe('6982');
     expect(verifyPin(card, '1234')).toBe('9000');
-    const viaDigestInfo = sign(card, 0x82, 0x01, Uint8Array.from([...DIGEST_INFO_PREFIX.sha256, ...sha256]));
+    const viaDigestInfo = sign(card, 0x82, 0x01, Uint8Array.from([...DIGEST_INFO_PREFIX['SHA-256'], ...sha256]));
     expect(viaDigestInfo.sw).toBe('6100');
     expect(viaDigestInfo.signature!.length).toBe(256);
     expect(verify('sha256', data, authKey, viaDigestInfo.signature!)).toBe(true);
@@ -294,15 +296,6 @@ describe('virtual BELPIC card, applet 1.7 (RSA-2048)', () => {
   });
 });
 
-describe('PIN blocks', () => {
-  it('encode and decode as BCD with F padding', () => {
-    expect(toHex(encodePinBlock('12345'))).toBe('2512345FFFFFFFFF');
-    expect(toHex(encodePinBlock('1234'))).toBe('241234FFFFFFFFFF');
-    expect(decodePinBlock(encodePinBlock('123456789012'))).toBe('123456789012');
-    expect(decodePinBlock(hexToBytes('2512345FFFFFFFF0'))).toBeUndefined();
-  });
-});
-
 describe('virtual BELPIC card, applet 1.8 (EC P-384)', () => {
   let card: VirtualBelpicCard;
   beforeAll(async () => {
@@ -310,7 +303,7 @@ describe('virtual BELPIC card, applet 1.8 (EC P-384)', () => {
   });
 
   it('has the exact 1.8 ATR and GET CARD DATA with the PIN tries byte', () => {
-    expect(toHex(card.atr)).toBe(toHex(ATR_APPLET_1_8));
+    expect(toHex(card.atr)).toBe(ATR_OF_1_8);
     const long = send(card, '80E400011F');
     expect(long.sw).toBe('9000');
     expect(long.data.length).toBe(31);
@@ -385,7 +378,7 @@ describe('virtual BELPIC card, applet 1.8 (EC P-384)', () => {
 describe('virtual Kids-ID and foreigner card', () => {
   it('Kids-ID: document type 6, an all-zero signature certificate file and no key 0x83', async () => {
     const card = await createVirtualCard({ profile: 'kids' });
-    expect(toHex(card.atr)).toBe(toHex(ATR_APPLET_1_7));
+    expect(toHex(card.atr)).toBe(ATR_OF_1_7);
     const identity = decodeBelpicTlv(readFile(card, '3F00DF014031'));
     expect(belpicTlvText(identity.find((e) => e.tag === 0x0f)!.value)).toBe('6');
     const signatureCertificate = readFile(card, '3F00DF005039');

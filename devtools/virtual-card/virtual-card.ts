@@ -6,31 +6,36 @@
  * virtual reader (vpcd-client.ts).
  */
 import { createPrivateKey, privateEncrypt, constants as cryptoConstants, type KeyObject } from 'node:crypto';
+import { p384 } from '@noble/curves/nist.js';
 import { createTestPki, type TestPerson, type TestPki } from '../test-pki/test-pki.js';
 import { EidBridgeError } from '../../shared/errors.js';
 import {
-  BELPIC_APPLET_AID,
-  DF_ID,
+  acceptedInputLengths,
+  BELPIC_AID,
+  CARD_DATA,
+  DF_IDENTITY,
   DF_PKCS15,
   DIGEST_INFO_PREFIX,
-  EC_ALGORITHMS,
+  EC_UNSPECIFIED_HASH_ALGORITHM,
   INS,
   KEY_REF,
   MF,
   PIN_MAX_TRIES,
   PIN_REFERENCE,
-  PKCS15_DF_AID,
-  RSA_ALGORITHMS,
+  PKCS15_AID,
   SW,
-} from './belpic-constants.js';
+  type BelpicDirectory,
+} from '../../shared/belpic/card-constants.js';
+import { decodePinBlock } from '../../shared/belpic/pin-block.js';
 import { buildCardContent, DEFAULT_HOLDER_DETAILS, type CardFile, type VirtualCardHolderDetails } from './card-files.js';
 import { profileFacts, type CardProfileFacts, type VirtualCardProfile } from './card-profiles.js';
-import { signP384Digest } from './ecdsa-p384.js';
 import { emsaPssEncode } from './rsa-pss.js';
 import { bytesToHex, equalBytes } from '../../shared/bytes.js';
 
 export type { VirtualCardProfile } from './card-profiles.js';
 export type { VirtualCardHolderDetails } from './card-files.js';
+/** The PIN block, for tests and tools that talk to the card in APDUs. */
+export { decodePinBlock, encodePinBlock } from '../../shared/belpic/pin-block.js';
 
 export interface VirtualCardOptions {
   profile?: VirtualCardProfile;
@@ -89,9 +94,6 @@ interface Apdu {
   le: number | undefined;
 }
 
-/** A directory: the MF or one of the two DFs. */
-type Directory = typeof MF | typeof DF_ID | typeof DF_PKCS15;
-
 function status(sw: number, data?: Uint8Array): Uint8Array {
   const out = new Uint8Array((data?.length ?? 0) + 2);
   if (data) out.set(data, 0);
@@ -119,43 +121,6 @@ function parseApdu(apdu: Uint8Array): Apdu | undefined {
   return undefined;
 }
 
-/**
- * Decodes a VERIFY PIN block: 0x20 | length, the digits as BCD, F nibbles, then
- * FF bytes. Returns undefined for anything else (the card answers 6A80).
- */
-export function decodePinBlock(block: Uint8Array): string | undefined {
-  if (block.length !== 8) return undefined;
-  const first = block[0]!;
-  if ((first & 0xf0) !== 0x20) return undefined;
-  const length = first & 0x0f;
-  if (length < 4 || length > 12) return undefined;
-  let digits = '';
-  for (let i = 0; i < 14; i++) {
-    const byte = block[1 + (i >> 1)]!;
-    const nibble = i % 2 === 0 ? byte >> 4 : byte & 0x0f;
-    if (i < length) {
-      if (nibble > 9) return undefined;
-      digits += String(nibble);
-    } else if (nibble !== 0x0f) {
-      return undefined;
-    }
-  }
-  return digits;
-}
-
-/** The PIN block a driver sends for a PIN (also used by the tests). */
-export function encodePinBlock(pin: string): Uint8Array {
-  if (!/^\d{4,12}$/.test(pin)) throw new RangeError('a PIN has 4 to 12 digits');
-  const block = new Uint8Array(8).fill(0xff);
-  block[0] = 0x20 | pin.length;
-  for (let i = 0; i < pin.length; i++) {
-    const index = 1 + (i >> 1);
-    const digit = Number(pin[i]);
-    block[index] = i % 2 === 0 ? (digit << 4) | 0x0f : (block[index]! & 0xf0) | digit;
-  }
-  return block;
-}
-
 export class VirtualBelpicCard {
   readonly profile: VirtualCardProfile;
   readonly pki: TestPki;
@@ -170,6 +135,7 @@ export class VirtualBelpicCard {
   private readonly keys = new Map<number, KeyObject>();
   /** Private scalars of the EC keys, read once. */
   private readonly ecScalars = new Map<KeyObject, Uint8Array>();
+  private readonly generation: CardProfileFacts['generation'];
   private pin: string;
   private triesLeft = PIN_MAX_TRIES;
 
@@ -180,7 +146,7 @@ export class VirtualBelpicCard {
   private environment: SecurityEnvironment | undefined;
   /** Response data waiting for GET RESPONSE (T=0). */
   private pendingResponse: Uint8Array | undefined;
-  private currentDirectory: Directory = MF;
+  private currentDirectory: BelpicDirectory = MF;
   private currentFile: string | undefined;
 
   constructor(profile: VirtualCardProfile, facts: CardProfileFacts, pki: TestPki, pin: string, details: VirtualCardHolderDetails) {
@@ -188,7 +154,8 @@ export class VirtualBelpicCard {
     this.facts = facts;
     this.pki = pki;
     this.pin = pin;
-    this.atr = facts.atr.slice();
+    this.generation = facts.generation;
+    this.atr = facts.generation.atr.value.slice();
     const content = buildCardContent(facts, pki, details);
     this.files = content.files;
     this.chipSerial = content.chipSerial;
@@ -276,7 +243,7 @@ export class VirtualBelpicCard {
         case INS.PSO:
           return this.computeSignature(c, signatureUnlocked);
         case INS.INTERNAL_AUTHENTICATE:
-          if (this.facts.appletVersion === 0x18) return this.internalAuthenticate(c);
+          if (this.generation.internalAuthenticate) return this.internalAuthenticate(c);
           return status(SW.INS_NOT_SUPPORTED);
         case INS.GET_CARD_DATA:
         case INS.LOG_OFF:
@@ -336,13 +303,13 @@ export class VirtualBelpicCard {
   }
 
   private selectByName(aid: Uint8Array): Uint8Array {
-    if (equalBytes(aid, BELPIC_APPLET_AID)) {
+    if (equalBytes(aid, BELPIC_AID)) {
       // Selecting the applet again leaves the file selection where a fresh start puts it.
       this.currentDirectory = MF;
       this.currentFile = undefined;
       return status(SW.OK);
     }
-    if (equalBytes(aid, PKCS15_DF_AID)) return this.enter(DF_PKCS15);
+    if (equalBytes(aid, PKCS15_AID)) return this.enter(DF_PKCS15);
     return status(SW.FILE_NOT_FOUND);
   }
 
@@ -352,11 +319,11 @@ export class VirtualBelpicCard {
     for (let i = 0; i < path.length; i += 2) ids.push(bytesToHex(path.subarray(i, i + 2)));
     // Both "3F00 DF01 4031" and "DF01 4031" occur: the MF in front is optional.
     if (ids[0] === MF) ids.shift();
-    let directory: Directory = MF;
+    let directory: BelpicDirectory = MF;
     let file: string | undefined;
     for (const [index, id] of ids.entries()) {
       const last = index === ids.length - 1;
-      if (directory === MF && (id === DF_ID || id === DF_PKCS15)) {
+      if (directory === MF && (id === DF_IDENTITY || id === DF_PKCS15)) {
         directory = id;
         continue;
       }
@@ -374,14 +341,14 @@ export class VirtualBelpicCard {
 
   private selectById(id: string): Uint8Array {
     if (id === MF) return this.enter(MF);
-    if (id === DF_ID || id === DF_PKCS15) return this.enter(id);
+    if (id === DF_IDENTITY || id === DF_PKCS15) return this.enter(id);
     const entry = this.files.get(id);
     if (!entry || entry.parent !== this.currentDirectory) return status(SW.FILE_NOT_FOUND);
     this.currentFile = id;
     return status(SW.OK);
   }
 
-  private enter(directory: Directory): Uint8Array {
+  private enter(directory: BelpicDirectory): Uint8Array {
     this.currentDirectory = directory;
     this.currentFile = undefined;
     return status(SW.OK);
@@ -408,19 +375,20 @@ export class VirtualBelpicCard {
   // GET CARD DATA ------------------------------------------------------------
 
   private cardData(): Uint8Array {
-    const data = new Uint8Array(28);
-    data.set(this.chipSerial, 0);
-    // Bytes 16–20 and 22–24, 26 identify the chip and OS: our own values, with 1.7 and 1.8 differing like real cards do.
+    const chip = this.generation.virtualChip!;
+    const data = new Uint8Array(CARD_DATA.length);
+    data.set(this.chipSerial, CARD_DATA.serialOffset);
+    // Bytes 16–20, 22–24 and 26 identify the chip and OS: our own values, differing between generations like real cards do.
     data[16] = 0xd0; // component code
     data[17] = 0x01; // OS number
-    data[18] = this.facts.appletVersion === 0x18 ? 0x02 : 0x01; // OS version
+    data[18] = chip.osVersion;
     data[19] = 0x01; // softmask number
     data[20] = 0x01; // softmask version
-    data[21] = this.facts.appletVersion;
-    data[22] = 0x00; // global OS version
-    data[23] = this.facts.appletVersion === 0x18 ? 0x02 : 0x01;
+    data[CARD_DATA.appletVersion] = this.generation.appletVersions[0]!;
+    data[22] = 0x00; // global OS version, high byte
+    data[23] = chip.globalOsVersion;
     data[24] = 0x01; // applet interface version
-    data[25] = this.facts.appletVersion === 0x18 ? 0x00 : 0x21; // PKCS#1 support
+    data[25] = chip.pkcs1Support;
     data[26] = 0x01; // key exchange version
     data[27] = 0x0f; // life cycle: personalised
     return data;
@@ -429,13 +397,14 @@ export class VirtualBelpicCard {
   private getCardData(c: Apdu): Uint8Array {
     if (c.p1 !== 0x00) return status(SW.WRONG_P1P2);
     let data: Uint8Array;
+    const layout = this.generation.cardData;
     if (c.p2 === 0x00) {
       data = this.cardData();
-    } else if (c.p2 === 0x01 && this.facts.appletVersion === 0x18) {
-      // 1.8 adds the PIN tries left at byte 28; bytes 29–30 are not described in our sources and read 00.
-      data = new Uint8Array(31);
+    } else if (c.p2 === layout.command[3] && layout.pinTriesLeftOffset !== undefined) {
+      // The PIN tries left after the common bytes; the bytes after them are not described in our sources and read 00.
+      data = new Uint8Array(layout.length);
       data.set(this.cardData(), 0);
-      data[28] = this.triesLeft;
+      data[layout.pinTriesLeftOffset] = this.triesLeft;
     } else {
       return status(SW.WRONG_P1P2);
     }
@@ -504,8 +473,7 @@ export class VirtualBelpicCard {
       return status(SW.WRONG_DATA);
     }
     if (!this.keys.has(key)) return status(SW.REFERENCED_DATA_NOT_FOUND);
-    const known = this.facts.keyType === 'ec' ? EC_ALGORITHMS[algorithm] : RSA_ALGORITHMS[algorithm];
-    if (!known) return status(SW.WRONG_DATA);
+    if (!this.generation.signatureAlgorithms[algorithm]) return status(SW.WRONG_DATA);
     this.environment = { key, algorithm };
     return status(SW.OK);
   }
@@ -516,30 +484,30 @@ export class VirtualBelpicCard {
     if (!environment) return status(SW.CONDITIONS_NOT_SATISFIED);
     if (environment.key === KEY_REF.SIGNATURE) {
       this.signatureUnlocked = false;
-      if (!signatureUnlocked || !this.pinVerified) return status(SW.SECURITY_STATUS_NOT_SATISFIED);
+      if (!signatureUnlocked || !this.pinVerified) return status(SW.SECURITY_NOT_SATISFIED);
     } else if (environment.key === KEY_REF.AUTHENTICATION && !this.pinVerified) {
-      return status(SW.SECURITY_STATUS_NOT_SATISFIED);
+      return status(SW.SECURITY_NOT_SATISFIED);
     }
     const key = this.keys.get(environment.key)!;
-    const signature = this.facts.keyType === 'ec' ? this.signEc(key, environment.algorithm, c.data) : this.signRsa(key, environment.algorithm, c.data);
+    const signature =
+      this.generation.key.type === 'EC' ? this.signEc(key, environment.algorithm, c.data) : this.signRsa(key, environment.algorithm, c.data);
     if (!signature) return status(SW.WRONG_DATA);
     return this.respondLater(signature);
   }
 
   private signRsa(key: KeyObject, algorithm: number, data: Uint8Array): Uint8Array | undefined {
-    const rule = RSA_ALGORITHMS[algorithm];
+    const rule = this.generation.signatureAlgorithms[algorithm];
     if (!rule) return undefined;
     const modulusBits = key.asymmetricKeyDetails?.modulusLength ?? 2048;
-    if (rule.pss && rule.hash !== 'md5' && rule.hash) {
-      if (data.length !== rule.digestLength) return undefined;
+    if (rule.hash && !acceptedInputLengths(rule).includes(data.length)) return undefined;
+    if (rule.padding === 'pss' && (rule.hash === 'SHA-1' || rule.hash === 'SHA-256')) {
       const em = emsaPssEncode(rule.hash, data, modulusBits);
       const block = new Uint8Array(Math.ceil(modulusBits / 8));
       block.set(em, block.length - em.length);
       return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_NO_PADDING }, block));
     }
     let digestInfo: Uint8Array;
-    if (rule.hash) {
-      if (data.length !== rule.digestLength) return undefined;
+    if (rule.hash === 'MD5' || rule.hash === 'SHA-1' || rule.hash === 'SHA-256') {
       digestInfo = Uint8Array.from([...DIGEST_INFO_PREFIX[rule.hash], ...data]);
     } else {
       // 01: the caller built DigestInfo ‖ hash; PKCS#1 v1.5 type 1 padding needs 11 bytes of room.
@@ -550,9 +518,15 @@ export class VirtualBelpicCard {
     return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, digestInfo));
   }
 
+  /**
+   * ECDSA over the hash the card received (a card never sees the message):
+   * raw r‖s. node:crypto always hashes its input for EC keys, so the curve
+   * work is @noble/curves'; k is derived per RFC 6979 with fresh random bytes
+   * mixed in, so two signatures of one hash differ as a card's do.
+   */
   private signEc(key: KeyObject, algorithm: number, data: Uint8Array): Uint8Array | undefined {
-    const lengths = EC_ALGORITHMS[algorithm];
-    if (!lengths || !lengths.includes(data.length)) return undefined;
+    const rule = this.generation.signatureAlgorithms[algorithm];
+    if (!rule || !acceptedInputLengths(rule).includes(data.length)) return undefined;
     let scalar = this.ecScalars.get(key);
     if (!scalar) {
       const d = key.export({ format: 'jwk' }).d;
@@ -560,7 +534,7 @@ export class VirtualBelpicCard {
       scalar = new Uint8Array(Buffer.from(d, 'base64url'));
       this.ecScalars.set(key, scalar);
     }
-    return signP384Digest(scalar, data);
+    return p384.sign(data, scalar, { prehash: false, extraEntropy: true });
   }
 
   /** 1.8: proves the chip is genuine — raw r‖s over 48 challenge bytes with the basic key (no PIN). */
@@ -568,7 +542,7 @@ export class VirtualBelpicCard {
     if (c.p1 !== 0x02 || c.p2 !== KEY_REF.BASIC) return status(SW.INCORRECT_P1P2);
     const d = c.data;
     if (d.length !== 50 || d[0] !== 0x94 || d[1] !== 0x30) return status(SW.WRONG_DATA);
-    const signature = this.signEc(this.basicKey!, 0x40, d.subarray(2));
+    const signature = this.signEc(this.basicKey!, EC_UNSPECIFIED_HASH_ALGORITHM, d.subarray(2));
     if (!signature) return status(SW.WRONG_DATA);
     return this.respondLater(signature);
   }
