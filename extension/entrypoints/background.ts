@@ -1,30 +1,31 @@
 /**
- * The background (Chrome: service worker, Firefox: event page). It owns the
- * native-host connection, the dialog windows and the request queue. Listeners
- * are registered synchronously so a message that wakes it is not lost.
+ * The background (Chrome: service worker, Firefox: event page): wires the
+ * native-host client, the dialog windows, the page request flow and the
+ * popup's requests (all in extension/background/). Listeners are registered
+ * synchronously so a message that wakes it is not lost.
  */
 import { defineBackground } from 'wxt/utils/define-background';
 import { NATIVE_HOST_NAME } from '../../shared/native-host-name.js';
 import { VERSION } from '../../shared/version.js';
 import { browserApi } from '../lib/browser-api.js';
-import { DialogManager } from '../lib/dialog-manager.js';
+import { DialogWindows } from '../background/dialog/dialog-windows.js';
 import { isHostStatusMessage, isPageRequestMessage, type HostStatusReply } from '../lib/messages.js';
-import { NativeHostClient } from '../lib/native-client.js';
-import { RequestHandler, senderOrigin, toPageError } from '../lib/request-handler.js';
+import { NativeHostClient } from '../background/native-client.js';
+import { RequestFlow, senderOrigin, toPageError } from '../background/request-flow.js';
 import { loadSettings } from '../lib/settings.js';
-import { registerPopupMessages } from '../popup/background-handler.js';
+import { registerPopupMessages } from '../background/popup-requests.js';
 
 export default defineBackground(() => {
   const host = new NativeHostClient(browserApi, { hostName: NATIVE_HOST_NAME, extensionVersion: VERSION });
-  const dialogs = new DialogManager(browserApi);
-  const handler = new RequestHandler({
+  const dialogs = new DialogWindows(browserApi);
+  const requests = new RequestFlow({
     host,
     dialogs,
     settings: () => loadSettings(browserApi),
     uiLanguage: () => browserApi.uiLanguage(),
   });
 
-  registerPopupMessages({ api: browserApi, host, authenticate: (args, origin) => handler.handle('authenticate', args, origin) });
+  registerPopupMessages({ api: browserApi, host, authenticate: (args, origin) => requests.handle('authenticate', args, origin) });
 
   browserApi.onRuntimeMessage((message, sender) => {
     if (isPageRequestMessage(message)) {
@@ -34,7 +35,7 @@ export default defineBackground(() => {
       } catch (e) {
         return Promise.resolve({ ok: false, error: toPageError(e) });
       }
-      return handler.handle(message.action, message.args, origin);
+      return requests.handle(message.action, message.args, origin);
     }
     if (isHostStatusMessage(message) && sender.url?.startsWith(browserApi.extensionUrl('/'))) {
       return (async (): Promise<HostStatusReply> => {

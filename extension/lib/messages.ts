@@ -4,7 +4,7 @@
  */
 import { isRecord, type HashFunction } from '../../shared/protocol.js';
 import type { ErrorCode, ErrorDetails, WebEidErrorCode } from '../../shared/errors.js';
-import type { Language } from './i18n.js';
+import type { Language } from '../../shared/text/format.js';
 
 export const PAGE_ACTIONS = ['status', 'authenticate', 'get-signing-certificate', 'sign', 'read-identity'] as const;
 export type PageAction = (typeof PAGE_ACTIONS)[number];

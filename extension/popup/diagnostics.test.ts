@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateDescription, ReaderStatus } from '../../shared/protocol.js';
 import { diagnose, reportText, type DiagnosticInput } from './diagnostics.js';
-import { pt } from './i18n/index.js';
-import { reportTexts } from './ui/diagnostics-view.js';
-import { translator } from './i18n/index.js';
+import { popupText } from '../ui/popup/texts/index.js';
+import { reportTexts } from '../ui/popup/diagnostics-view.js';
+import { translator } from '../ui/popup/texts/index.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -132,12 +132,12 @@ describe('reportText', () => {
   it('lists every link with its state and facts and ends with what to do, in the chosen language', () => {
     const i = input({ host: { ok: true, status: { version: '0.1.0', extensionVersion: '0.1.0', backends: [{ name: 'pcsc', available: true }], readers: [reader({ cardPresent: false })] } } });
     const text = reportText(diagnose(i), reportTexts(translator('nl')), { time: '2026-06-01T12:00:00Z', userAgent: 'Chromium' });
-    expect(text.split('\n')[0]).toBe(pt('nl', 'diag.reportTitle'));
+    expect(text.split('\n')[0]).toBe(popupText('nl', 'diag.reportTitle'));
     expect(text).toContain('[OK] eID Bridge-programma geïnstalleerd en compatibel: in orde');
     expect(text).toContain('     eid-bridge-host 0.1.0');
     expect(text).toContain('[!!] Kaart: probleem (card.none)');
     expect(text).toContain('[--] Certificaten geldig: niet gecontroleerd');
-    expect(text.trimEnd().endsWith(pt('nl', 'advice.card.none'))).toBe(true);
+    expect(text.trimEnd().endsWith(popupText('nl', 'advice.card.none'))).toBe(true);
   });
 
   it('never carries a national number: only names, versions and reader facts', () => {

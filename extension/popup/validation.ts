@@ -3,7 +3,7 @@
  * backend (so the person hears of a mistake at once, in their language);
  * the backend still checks everything again.
  */
-import type { PopupKey } from './i18n/index.js';
+import type { PopupKey } from '../ui/popup/texts/index.js';
 
 export const USERNAME_PATTERN = /^[\p{L}\p{N}._@-]{3,64}$/u;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

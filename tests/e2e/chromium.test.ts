@@ -320,7 +320,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     const dialog = (await dialogOpened) as unknown as DriverPage;
     await chooseCertificate(dialog, card.authenticationCertificate);
     await enterPin(dialog, '0000');
-    expect(await waitForProblem(dialog)).toBe('Verkeerde pincode. U hebt nog 2 poging(en).');
+    expect(await waitForProblem(dialog)).toBe('Verkeerde pincode. U hebt nog 2 pogingen.');
     await enterPin(dialog, '0001');
     await dialog.waitForSelector('#problem:has-text("nog maar één poging")');
     await enterPin(dialog, '0002');

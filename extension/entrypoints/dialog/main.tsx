@@ -1,8 +1,8 @@
 import { render } from 'preact';
 import { browserApi } from '../../lib/browser-api.js';
 import { DIALOG_PORT_PREFIX, type DialogMessage } from '../../lib/messages.js';
-import { Dialog } from '../../lib/ui/dialog.js';
-import '../../lib/ui/style.css';
+import { Dialog } from '../../ui/dialog/dialog.js';
+import '../../ui/style.css';
 
 const KEEPALIVE_INTERVAL_MS = 10_000;
 const session = new URLSearchParams(window.location.search).get('session') ?? '';

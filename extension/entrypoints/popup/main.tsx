@@ -1,8 +1,8 @@
 import { render } from 'preact';
 import { browserApi } from '../../lib/browser-api.js';
-import { PopupApp, type PopupTab } from '../../popup/ui/popup-app.js';
-import '../../lib/ui/style.css';
-import '../../popup/ui/popup.css';
+import { PopupApp, type PopupTab } from '../../ui/popup/popup-app.js';
+import '../../ui/style.css';
+import '../../ui/popup/popup.css';
 
 // ?tab=help opens the diagnostics directly (a link from the card dialog or the options page can use it).
 const requested = new URLSearchParams(window.location.search).get('tab');

@@ -1,0 +1,307 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EidBridgeError } from '../../shared/errors.js';
+import type { CertificateDescription, CommandMap, CommandName, StatusResult } from '../../shared/protocol.js';
+import { DialogWindows } from './dialog/dialog-windows.js';
+import { DIALOG_PORT_PREFIX, type DialogMessage, type DialogState } from '../lib/messages.js';
+import type { HostClient } from './native-client.js';
+import { RequestFlow, senderOrigin } from './request-flow.js';
+import { DEFAULT_SETTINGS, type Settings } from '../lib/settings.js';
+import { FakeBrowser, FakePagePort } from '../lib/testing/fakes.js';
+
+const NONCE = 'A'.repeat(43) + '=';
+const ORIGIN = 'https://www.belgium.be';
+
+function cert(usage: 'authentication' | 'signing', n = 1, reader = 'Reader 0'): CertificateDescription {
+  return {
+    certificate: btoa(`${usage}-${n}`).replace(/=+$/, '').padEnd(Math.ceil(`${usage}-${n}`.length / 3) * 4, '='),
+    usage,
+    subject: `CN=Alice ${usage} ${n}`,
+    commonName: `Alice (${usage}) ${n}`,
+    issuer: 'CN=Citizen CA',
+    serialNumber: `0${n}`,
+    notBefore: '2024-01-01T00:00:00Z',
+    notAfter: '2034-01-01T00:00:00Z',
+    keyType: 'EC',
+    keySize: 384,
+    tokenId: 't',
+    tokenLabel: 'eID',
+    reader,
+  };
+}
+
+type Handler = (args: unknown) => unknown;
+
+class FakeHost implements HostClient {
+  hostVersion = '0.1.0';
+  calls: Array<{ command: CommandName; args: unknown }> = [];
+  cancelled = 0;
+  connectError: EidBridgeError | undefined;
+  status: StatusResult = { version: '0.1.0', backends: [{ name: 'pkcs11', available: true }], readers: [{ name: 'Reader 0', backend: 'pkcs11', cardPresent: true, pinPad: false }] };
+  certificates: CertificateDescription[] = [cert('authentication'), cert('signing')];
+  handlers: Partial<Record<CommandName, Handler>> = {};
+  async connect() {
+    if (this.connectError) throw this.connectError;
+  }
+  async request<C extends CommandName>(command: C, args: CommandMap[C]['arguments']): Promise<CommandMap[C]['result']> {
+    this.calls.push({ command, args });
+    if (command === 'status') return this.status as never;
+    if (command === 'list-certificates') return { certificates: this.certificates } as never;
+    const h = this.handlers[command];
+    if (!h) throw new Error(`unexpected ${command}`);
+    return (await h(args)) as never;
+  }
+  cancelAll() {
+    this.cancelled++;
+  }
+}
+
+function setup(settings: Partial<Settings> = {}) {
+  const browser = new FakeBrowser();
+  const dialogs = new DialogWindows(browser.api);
+  const host = new FakeHost();
+  const handler = new RequestFlow({
+    host,
+    dialogs,
+    settings: async () => ({ ...DEFAULT_SETTINGS, ...settings }),
+    uiLanguage: () => 'fr-BE',
+  });
+  /** Plays the dialog page: waits for the window, connects, and returns its port. */
+  async function dialog(index = 0) {
+    await vi.waitFor(() => expect(browser.windows.size).toBeGreaterThan(0));
+    const path = [...browser.windows.values()][index] ?? '';
+    const session = new URLSearchParams(path.split('?')[1]).get('session');
+    const port = new FakePagePort(`${DIALOG_PORT_PREFIX}${session}`);
+    browser.runtimeConnect.emit(port);
+    const lastState = () => (port.sent.filter((m) => (m as DialogMessage).type === 'state').at(-1) as { state: DialogState }).state;
+    return { port, lastState, windowId: [...browser.windows.keys()][index] as number };
+  }
+  return { browser, host, handler, dialog };
+}
+
+describe('RequestFlow', () => {
+  it('takes the origin from the sender, never the page', () => {
+    expect(senderOrigin({ origin: 'https://a.be', url: 'https://b.be/x' })).toBe('https://a.be');
+    expect(senderOrigin({ url: 'https://b.be:8443/path?q' })).toBe('https://b.be:8443');
+    expect(senderOrigin({ tab: { url: 'https://c.be/' } })).toBe('https://c.be');
+  });
+
+  it('authenticates: dialog shows the origin and certificate, the PIN goes to the host with the sender origin', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0', signature: 'sig' });
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE, options: {}, origin: 'https://evil.example' }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState()).toMatchObject({ kind: 'authenticate', origin: ORIGIN, government: true, language: 'fr', needsPin: true });
+    expect(d.lastState().certificates.map((c) => c.serialNumber)).toEqual(['01']);
+    d.port.onMessage.emit({ type: 'submit', certificate: d.lastState().certificates[0]?.certificate, pin: '1234' });
+    await expect(reply).resolves.toEqual({ ok: true, result: { format: 'web-eid:1.0', signature: 'sig' } });
+    expect(s.host.calls.find((c) => c.command === 'authenticate')?.args).toMatchObject({ challengeNonce: NONCE, origin: ORIGIN, pin: '1234', certificate: cert('authentication').certificate });
+    expect(s.browser.windows.size).toBe(0);
+  });
+
+  it('keeps the dialog open after a wrong PIN, shows tries left, and lets the person retry', async () => {
+    const s = setup();
+    let attempts = 0;
+    s.host.handlers.authenticate = () => {
+      attempts++;
+      if (attempts === 1) throw new EidBridgeError('PIN_INCORRECT', 'wrong', { triesLeft: 2 });
+      return { format: 'web-eid:1.0' };
+    };
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '0000' });
+    await vi.waitFor(() => expect(d.lastState().problem).toEqual({ code: 'PIN_INCORRECT', triesLeft: 2 }));
+    expect(d.lastState().busy).toBe(false);
+    expect(s.browser.windows.size).toBe(1);
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+    expect(attempts).toBe(2);
+  });
+
+  it('explains a blocked PIN and answers PIN_BLOCKED when the person closes', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => {
+      throw new EidBridgeError('PIN_BLOCKED', 'blocked');
+    };
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '0000' });
+    await vi.waitFor(() => expect(d.lastState().blocked).toBe(true));
+    d.port.onMessage.emit({ type: 'cancel' });
+    await expect(reply).resolves.toMatchObject({ ok: false, error: { bridgeCode: 'PIN_BLOCKED', code: 'ERR_WEBEID_NATIVE_FATAL' } });
+  });
+
+  it('answers ERR_WEBEID_USER_CANCELLED when the person cancels or closes the window', async () => {
+    const s = setup();
+    const first = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'cancel' });
+    await expect(first).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
+
+    const second = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d2 = await s.dialog();
+    await s.browser.api.closeWindow(d2.windowId);
+    await expect(second).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
+    expect(s.host.calls.some((c) => c.command === 'authenticate')).toBe(false);
+  });
+
+  it('honours userInteractionTimeout with ERR_WEBEID_USER_TIMEOUT and closes the dialog', async () => {
+    const s = setup();
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE, options: { userInteractionTimeout: 300 } }, ORIGIN);
+    await s.dialog();
+    await expect(reply).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_TIMEOUT' } });
+    expect(s.browser.windows.size).toBe(0);
+    expect(s.host.cancelled).toBe(1);
+  });
+
+  it('opens one dialog at a time', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const a = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const b = s.handler.handle('authenticate', { challengeNonce: NONCE }, 'https://other.belgium.be');
+    const d = await s.dialog();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.browser.windows.size).toBe(1);
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await a;
+    const d2 = await s.dialog();
+    expect(d2.lastState().origin).toBe('https://other.belgium.be');
+    d2.port.onMessage.emit({ type: 'cancel' });
+    await expect(b).resolves.toMatchObject({ ok: false });
+  });
+
+  it('fails at once with ERR_WEBEID_NATIVE_UNAVAILABLE when the host is missing, without a dialog', async () => {
+    const s = setup();
+    s.host.connectError = new EidBridgeError('NATIVE_UNAVAILABLE', 'not found', { hint: 'install' });
+    const reply = await s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_UNAVAILABLE', hint: 'install' } });
+    expect(s.browser.windows.size).toBe(0);
+  });
+
+  it('refuses http pages unless the developer setting allows localhost', async () => {
+    const s = setup();
+    await expect(s.handler.handle('status', {}, 'http://127.0.0.1:8080')).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
+    const dev = setup({ allowHttpLocalhost: true });
+    await expect(dev.handler.handle('status', {}, 'http://127.0.0.1:8080')).resolves.toMatchObject({ ok: true });
+    await expect(dev.handler.handle('status', {}, 'http://example.com')).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
+  });
+
+  it('checks arguments before bothering the person', async () => {
+    const s = setup();
+    await expect(s.handler.handle('authenticate', {}, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_MISSING_PARAMETER' } });
+    await expect(s.handler.handle('authenticate', { challengeNonce: 'short' }, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT' } });
+    await expect(s.handler.handle('sign', { certificate: 'AAAA', hash: 'AAAA', hashFunction: 'SHA-256' }, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT', argument: 'hash' } });
+    expect(s.browser.windows.size).toBe(0);
+  });
+
+  it('signs only with the certificate the page named, showing the hash and algorithm', async () => {
+    const s = setup();
+    const signing = cert('signing');
+    s.host.handlers.sign = () => ({ signature: 'sig', signatureAlgorithm: { hashFunction: 'SHA-256', paddingScheme: 'NONE', cryptoAlgorithm: 'ECC' } });
+    const hash = btoa(String.fromCharCode(...new Uint8Array(32).fill(0xab)));
+    const reply = s.handler.handle('sign', { certificate: signing.certificate, hash, hashFunction: 'SHA-256' }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().sign).toEqual({ hashHex: 'ab'.repeat(32), hashFunction: 'SHA-256' });
+    expect(d.lastState().certificates.map((c) => c.certificate)).toEqual([signing.certificate]);
+    d.port.onMessage.emit({ type: 'submit', certificate: signing.certificate, pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true, result: { signature: 'sig' } });
+    expect(s.host.calls.find((c) => c.command === 'sign')?.args).toMatchObject({ certificate: signing.certificate, hash, hashFunction: 'SHA-256', pin: '1234' });
+  });
+
+  it('shows "insert your card" when there is none, and continues after Try again', async () => {
+    const s = setup();
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: false, pinPad: false }] };
+    s.host.certificates = [];
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().problem).toEqual({ code: 'NO_CARD' });
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false }] };
+    s.host.certificates = [cert('authentication')];
+    d.port.onMessage.emit({ type: 'retry' });
+    await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(1));
+    expect(d.lastState().problem).toBeUndefined();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+  });
+
+  it('notices by itself when the card is inserted while the dialog asks for it', async () => {
+    const s = setup();
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: false, pinPad: false }] };
+    s.host.certificates = [];
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().problem).toEqual({ code: 'NO_CARD' });
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false }] };
+    s.host.certificates = [cert('authentication')];
+    await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(1), { timeout: 5000 });
+    expect(d.lastState().problem).toBeUndefined();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+    expect(s.host.calls.filter((c) => c.command === 'authenticate')).toHaveLength(1);
+  });
+
+  it('shows a card inserted later, and keeps the wrong-PIN message while it does', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => {
+      throw new EidBridgeError('PIN_INCORRECT', 'wrong', { triesLeft: 1 });
+    };
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '0000' });
+    await vi.waitFor(() => expect(d.lastState().problem?.code).toBe('PIN_INCORRECT'));
+    s.host.certificates = [cert('authentication'), cert('authentication', 2, 'Reader 1')];
+    await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(2), { timeout: 6000 });
+    expect(d.lastState().problem).toEqual({ code: 'PIN_INCORRECT', triesLeft: 1 });
+    d.port.onMessage.emit({ type: 'cancel' });
+    await reply;
+  });
+
+  it('lets the person try again in the dialog when the host stopped under them', async () => {
+    const s = setup();
+    let attempts = 0;
+    s.host.handlers.authenticate = () => {
+      if (++attempts === 1) throw new EidBridgeError('HOST_DISCONNECTED', 'stopped');
+      return { format: 'web-eid:1.0' };
+    };
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await vi.waitFor(() => expect(d.lastState().problem).toEqual({ code: 'HOST_DISCONNECTED' }));
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+  });
+
+  it('sends no PIN for a PIN-pad reader', async () => {
+    const s = setup();
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: true }] };
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().certificates[0]?.pinPad).toBe(true);
+    d.port.onMessage.emit({ type: 'submit' });
+    await reply;
+    expect(s.host.calls.find((c) => c.command === 'authenticate')?.args).not.toHaveProperty('pin');
+  });
+
+  it('reads identity only for government or allowed origins, and the photo only with consent', async () => {
+    const s = setup();
+    await expect(s.handler.handle('read-identity', {}, 'https://shop.example')).resolves.toMatchObject({ ok: false, error: { bridgeCode: 'ORIGIN_NOT_ALLOWED' } });
+    s.host.handlers['read-identity'] = (args) => ({ identity: { surname: 'Alice' }, args });
+    const reply = s.handler.handle('read-identity', { includePhoto: true }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().identity).toEqual({ photoRequested: true });
+    d.port.onMessage.emit({ type: 'submit', includePhoto: false });
+    await reply;
+    expect(s.host.calls.find((c) => c.command === 'read-identity')?.args).toEqual({ includePhoto: false, includeAddress: true });
+  });
+
+  it('warns on origins that are not known government sites', async () => {
+    const s = setup();
+    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, 'https://shop.example');
+    const d = await s.dialog();
+    expect(d.lastState().government).toBe(false);
+    d.port.onMessage.emit({ type: 'cancel' });
+    await reply;
+  });
+});

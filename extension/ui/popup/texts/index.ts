@@ -1,0 +1,23 @@
+/** The popup's and the options page's words: one file per language (nl, fr, de, en), English naming the keys. */
+import { createTranslator, type Language, type Texts, type TextParams } from '../../../../shared/text/format.js';
+import { de } from './de.js';
+import { en, type PopupKey } from './en.js';
+import { fr } from './fr.js';
+import { nl } from './nl.js';
+
+export type { PopupKey };
+
+export const POPUP_TEXTS: Readonly<Record<Language, Texts<PopupKey>>> = { nl, fr, de, en };
+
+export const popupText = createTranslator(POPUP_TEXTS);
+
+/** A translator bound to one language, as the popup's components receive it. */
+export type Translate = (key: PopupKey, params?: TextParams) => string;
+
+export function translator(language: Language): Translate {
+  return (key, params) => popupText(language, key, params);
+}
+
+export function hasPopupKey(key: string): key is PopupKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
