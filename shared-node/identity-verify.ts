@@ -1,6 +1,6 @@
 /**
- * Integrity of the identity data of a Belgian eID card (belpic-card.md,
- * "Integrity of identity data"):
+ * Integrity of the identity data of a Belgian eID card (docs/card.md,
+ * "Integrity of the identity data"):
  * - identity: file 4032 is the national register's (RRN) signature over the
  *   whole identity file 4031;
  * - address: file 4034 signs the address file 4033 without its trailing 00

@@ -4,7 +4,7 @@
  * extension can use it as well as the host and the CLI.
  *
  * Field meanings come from the "Belgian Electronic Identity Card content"
- * document as summarised in belpic-card.md (section TLV).
+ * document, as docs/card.md summarises it (section "Identity and address files").
  */
 import { EidBridgeError } from './errors.js';
 import { formatNationalNumber, parseNationalNumber } from './identifiers.js';
@@ -123,7 +123,7 @@ export function specialOrganisationName(code: string): string {
 
 /**
  * Month abbreviations as the cards print them in French, Dutch and German
- * (belpic-card.md, tag 0C), plus the spellings seen without accents.
+ * (docs/card.md, "Identity and address files", tag 0C), plus the spellings seen without accents.
  */
 const MONTHS: Record<string, number> = {
   JAN: 1,

@@ -6,8 +6,8 @@
  * no real Belgian root is involved, so nothing from here can pass for a real
  * certificate.
  *
- * The names and extensions follow the real cards (belpic-card.md, "Real PKI
- * names"): subject C=BE, CN "Given Surname (Authentication)", SN, GN and
+ * The names and extensions follow the real cards (docs/card.md, "The real
+ * PKI"): subject C=BE, CN "Given Surname (Authentication)", SN, GN and
  * serialNumber = national number; the CA is identified by its serialNumber.
  */
 // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.

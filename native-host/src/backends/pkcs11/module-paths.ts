@@ -1,6 +1,6 @@
 /**
  * Where to find a PKCS#11 module when none is configured: the official
- * Belgian eID middleware first (belpic-card.md, "PKCS#11 view"), then
+ * Belgian eID middleware first (docs/card.md, "Through PKCS#11"), then
  * p11-kit's proxy module, which forwards to every module the system has
  * registered (OpenSC among them, which also reads BELPIC cards).
  */

@@ -53,7 +53,7 @@ interface TokenEntry {
 
 /** Labels the official middleware gives the Belgian eID token. */
 const BELPIC_TOKEN_LABEL = 'BELPIC';
-/** The Belgian card blocks its PIN after 3 wrong tries (belpic-card.md, "PIN"). */
+/** The Belgian card blocks its PIN after 3 wrong tries (docs/card.md, "PIN"). */
 const BELPIC_PIN_TRIES = 3;
 
 function maxPinTries(token: TokenEntry): number | undefined {
