@@ -34,15 +34,72 @@ export interface BackendConfig {
   limits: BackendLimits;
 }
 
+/** At most `max` requests from one IP address per `perMs` milliseconds. */
+export interface RequestCap {
+  max: number;
+  perMs: number;
+}
+
+/**
+ * The routes with a request cap, each named once: a route declares its cap
+ * as `config: { rateLimit: requestCap(ctx, 'eidLogin') }` (http/rate-limits.ts).
+ */
+export type CappedRoute =
+  | 'eidChallenge'
+  | 'eidLogin'
+  | 'passwordLogin'
+  | 'codeLogin'
+  | 'activation'
+  | 'keyRegistration'
+  | 'staff'
+  | 'exceptionRequest';
+
 export interface BackendLimits {
   /** Failures per account before the first wait. */
   accountFailuresBeforeLock: number;
   /** Failed logins allowed per IP address in ipWindowMs. */
   ipFailures: number;
   ipWindowMs: number;
+  /** Requests per IP address and route, failed or not (on top of the failure lock-out above). */
+  requests: Record<CappedRoute, RequestCap>;
 }
 
-export const DEFAULT_LIMITS: BackendLimits = { accountFailuresBeforeLock: 5, ipFailures: 100, ipWindowMs: 15 * 60 * 1000 };
+const MINUTE = 60_000;
+
+/** Caps for a real service: far above what one person clicks, low enough to make scripted floods stop early. */
+export const DEFAULT_REQUEST_CAPS: Record<CappedRoute, RequestCap> = {
+  // A login page asks for a challenge each time the person presses the eID button.
+  eidChallenge: { max: 60, perMs: MINUTE },
+  eidLogin: { max: 30, perMs: MINUTE },
+  passwordLogin: { max: 30, perMs: MINUTE },
+  codeLogin: { max: 30, perMs: MINUTE },
+  // Paper-code activation: each step sends nothing until a key is chosen, but guesses a code.
+  activation: { max: 30, perMs: MINUTE },
+  // Starting a key sends an e-mail or SMS: kept lower, it costs money and fills inboxes.
+  keyRegistration: { max: 20, perMs: MINUTE },
+  // Registration-office and access staff, behind the staff token.
+  staff: { max: 300, perMs: MINUTE },
+  // The public exception form mails a PDF and opens a ticket.
+  exceptionRequest: { max: 10, perMs: MINUTE },
+};
+
+/** Every route capped at `max` a minute: for load tests and benchmarks that hammer one address on purpose. */
+export function uniformRequestCaps(max: number): Record<CappedRoute, RequestCap> {
+  return Object.fromEntries(Object.keys(DEFAULT_REQUEST_CAPS).map((route) => [route, { max, perMs: MINUTE }])) as Record<CappedRoute, RequestCap>;
+}
+
+export const DEFAULT_LIMITS: BackendLimits = { accountFailuresBeforeLock: 5, ipFailures: 100, ipWindowMs: 15 * MINUTE, requests: DEFAULT_REQUEST_CAPS };
+
+/** "eidLogin=60,passwordLogin=10": request caps per minute from the environment, over the defaults. */
+export function requestCapsFromText(text: string | undefined, base: Record<CappedRoute, RequestCap> = DEFAULT_REQUEST_CAPS): Record<CappedRoute, RequestCap> {
+  const caps = { ...base };
+  for (const part of (text ?? '').split(/[\s,]+/).filter(Boolean)) {
+    const match = /^(\w+)=(\d+)$/.exec(part);
+    if (!match || !(match[1]! in caps)) throw new Error(`Unknown request cap "${part}" (expected e.g. eidLogin=60; routes: ${Object.keys(caps).join(', ')})`);
+    caps[match[1] as CappedRoute] = { max: Number(match[2]), perMs: MINUTE };
+  }
+  return caps;
+}
 
 export const ENV = {
   port: 'EID_BRIDGE_PORT',
@@ -59,6 +116,7 @@ export const ENV = {
   ocsp: 'EID_BRIDGE_OCSP',
   ocspUrl: 'EID_BRIDGE_OCSP_URL',
   fetchIntermediates: 'EID_BRIDGE_FETCH_INTERMEDIATES',
+  requestCaps: 'EID_BRIDGE_REQUEST_CAPS',
 } as const;
 
 export const DEFAULT_PORT = 8443;
@@ -86,7 +144,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
     ocspTimeoutMs: 5000,
     // On unless switched off: with only the Belgian roots built in, real cards need their Citizen CA.
     fetchIntermediates: !/^(0|false|no|off)$/i.test(env[ENV.fetchIntermediates] ?? ''),
-    limits: { ...DEFAULT_LIMITS },
+    limits: { ...DEFAULT_LIMITS, requests: requestCapsFromText(env[ENV.requestCaps]) },
   };
   if (env[ENV.publicUrl]) config.publicUrl = env[ENV.publicUrl];
   if (env[ENV.trustedRoots]) config.trustedRoots = env[ENV.trustedRoots];

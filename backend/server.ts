@@ -18,6 +18,8 @@ import { SqliteStore } from './db/sqlite-store.js';
 import type { DataStore } from './db/store.js';
 import { createDelivery } from './delivery/delivery.js';
 import { ApiError } from './http/api-error.js';
+import { registerRateLimits } from './http/rate-limits.js';
+import { schemaError } from './http/schemas.js';
 import { LoginThrottle } from './security/throttle.js';
 import { loadOrCreateTlsCertificate } from './tls.js';
 import { loadEidTrust } from './trust.js';
@@ -69,11 +71,15 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
     bodyLimit: 64 * 1024,
     // Keep-alive sockets must not hold up a shutdown.
     forceCloseConnections: true,
+    // Bodies are checked by each route's schema, strictly: a number is not a string.
+    ajv: { customOptions: { coerceTypes: false } },
+    schemaErrorFormatter: schemaError,
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
   });
   // Only JSON bodies: another site's plain form or text/plain POST is refused before any route runs.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
+  await registerRateLimits(app);
 
   const delivery = createDelivery({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, smsGatewayUrl: config.smsGatewayUrl, store, clock });
   const context: BackendContext = {

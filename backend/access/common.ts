@@ -2,14 +2,11 @@
 import type { FastifyRequest } from 'fastify';
 import { formatEnterpriseNumber, formatNationalNumber, parseEnterpriseNumber, parseNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
-import { SqliteStore } from '../db/sqlite-store.js';
 import { ApiError, type ApiErrorCode } from '../http/api-error.js';
-import { constantTimeEqual } from '../security/otp.js';
-import { tokenHash } from '../security/tokens.js';
+import { requireStaff } from '../http/staff.js';
 import { isLanguage, type Language } from '../i18n/index.js';
-import type { Person } from '../db/store.js';
+import type { AccessLogEntry, Person } from '../db/store.js';
 import { languageOf } from '../people.js';
-import { AccessStore, type AccessLogEntry } from './access-store.js';
 import { findDomain } from './reference-data.js';
 import { ACCESS_MESSAGES, at, type AccessMessages } from './texts.js';
 
@@ -36,28 +33,8 @@ export function accessError(status: number, code: AccessErrorCode | ApiErrorCode
   return new ApiError(status, code as ApiErrorCode, message, details);
 }
 
-const stores = new WeakMap<BackendContext, AccessStore>();
-
-/** The access store on the backend's own SQLite database. */
-export function accessStore(ctx: BackendContext): AccessStore {
-  let store = stores.get(ctx);
-  if (!store) {
-    if (!(ctx.store instanceof SqliteStore)) throw new Error('Access management needs the SQLite store');
-    store = new AccessStore(ctx.store.db);
-    stores.set(ctx, store);
-  }
-  return store;
-}
-
-/** Staff of the service (the same bearer token as the registration-office API). */
-export function requireStaff(ctx: BackendContext, request: FastifyRequest): string {
-  const configured = ctx.config.adminToken;
-  if (!configured) throw new ApiError(404, 'LRA_DISABLED', 'The staff API is off (set EID_BRIDGE_ADMIN_TOKEN)');
-  const header = request.headers.authorization ?? '';
-  const sent = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  if (!constantTimeEqual(tokenHash(sent), tokenHash(configured))) throw new ApiError(401, 'UNAUTHENTICATED', 'Staff token required');
-  return 'staff';
-}
+/** Staff of the service: the same bearer token as the registration-office API. */
+export const requireAccessStaff = (ctx: BackendContext, request: FastifyRequest): string => requireStaff(ctx, request, 'staff');
 
 export function enterpriseNumberOf(value: unknown): string {
   const n = typeof value === 'string' ? parseEnterpriseNumber(value) : undefined;
@@ -82,7 +59,7 @@ export async function knownName(ctx: BackendContext, nationalNumber: string): Pr
   const person = await ctx.store.findPersonByNationalNumber(nationalNumber);
   const name = person ? `${person.givenNames} ${person.surname}`.trim() : '';
   if (name) return name;
-  const rep = accessStore(ctx).representativeName(nationalNumber);
+  const rep = await ctx.store.representativeName(nationalNumber);
   if (rep) return `${rep.givenNames} ${rep.surname}`.trim();
   return person ? '' : undefined;
 }

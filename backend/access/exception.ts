@@ -11,13 +11,14 @@ import { randomInt } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatEnterpriseNumber, formatNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
-import { requiredString } from '../http/api-error.js';
+import { requestCap } from '../http/rate-limits.js';
+import { object, text } from '../http/schemas.js';
 import { isLanguage, type Language } from '../i18n/index.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { randomToken, tokenHash } from '../security/tokens.js';
-import type { HtbRequest, HtbRequestStatus } from './access-store.js';
-import { accessError, accessStore, nationalNumberOf, requireStaff } from './common.js';
-import { appointHtb, appointmentSummary, emailOf, phoneOf, readAppointment, registeredEnterprise, currentHtb, type HtbAppointment } from './management.js';
+import type { HtbRequest, HtbRequestStatus } from '../db/store.js';
+import { accessError, nationalNumberOf, requireAccessStaff } from './common.js';
+import { APPOINTMENT_FIELDS, appointHtb, appointmentSummary, emailOf, phoneOf, readAppointment, registeredEnterprise, currentHtb, type HtbAppointment } from './management.js';
 import { REQUEST_FORM_TEXTS } from './pdf-texts.js';
 import { at } from './texts.js';
 
@@ -36,6 +37,20 @@ interface StoredRequest {
   requester: { nationalNumber: string; givenNames: string; surname: string; email: string; phone: string };
   appointment: HtbAppointment;
 }
+
+/** The public form: the enterprise, who files it (without eID, so with name and number), and the appointment. */
+const EXCEPTION_BODY = object(
+  {
+    ...APPOINTMENT_FIELDS,
+    enterpriseNumber: { type: ['string', 'null'], maxLength: 64 },
+    requester: object(
+      { nationalNumber: { type: ['string', 'null'], maxLength: 64 }, givenNames: text(200), surname: text(200), email: { type: ['string', 'null'], maxLength: 320 }, phone: { type: ['string', 'null'], maxLength: 64 } },
+      ['givenNames', 'surname'],
+    ),
+  },
+  ['appoint', 'requester'],
+);
+const REJECT_BODY = object({ reason: text(500) }, ['reason']);
 
 function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
@@ -84,20 +99,20 @@ export function requestPdf(request: HtbRequest, enterprise: { name: string; addr
 }
 
 export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContext): void {
-  const store = accessStore(ctx);
+  const store = ctx.store;
 
   /** Reads and checks the public form: only a representative the register knows for this enterprise may file it. */
-  function readRequest(body: unknown) {
-    const enterprise = registeredEnterprise(ctx, field(body, 'enterpriseNumber'));
-    const r = field(body, 'requester');
+  async function readRequest(body: unknown) {
+    const enterprise = await registeredEnterprise(ctx, field(body, 'enterpriseNumber'));
+    const r = field(body, 'requester') as { givenNames: string; surname: string };
     const requester = {
       nationalNumber: nationalNumberOf(field(r, 'nationalNumber'), 'requester.nationalNumber'),
-      givenNames: requiredString(r ?? {}, 'givenNames', 200).trim(),
-      surname: requiredString(r ?? {}, 'surname', 200).trim(),
+      givenNames: r.givenNames.trim(),
+      surname: r.surname.trim(),
       email: emailOf(field(r, 'email'), 'requester.email'),
       phone: phoneOf(field(r, 'phone'), 'requester.phone'),
     };
-    if (!store.isRepresentative(enterprise.enterpriseNumber, requester.nationalNumber)) {
+    if (!(await store.isRepresentative(enterprise.enterpriseNumber, requester.nationalNumber))) {
       throw accessError(403, 'NOT_LEGAL_REPRESENTATIVE', 'Only a legal representative of the enterprise (as known in the enterprise register) can file this request');
     }
     const appoint = field(body, 'appoint');
@@ -106,25 +121,25 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
         ? { appoint, email: requester.email, phone: requester.phone, enterpriseEmail: field(body, 'enterpriseEmail') }
         : { appoint, htb: field(body, 'htb'), requester: { email: requester.email, phone: requester.phone }, enterpriseEmail: field(body, 'enterpriseEmail') };
     const appointment = readAppointment(form, enterprise.enterpriseNumber, requester.nationalNumber);
-    if (currentHtb(ctx, enterprise.enterpriseNumber) === appointment.htb.nationalNumber) {
+    if ((await currentHtb(ctx, enterprise.enterpriseNumber)) === appointment.htb.nationalNumber) {
       throw accessError(409, 'ALREADY_HTB', 'This person already is the main access manager (HTB) of this enterprise');
     }
     const language: Language = isLanguage(field(body, 'language')) ? (field(body, 'language') as Language) : 'nl';
     return { enterprise, requester, appointment, language };
   }
 
-  app.post('/api/access/exception-requests/check', async (request) => {
+  app.post('/api/access/exception-requests/check', { schema: { body: EXCEPTION_BODY }, config: { rateLimit: requestCap(ctx, 'exceptionRequest') } }, async (request) => {
     await ctx.throttle.checkIp(request.ip);
-    const { enterprise, requester, appointment, language } = readRequest(request.body);
+    const { enterprise, requester, appointment, language } = await readRequest(request.body);
     const summary = await appointmentSummary(ctx, enterprise, appointment, language);
     // Nobody is logged in here: the form never reveals the name behind a national number the visitor typed.
     const htbName = appointment.appoint === 'self' ? `${requester.givenNames} ${requester.surname}` : '';
     return { status: 'confirm', summary: { ...summary, htb: { ...summary.htb, name: htbName }, requester: { ...requester, nationalNumberFormatted: formatNationalNumber(requester.nationalNumber) } } };
   });
 
-  app.post('/api/access/exception-requests', async (request, reply) => {
+  app.post('/api/access/exception-requests', { schema: { body: EXCEPTION_BODY }, config: { rateLimit: requestCap(ctx, 'exceptionRequest') } }, async (request, reply) => {
     await ctx.throttle.checkIp(request.ip);
-    const { enterprise, requester, appointment, language } = readRequest(request.body);
+    const { enterprise, requester, appointment, language } = await readRequest(request.body);
     if (field(request.body, 'confirmed') !== true) {
       throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${at(language, 'confirmText')}"): send "confirmed": true`);
     }
@@ -132,7 +147,7 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     const pdfToken = randomToken();
     const stored: StoredRequest = { language, requester, appointment };
     const ticket = newTicketNumber(now);
-    store.createRequest({ ticket, pdfTokenHash: tokenHash(pdfToken), enterpriseNumber: enterprise.enterpriseNumber, payload: stored as unknown as Record<string, unknown>, status: 'waiting', reason: null, createdAt: now, updatedAt: now });
+    await store.createRequest({ ticket, pdfTokenHash: tokenHash(pdfToken), enterpriseNumber: enterprise.enterpriseNumber, payload: stored as unknown as Record<string, unknown>, status: 'waiting', reason: null, createdAt: now, updatedAt: now });
     const pdfUrl = `/api/access/exception-requests/${ticket}/pdf?token=${encodeURIComponent(pdfToken)}`;
     try {
       await ctx.delivery.sendEmail({
@@ -151,14 +166,14 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
   app.get('/api/access/exception-requests/:ticket/pdf', async (request: FastifyRequest, reply) => {
     const ticket = (request.params as { ticket: string }).ticket;
     const token = (request.query as { token?: string }).token;
-    const found = store.findRequest(ticket);
+    const found = await store.findRequest(ticket);
     const tokenOk = typeof token === 'string' && token.length <= 100 && found !== undefined && constantTimeEqual(tokenHash(token), found.pdfTokenHash);
     if (!tokenOk) {
-      if (request.headers.authorization) requireStaff(ctx, request);
+      if (request.headers.authorization) requireAccessStaff(ctx, request);
       else throw accessError(404, 'NOT_FOUND', 'No such request');
     }
     if (!found) throw accessError(404, 'NOT_FOUND', 'No such request');
-    const enterprise = store.findRegisterEnterprise(found.enterpriseNumber)!;
+    const enterprise = (await store.findRegisterEnterprise(found.enterpriseNumber))!;
     const pdf = await requestPdf(found, enterprise);
     reply.header('Content-Type', 'application/pdf');
     reply.header('Content-Disposition', `attachment; filename="${found.ticket}.pdf"`);
@@ -168,14 +183,14 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
 
   // --- staff ---
 
-  function requestJson(r: HtbRequest) {
+  async function requestJson(r: HtbRequest) {
     const data = r.payload as unknown as StoredRequest;
     return {
       ticket: r.ticket,
       status: r.status,
       reason: r.reason,
       enterpriseNumber: r.enterpriseNumber,
-      enterpriseName: store.findRegisterEnterprise(r.enterpriseNumber)?.name ?? '',
+      enterpriseName: (await store.findRegisterEnterprise(r.enterpriseNumber))?.name ?? '',
       requester: data.requester,
       appoint: data.appointment.appoint,
       htb: data.appointment.htb,
@@ -185,62 +200,62 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     };
   }
 
-  function staffRequest(request: FastifyRequest): HtbRequest {
-    requireStaff(ctx, request);
-    const r = store.findRequest((request.params as { ticket: string }).ticket);
+  async function staffRequest(request: FastifyRequest): Promise<HtbRequest> {
+    requireAccessStaff(ctx, request);
+    const r = await store.findRequest((request.params as { ticket: string }).ticket);
     if (!r) throw accessError(404, 'NOT_FOUND', 'No such request');
     return r;
   }
 
-  function move(r: HtbRequest, from: HtbRequestStatus[], to: HtbRequestStatus, reason: string | null): void {
-    if (!store.setRequestStatus(r.ticket, from, to, reason, ctx.clock.now())) {
-      throw accessError(409, 'REQUEST_STATE', `The request is ${store.findRequest(r.ticket)?.status ?? r.status}; it cannot become ${to}`);
+  async function move(r: HtbRequest, from: HtbRequestStatus[], to: HtbRequestStatus, reason: string | null): Promise<void> {
+    if (!(await store.setRequestStatus(r.ticket, from, to, reason, ctx.clock.now()))) {
+      throw accessError(409, 'REQUEST_STATE', `The request is ${(await store.findRequest(r.ticket))?.status ?? r.status}; it cannot become ${to}`);
     }
   }
 
   app.get('/api/access/admin/exception-requests', async (request) => {
-    requireStaff(ctx, request);
+    requireAccessStaff(ctx, request);
     const status = (request.query as { status?: string }).status;
     const valid = ['waiting', 'received', 'approved', 'rejected'];
-    return { requests: store.listRequests(status && valid.includes(status) ? (status as HtbRequestStatus) : undefined).map(requestJson) };
+    return { requests: await Promise.all((await store.listRequests(status && valid.includes(status) ? (status as HtbRequestStatus) : undefined)).map(requestJson)) };
   });
 
   app.post('/api/access/admin/exception-requests/:ticket/received', async (request) => {
-    const r = staffRequest(request);
-    move(r, ['waiting'], 'received', null);
-    return { request: requestJson(store.findRequest(r.ticket)!) };
+    const r = await staffRequest(request);
+    await move(r, ['waiting'], 'received', null);
+    return { request: await requestJson((await store.findRequest(r.ticket))!) };
   });
 
   app.post('/api/access/admin/exception-requests/:ticket/approve', async (request) => {
-    const r = staffRequest(request);
+    const r = await staffRequest(request);
     if (r.status !== 'received') throw accessError(409, 'REQUEST_STATE', `The request is ${r.status}: mark the signed form received first`);
     const data = r.payload as unknown as StoredRequest;
-    const enterprise = store.findRegisterEnterprise(r.enterpriseNumber)!;
-    move(r, ['received'], 'approved', null);
+    const enterprise = (await store.findRegisterEnterprise(r.enterpriseNumber))!;
+    await move(r, ['received'], 'approved', null);
     try {
       await appointHtb(ctx, enterprise, data.appointment, data.requester.nationalNumber, data.language);
     } catch (e) {
       // Nothing was appointed: the request goes back to received for another decision.
-      store.setRequestStatus(r.ticket, ['approved'], 'received', null, ctx.clock.now());
+      await store.setRequestStatus(r.ticket, ['approved'], 'received', null, ctx.clock.now());
       throw e;
     }
-    return { request: requestJson(store.findRequest(r.ticket)!) };
+    return { request: await requestJson((await store.findRequest(r.ticket))!) };
   });
 
-  app.post('/api/access/admin/exception-requests/:ticket/reject', async (request) => {
-    const r = staffRequest(request);
-    const reason = requiredString(request.body, 'reason', 500);
-    move(r, ['waiting', 'received'], 'rejected', reason);
+  app.post('/api/access/admin/exception-requests/:ticket/reject', { schema: { body: REJECT_BODY } }, async (request) => {
+    const r = await staffRequest(request);
+    const { reason } = request.body as { reason: string };
+    await move(r, ['waiting', 'received'], 'rejected', reason);
     const data = r.payload as unknown as StoredRequest;
     try {
       await ctx.delivery.sendEmail({
         to: data.requester.email,
         subject: at(data.language, 'mailRejectedSubject', { ticket: r.ticket }),
-        text: at(data.language, 'mailRejectedBody', { ticket: r.ticket, enterprise: store.findRegisterEnterprise(r.enterpriseNumber)?.name ?? r.enterpriseNumber, reason }),
+        text: at(data.language, 'mailRejectedBody', { ticket: r.ticket, enterprise: (await store.findRegisterEnterprise(r.enterpriseNumber))?.name ?? r.enterpriseNumber, reason }),
       });
     } catch (e) {
       console.error(`eid-bridge backend: could not send the rejection: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return { request: requestJson(store.findRequest(r.ticket)!) };
+    return { request: await requestJson((await store.findRequest(r.ticket))!) };
   });
 }

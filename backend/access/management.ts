@@ -9,12 +9,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatEnterpriseNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
-import { requiredString, stringField } from '../http/api-error.js';
+import { object, oneOf, optionalText, text } from '../http/schemas.js';
+import { requestCap } from '../http/rate-limits.js';
 import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { normalizeEmail, normalizePhone } from '../people.js';
 import type { Language } from '../i18n/index.js';
-import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from './access-store.js';
-import { accessError, accessStore, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireStaff } from './common.js';
+import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from '../db/store.js';
+import { accessError, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireAccessStaff } from './common.js';
 import { DOMAINS, REFERENCE_ENTERPRISES } from './reference-data.js';
 import { at } from './texts.js';
 
@@ -22,6 +23,31 @@ import { at } from './texts.js';
 export const ACCESS_MIN_LEVEL = LEVELS.totp;
 
 type Params = { number: string; domain?: string; nn?: string };
+
+/**
+ * Request bodies. Values with a meaning of their own (national and
+ * enterprise numbers, e-mail addresses, phone numbers) are declared as
+ * strings here and read by their parsers, which answer with their own
+ * error codes (NATIONAL_NUMBER_INVALID, EMAIL_INVALID, …).
+ */
+const IDENTIFIER = { type: ['string', 'null'], maxLength: 64 };
+const EMAIL = { type: ['string', 'null'], maxLength: 320 };
+const PHONE = { type: ['string', 'null'], maxLength: 64 };
+const CONTACT = object({ nationalNumber: IDENTIFIER, email: EMAIL, phone: PHONE });
+/** The appointment form: the HTB is the representative ("self") or another person. */
+export const APPOINTMENT_FIELDS = { appoint: oneOf(['self', 'other']), enterpriseEmail: EMAIL, email: EMAIL, phone: PHONE, htb: CONTACT, requester: CONTACT, language: optionalText(8) };
+const APPOINTMENT_BODY = object(APPOINTMENT_FIELDS, ['appoint']);
+const REGISTER_BODY = object(
+  {
+    enterpriseNumber: IDENTIFIER,
+    name: text(200),
+    address: optionalText(300),
+    representatives: { type: 'array', maxItems: 100, items: object({ nationalNumber: IDENTIFIER, givenNames: optionalText(200), surname: optionalText(200) }) },
+  },
+  ['name', 'representatives'],
+);
+const EMAIL_BODY = object({ email: EMAIL });
+const MANAGER_BODY = object({ nationalNumber: IDENTIFIER, email: EMAIL });
 
 function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
@@ -39,9 +65,9 @@ export function phoneOf(value: unknown, name: string): string {
   return p;
 }
 
-export function registeredEnterprise(ctx: BackendContext, number: unknown): RegisterEnterprise {
+export async function registeredEnterprise(ctx: BackendContext, number: unknown): Promise<RegisterEnterprise> {
   const n = enterpriseNumberOf(number);
-  const e = accessStore(ctx).findRegisterEnterprise(n);
+  const e = await ctx.store.findRegisterEnterprise(n);
   if (!e) throw accessError(404, 'ENTERPRISE_UNKNOWN', 'The enterprise register does not know this enterprise number');
   return e;
 }
@@ -60,8 +86,7 @@ export interface HtbAppointment {
  * representative's own contact data (for the administration only).
  */
 export function readAppointment(body: unknown, enterpriseNumber: string, requesterNationalNumber: string): HtbAppointment {
-  const appoint = field(body, 'appoint');
-  if (appoint !== 'self' && appoint !== 'other') throw accessError(400, 'BAD_REQUEST', '"appoint" must be "self" or "other"', { field: 'appoint' });
+  const appoint = field(body, 'appoint') as HtbAppointment['appoint'];
   const enterpriseEmail = emailOf(field(body, 'enterpriseEmail'), 'enterpriseEmail');
   if (appoint === 'self') {
     const contact = { email: emailOf(field(body, 'email'), 'email'), phone: phoneOf(field(body, 'phone'), 'phone') };
@@ -78,10 +103,8 @@ export function readAppointment(body: unknown, enterpriseNumber: string, request
   };
 }
 
-export function currentHtb(ctx: BackendContext, enterpriseNumber: string): string | undefined {
-  return accessStore(ctx)
-    .listManagers(enterpriseNumber)
-    .find((m) => m.role === 'htb')?.nationalNumber;
+export async function currentHtb(ctx: BackendContext, enterpriseNumber: string): Promise<string | undefined> {
+  return (await ctx.store.listManagers(enterpriseNumber)).find((m) => m.role === 'htb')?.nationalNumber;
 }
 
 export async function appointmentSummary(ctx: BackendContext, enterprise: RegisterEnterprise, a: HtbAppointment, language: Language) {
@@ -101,7 +124,7 @@ export async function appointHtb(ctx: BackendContext, enterprise: RegisterEnterp
   const htbName = (await knownName(ctx, a.htb.nationalNumber)) ?? '';
   const byName = (await knownName(ctx, by)) ?? by;
   const entry: AccessLogEntry = { actor: by, action: 'htb-appointed', details: { nationalNumber: a.htb.nationalNumber, name: htbName, procedure: a.appoint }, at: now };
-  const result = accessStore(ctx).appointHtb({ enterpriseNumber: enterprise.enterpriseNumber, enterpriseEmail: a.enterpriseEmail, nationalNumber: a.htb.nationalNumber, email: a.htb.email, phone: a.htb.phone, by, now, log: entry });
+  const result = await ctx.store.appointHtb({ enterpriseNumber: enterprise.enterpriseNumber, enterpriseEmail: a.enterpriseEmail, nationalNumber: a.htb.nationalNumber, email: a.htb.email, phone: a.htb.phone, by, now, log: entry });
   if (result === 'same') throw accessError(409, 'ALREADY_HTB', 'This person already is the main access manager (HTB) of this enterprise');
   const recipients = new Set([a.enterpriseEmail, a.htb.email]);
   for (const to of recipients) {
@@ -118,12 +141,15 @@ export async function appointHtb(ctx: BackendContext, enterprise: RegisterEnterp
 }
 
 export function registerAccessManagementRoutes(app: FastifyInstance, ctx: BackendContext): void {
-  const store = accessStore(ctx);
-  const now = ctx.clock.now();
-  for (const e of REFERENCE_ENTERPRISES) store.putRegisterEnterprise(e, 'reference', now, false);
+  const store = ctx.store;
+  // The register stand-in starts with the reference enterprises (a known one is left as it is).
+  const seeded = Promise.all(REFERENCE_ENTERPRISES.map((e) => store.putRegisterEnterprise(e, 'reference', ctx.clock.now(), false)));
+  app.addHook('onReady', async () => {
+    await seeded;
+  });
 
-  function requireRepresentative(auth: Authenticated, enterprise: RegisterEnterprise): void {
-    if (!store.isRepresentative(enterprise.enterpriseNumber, auth.person.nationalNumber)) {
+  async function requireRepresentative(auth: Authenticated, enterprise: RegisterEnterprise): Promise<void> {
+    if (!(await store.isRepresentative(enterprise.enterpriseNumber, auth.person.nationalNumber))) {
       throw accessError(403, 'NOT_LEGAL_REPRESENTATIVE', 'Only a legal representative of the enterprise (as known in the enterprise register) can appoint its main access manager');
     }
   }
@@ -131,9 +157,9 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
   /** The HTB or a co-HTB of this enterprise. */
   async function requireMainManager(request: FastifyRequest) {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const enterprise = registeredEnterprise(ctx, (request.params as Params).number);
-    const access = store.findAccessEnterprise(enterprise.enterpriseNumber);
-    const role = store.listManagers(enterprise.enterpriseNumber).find((m) => m.nationalNumber === auth.person.nationalNumber && (m.role === 'htb' || m.role === 'co-htb'));
+    const enterprise = await registeredEnterprise(ctx, (request.params as Params).number);
+    const access = await store.findAccessEnterprise(enterprise.enterpriseNumber);
+    const role = (await store.listManagers(enterprise.enterpriseNumber)).find((m) => m.nationalNumber === auth.person.nationalNumber && (m.role === 'htb' || m.role === 'co-htb'));
     if (!access || !role) throw accessError(403, 'NOT_ACCESS_MANAGER', 'Only the main access manager (HTB) or a co-HTB of this enterprise can do this');
     const language = answerLanguage(request, auth.person);
     const actorName = `${auth.person.givenNames} ${auth.person.surname}`.trim() || auth.person.nationalNumber;
@@ -141,10 +167,10 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
   }
 
   async function enterpriseView(enterpriseNumber: string, language: Language) {
-    const enterprise = store.findRegisterEnterprise(enterpriseNumber)!;
-    const access = store.findAccessEnterprise(enterpriseNumber)!;
-    const managers = store.listManagers(enterpriseNumber);
-    const contacts = store.domainContacts(enterpriseNumber);
+    const enterprise = (await store.findRegisterEnterprise(enterpriseNumber))!;
+    const access = (await store.findAccessEnterprise(enterpriseNumber))!;
+    const managers = await store.listManagers(enterpriseNumber);
+    const contacts = await store.domainContacts(enterpriseNumber);
     const ref = async (nationalNumber: string, email: string | null) => ({ ...(await personRef(ctx, nationalNumber)), email });
     const htb = managers.find((m) => m.role === 'htb');
     return {
@@ -161,7 +187,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
         })),
       ),
       log: await Promise.all(
-        store.listLog(enterpriseNumber).map(async (l) => ({ at: new Date(l.at).toISOString(), actor: await personRef(ctx, l.actor), action: l.action, details: l.details, description: describeChange(language, l) })),
+        (await store.listLog(enterpriseNumber)).map(async (l) => ({ at: new Date(l.at).toISOString(), actor: await personRef(ctx, l.actor), action: l.action, details: l.details, description: describeChange(language, l) })),
       ),
     };
   }
@@ -169,41 +195,39 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
   // --- the enterprise register stand-in (staff) ---
 
   app.get('/api/access/admin/register', async (request) => {
-    requireStaff(ctx, request);
-    return { notice: 'Reference data set standing in for the enterprise register (KBO/BCE)', enterprises: store.listRegisterEnterprises() };
+    requireAccessStaff(ctx, request);
+    return { notice: 'Reference data set standing in for the enterprise register (KBO/BCE)', enterprises: await store.listRegisterEnterprises() };
   });
 
-  app.post('/api/access/admin/register', async (request, reply) => {
-    requireStaff(ctx, request);
-    const body = request.body;
-    const enterpriseNumber = enterpriseNumberOf(field(body, 'enterpriseNumber'));
-    const name = requiredString(body, 'name', 200);
-    const address = stringField(body, 'address', { required: false, max: 300 }) ?? '';
-    const reps = field(body, 'representatives');
-    if (!Array.isArray(reps)) throw accessError(400, 'BAD_REQUEST', '"representatives" must be a list', { field: 'representatives' });
-    const representatives = reps.map((r, i) => ({
-      nationalNumber: nationalNumberOf(field(r, 'nationalNumber'), `representatives[${i}].nationalNumber`),
-      givenNames: stringField(r, 'givenNames', { required: false, max: 200 }) ?? '',
-      surname: stringField(r, 'surname', { required: false, max: 200 }) ?? '',
+  app.post('/api/access/admin/register', { schema: { body: REGISTER_BODY }, config: { rateLimit: requestCap(ctx, 'staff') } }, async (request, reply) => {
+    requireAccessStaff(ctx, request);
+    const body = request.body as { enterpriseNumber?: unknown; name: string; address?: string | null; representatives: Array<{ nationalNumber?: unknown; givenNames?: string | null; surname?: string | null }> };
+    const enterpriseNumber = enterpriseNumberOf(body.enterpriseNumber);
+    const { name } = body;
+    const address = body.address ?? '';
+    const representatives = body.representatives.map((r, i) => ({
+      nationalNumber: nationalNumberOf(r.nationalNumber, `representatives[${i}].nationalNumber`),
+      givenNames: r.givenNames ?? '',
+      surname: r.surname ?? '',
     }));
-    store.putRegisterEnterprise({ enterpriseNumber, name, address, representatives }, 'admin', ctx.clock.now());
+    await store.putRegisterEnterprise({ enterpriseNumber, name, address, representatives }, 'admin', ctx.clock.now());
     reply.code(201);
-    return { enterprise: store.findRegisterEnterprise(enterpriseNumber) };
+    return { enterprise: await store.findRegisterEnterprise(enterpriseNumber) };
   });
 
   // --- what the logged-in person can manage ---
 
   app.get('/api/access/me', async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const roles = store.rolesOf(auth.person.nationalNumber);
+    const roles = await store.rolesOf(auth.person.nationalNumber);
     const language = answerLanguage(request, auth.person);
     return {
       person: await personRef(ctx, auth.person.nationalNumber),
-      roles: roles.map((r) => ({
-        ...enterpriseRef(r.enterpriseNumber, store.findRegisterEnterprise(r.enterpriseNumber)?.name ?? ''),
+      roles: await Promise.all(roles.map(async (r) => ({
+        ...enterpriseRef(r.enterpriseNumber, (await store.findRegisterEnterprise(r.enterpriseNumber))?.name ?? ''),
         role: r.role,
         ...(r.role === 'tb' ? { domain: r.domain, domainName: DOMAINS.find((d) => d.id === r.domain)?.names[language] ?? r.domain } : {}),
-      })),
+      }))),
     };
   });
 
@@ -211,12 +235,12 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
 
   app.get('/api/access/enterprises/:number/status', async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const enterprise = registeredEnterprise(ctx, (request.params as Params).number);
-    requireRepresentative(auth, enterprise);
-    const htb = currentHtb(ctx, enterprise.enterpriseNumber);
+    const enterprise = await registeredEnterprise(ctx, (request.params as Params).number);
+    await requireRepresentative(auth, enterprise);
+    const htb = await currentHtb(ctx, enterprise.enterpriseNumber);
     return {
       enterprise: { ...enterpriseRef(enterprise.enterpriseNumber, enterprise.name), address: enterprise.address },
-      registered: store.findAccessEnterprise(enterprise.enterpriseNumber) !== undefined,
+      registered: (await store.findAccessEnterprise(enterprise.enterpriseNumber)) !== undefined,
       htb: htb ? await personRef(ctx, htb) : null,
       youAreHtb: htb === auth.person.nationalNumber,
     };
@@ -224,22 +248,22 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
 
   async function checkedAppointment(request: FastifyRequest) {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const enterprise = registeredEnterprise(ctx, (request.params as Params).number);
-    requireRepresentative(auth, enterprise);
+    const enterprise = await registeredEnterprise(ctx, (request.params as Params).number);
+    await requireRepresentative(auth, enterprise);
     const appointment = readAppointment(request.body, enterprise.enterpriseNumber, auth.person.nationalNumber);
-    if (currentHtb(ctx, enterprise.enterpriseNumber) === appointment.htb.nationalNumber) {
+    if ((await currentHtb(ctx, enterprise.enterpriseNumber)) === appointment.htb.nationalNumber) {
       throw accessError(409, 'ALREADY_HTB', appointment.appoint === 'self' ? 'You already are the main access manager (HTB) of this enterprise' : 'This person already is the main access manager (HTB) of this enterprise');
     }
     return { auth, enterprise, appointment, language: answerLanguage(request, auth.person) };
   }
 
   /** Step "Bevestiging": the data as they will be registered, and the text to confirm. */
-  app.post('/api/access/enterprises/:number/htb/check', async (request) => {
+  app.post('/api/access/enterprises/:number/htb/check', { schema: { body: APPOINTMENT_BODY } }, async (request) => {
     const { enterprise, appointment, language } = await checkedAppointment(request);
     return { status: 'confirm', summary: await appointmentSummary(ctx, enterprise, appointment, language) };
   });
 
-  app.post('/api/access/enterprises/:number/htb', async (request, reply) => {
+  app.post('/api/access/enterprises/:number/htb', { schema: { body: APPOINTMENT_BODY } }, async (request, reply) => {
     const { auth, enterprise, appointment, language } = await checkedAppointment(request);
     if (field(request.body, 'confirmed') !== true) {
       throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${at(language, 'confirmText')}"): send "confirmed": true`);
@@ -268,12 +292,12 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
     m: Awaited<ReturnType<typeof requireMainManager>>,
     action: string,
     details: Record<string, unknown>,
-    apply: (entry: AccessLogEntry) => boolean,
+    apply: (entry: AccessLogEntry) => Promise<boolean>,
     failure: () => Error,
   ) {
     const entry: AccessLogEntry = { actor: m.auth.person.nationalNumber, action, details, at: ctx.clock.now() };
-    if (!apply(entry)) throw failure();
-    const email = store.findAccessEnterprise(m.enterprise.enterpriseNumber)!.email;
+    if (!(await apply(entry))) throw failure();
+    const email = (await store.findAccessEnterprise(m.enterprise.enterpriseNumber))!.email;
     await mailChange(ctx, m.language, { enterpriseNumber: m.enterprise.enterpriseNumber, name: m.enterprise.name, email }, entry, m.actorName);
     return enterpriseView(m.enterprise.enterpriseNumber, m.language);
   }
@@ -290,11 +314,11 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
     return value === undefined || value === null || value === '' ? null : emailOf(value, 'email');
   }
 
-  app.put('/api/access/enterprises/:number/email', async (request) => {
+  app.put('/api/access/enterprises/:number/email', { schema: { body: EMAIL_BODY } }, async (request) => {
     const m = await requireMainManager(request);
     const email = emailOf(field(request.body, 'email'), 'email');
     const old = m.access.email;
-    const view = await change(m, 'email-changed', { email }, (entry) => (store.setEnterpriseEmail(m.enterprise.enterpriseNumber, email, entry), true), () => new Error('unreachable'));
+    const view = await change(m, 'email-changed', { email }, async (entry) => (await store.setEnterpriseEmail(m.enterprise.enterpriseNumber, email, entry), true), () => new Error('unreachable'));
     // The old address hears of the change too, so a hijacked address does not go unnoticed.
     if (old !== email) await mailChange(ctx, m.language, { enterpriseNumber: m.enterprise.enterpriseNumber, name: m.enterprise.name, email: old }, { actor: m.auth.person.nationalNumber, action: 'email-changed', details: { email }, at: ctx.clock.now() }, m.actorName);
     return view;
@@ -304,7 +328,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
     const m = await requireMainManager(request);
     const person = await knownPerson(field(request.body, 'nationalNumber'));
     const email = optionalEmail(request.body);
-    if (role === 'co-htb' && currentHtb(ctx, m.enterprise.enterpriseNumber) === person.nationalNumber) {
+    if (role === 'co-htb' && (await currentHtb(ctx, m.enterprise.enterpriseNumber)) === person.nationalNumber) {
       throw accessError(409, 'ALREADY_HTB', 'This person is the main access manager (HTB) already');
     }
     return change(
@@ -329,14 +353,14 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
     );
   }
 
-  app.post('/api/access/enterprises/:number/co-htbs', async (request, reply) => {
+  app.post('/api/access/enterprises/:number/co-htbs', { schema: { body: MANAGER_BODY } }, async (request, reply) => {
     const view = await addRole(request, 'co-htb', '');
     reply.code(201);
     return view;
   });
   app.delete('/api/access/enterprises/:number/co-htbs/:nn', async (request) => removeRole(request, 'co-htb', ''));
 
-  app.post('/api/access/enterprises/:number/domains/:domain/managers', async (request, reply) => {
+  app.post('/api/access/enterprises/:number/domains/:domain/managers', { schema: { body: MANAGER_BODY } }, async (request, reply) => {
     const domain = domainOf((request.params as Params).domain);
     const view = await addRole(request, 'tb', domain);
     reply.code(201);
@@ -344,7 +368,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
   });
   app.delete('/api/access/enterprises/:number/domains/:domain/managers/:nn', async (request) => removeRole(request, 'tb', domainOf((request.params as Params).domain)));
 
-  app.put('/api/access/enterprises/:number/domains/:domain/contact', async (request) => {
+  app.put('/api/access/enterprises/:number/domains/:domain/contact', { schema: { body: EMAIL_BODY } }, async (request) => {
     const domain = domainOf((request.params as Params).domain);
     const m = await requireMainManager(request);
     const email = emailOf(field(request.body, 'email'), 'email');

@@ -29,8 +29,9 @@ import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { randomToken } from '../security/tokens.js';
 import { ApiError } from '../http/api-error.js';
 import type { Language } from '../i18n/index.js';
-import type { MandateRow, PartyType } from './access-store.js';
-import { accessError, accessStore, answerLanguage, isoDate, knownName } from './common.js';
+import type { MandateRow, PartyType } from '../db/store.js';
+import { object } from '../http/schemas.js';
+import { accessError, answerLanguage, isoDate, knownName } from './common.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES, findMandateType } from './reference-data.js';
 
@@ -70,6 +71,15 @@ export function parseDate(value: unknown): string | undefined {
   return date.toISOString().slice(0, 10);
 }
 
+/** A giver or holder as sent: its type and number are read by partyOf (CSV lines use the same reader). */
+const PARTY = object({ type: { type: ['string', 'null'], maxLength: 16 }, id: { type: ['string', 'null'], maxLength: 64 } });
+const DATE = { type: ['string', 'null'], maxLength: 10 };
+const MANDATE_BODY = object({ giver: PARTY, holder: PARTY, type: { type: ['string', 'null'], maxLength: 64 }, startDate: DATE, endDate: DATE });
+const EXTEND_BODY = object({ endDate: DATE });
+const TRANSFER_BODY = object({ holder: PARTY });
+/** Up to 1000 lines of about 100 characters. */
+const IMPORT_BODY = object({ csv: { type: 'string', maxLength: 200_000 } });
+
 function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
 }
@@ -91,29 +101,29 @@ export function partyOf(value: unknown, name: string): Party {
 }
 
 export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext): void {
-  const store = accessStore(ctx);
+  const store = ctx.store;
   const today = () => isoDate(ctx.clock.now());
 
   /** Whether this person may act for the party in a mandate of this type. */
-  function canActFor(auth: Authenticated, party: Party, mandateType: string): boolean {
+  async function canActFor(auth: Authenticated, party: Party, mandateType: string): Promise<boolean> {
     const nn = auth.person.nationalNumber;
     if (party.type === 'citizen') return party.id === nn;
-    if (store.isRepresentative(party.id, nn)) return true;
+    if (await store.isRepresentative(party.id, nn)) return true;
     const domain = findMandateType(mandateType)?.domain;
-    return store.rolesOf(nn).some((r) => r.enterpriseNumber === party.id && (r.role === 'htb' || r.role === 'co-htb' || (r.role === 'tb' && r.domain === domain)));
+    return (await store.rolesOf(nn)).some((r) => r.enterpriseNumber === party.id && (r.role === 'htb' || r.role === 'co-htb' || (r.role === 'tb' && r.domain === domain)));
   }
 
   /** The parties this person can act for (for the list). */
-  function partiesOf(auth: Authenticated): Party[] {
+  async function partiesOf(auth: Authenticated): Promise<Party[]> {
     const nn = auth.person.nationalNumber;
     const enterprises = new Set<string>();
-    for (const e of store.listRegisterEnterprises()) if (e.representatives.some((r) => r.nationalNumber === nn)) enterprises.add(e.enterpriseNumber);
-    for (const r of store.rolesOf(nn)) enterprises.add(r.enterpriseNumber);
+    for (const e of await store.listRegisterEnterprises()) if (e.representatives.some((r) => r.nationalNumber === nn)) enterprises.add(e.enterpriseNumber);
+    for (const r of await store.rolesOf(nn)) enterprises.add(r.enterpriseNumber);
     return [{ type: 'citizen', id: nn }, ...[...enterprises].map((id) => ({ type: 'enterprise' as const, id }))];
   }
 
   async function partyJson(p: Party) {
-    const name = p.type === 'citizen' ? ((await knownName(ctx, p.id)) ?? '') : (store.findRegisterEnterprise(p.id)?.name ?? '');
+    const name = p.type === 'citizen' ? ((await knownName(ctx, p.id)) ?? '') : ((await store.findRegisterEnterprise(p.id))?.name ?? '');
     return { type: p.type, id: p.id, name };
   }
 
@@ -132,7 +142,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       state,
       stateName: STATE_NAMES[language][state],
       ...(m.replacedBy ? { replacedBy: m.replacedBy } : {}),
-      youActFor: [...(canActFor(auth, giver, m.mandateType) ? ['giver'] : []), ...(canActFor(auth, holder, m.mandateType) ? ['holder'] : [])],
+      youActFor: [...((await canActFor(auth, giver, m.mandateType)) ? ['giver'] : []), ...((await canActFor(auth, holder, m.mandateType)) ? ['holder'] : [])],
     };
   }
 
@@ -144,12 +154,12 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     endDate: string | null;
   }
 
-  function checkNew(input: { giver: unknown; holder: unknown; type: unknown; startDate: unknown; endDate: unknown }): NewMandate {
+  async function checkNew(input: { giver: unknown; holder: unknown; type: unknown; startDate: unknown; endDate: unknown }): Promise<NewMandate> {
     const giver = partyOf(input.giver, 'giver');
     const holder = partyOf(input.holder, 'holder');
     if (giver.type === holder.type && giver.id === holder.id) throw accessError(400, 'BAD_REQUEST', 'Giver and holder must differ');
     for (const p of [giver, holder]) {
-      if (p.type === 'enterprise' && !store.findRegisterEnterprise(p.id)) throw accessError(404, 'ENTERPRISE_UNKNOWN', 'The enterprise register does not know this enterprise number', { enterpriseNumber: p.id });
+      if (p.type === 'enterprise' && !(await store.findRegisterEnterprise(p.id))) throw accessError(404, 'ENTERPRISE_UNKNOWN', 'The enterprise register does not know this enterprise number', { enterpriseNumber: p.id });
     }
     const type = typeof input.type === 'string' ? findMandateType(input.type) : undefined;
     if (!type) throw accessError(400, 'MANDATE_TYPE_UNKNOWN', `"type" must be one of ${MANDATE_TYPES.map((m) => m.id).join(', ')}`);
@@ -165,10 +175,10 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     return { giver, holder, type: type.id, startDate, endDate };
   }
 
-  /** Creates the mandate signed by the side(s) the creator acts for. */
-  function create(auth: Authenticated, m: NewMandate): MandateRow {
-    const forGiver = canActFor(auth, m.giver, m.type);
-    const forHolder = canActFor(auth, m.holder, m.type);
+  /** The new mandate, signed by the side(s) the creator acts for (not stored yet). */
+  async function signedByCreator(auth: Authenticated, m: NewMandate): Promise<MandateRow> {
+    const forGiver = await canActFor(auth, m.giver, m.type);
+    const forHolder = await canActFor(auth, m.holder, m.type);
     if (!forGiver && !forHolder) throw accessError(403, 'NOT_MANDATE_PARTY', 'You can only create a mandate you give or receive yourself, or for an enterprise you act for');
     const now = ctx.clock.now();
     const nn = auth.person.nationalNumber;
@@ -192,16 +202,21 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       createdBy: nn,
       createdAt: now,
     };
-    store.createMandate(row);
+    return row;
+  }
+
+  async function create(auth: Authenticated, m: NewMandate): Promise<MandateRow> {
+    const row = await signedByCreator(auth, m);
+    await store.createMandate(row);
     return row;
   }
 
   async function partyMandate(request: FastifyRequest) {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const m = store.findMandate((request.params as { id: string }).id);
+    const m = await store.findMandate((request.params as { id: string }).id);
     if (!m) throw accessError(404, 'NOT_FOUND', 'No such mandate');
-    const forGiver = canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType);
-    const forHolder = canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType);
+    const forGiver = await canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType);
+    const forHolder = await canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType);
     // Same answer as a missing mandate: outsiders learn nothing about it.
     if (!forGiver && !forHolder) throw accessError(404, 'NOT_FOUND', 'No such mandate');
     return { auth, m, forGiver, forHolder };
@@ -220,14 +235,16 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
 
   app.get('/api/mandates', async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
-    const rows = store.listMandatesOf(partiesOf(auth)).filter((m) => canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType) || canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType));
+    const all = await store.listMandatesOf(await partiesOf(auth));
+    const visible = await Promise.all(all.map(async (m) => (await canActFor(auth, { type: m.giverType, id: m.giverId }, m.mandateType)) || (await canActFor(auth, { type: m.holderType, id: m.holderId }, m.mandateType))));
+    const rows = all.filter((_, i) => visible[i]);
     return { mandates: await Promise.all(rows.map((m) => mandateJson(m, auth, answerLanguage(request, auth.person)))) };
   });
 
-  app.post('/api/mandates', async (request, reply) => {
+  app.post('/api/mandates', { schema: { body: MANDATE_BODY } }, async (request, reply) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
     const b = request.body;
-    const row = create(auth, checkNew({ giver: field(b, 'giver'), holder: field(b, 'holder'), type: field(b, 'type'), startDate: field(b, 'startDate'), endDate: field(b, 'endDate') }));
+    const row = await create(auth, await checkNew({ giver: field(b, 'giver'), holder: field(b, 'holder'), type: field(b, 'type'), startDate: field(b, 'startDate'), endDate: field(b, 'endDate') }));
     reply.code(201);
     return { mandate: await mandateJson(row, auth, answerLanguage(request, auth.person)) };
   });
@@ -242,20 +259,20 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     requireState(m, ['waiting-for-signature']);
     const now = ctx.clock.now();
     const nn = auth.person.nationalNumber;
-    if (forGiver && m.giverSignedAt === null) store.updateMandate(m.id, { giverSignedBy: nn, giverSignedAt: now });
-    else if (forHolder && m.holderSignedAt === null) store.updateMandate(m.id, { holderSignedBy: nn, holderSignedAt: now });
+    if (forGiver && m.giverSignedAt === null) await store.updateMandate(m.id, { giverSignedBy: nn, giverSignedAt: now });
+    else if (forHolder && m.holderSignedAt === null) await store.updateMandate(m.id, { holderSignedBy: nn, holderSignedAt: now });
     else throw accessError(409, 'MANDATE_STATE', 'Your side has signed already; the other side must sign');
-    return { mandate: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
+    return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
   });
 
   app.post('/api/mandates/:id/stop', async (request) => {
     const { auth, m } = await partyMandate(request);
     requireState(m, ['waiting-for-signature', 'future', 'active']);
-    store.updateMandate(m.id, { stoppedBy: auth.person.nationalNumber, stoppedAt: ctx.clock.now() });
-    return { mandate: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
+    await store.updateMandate(m.id, { stoppedBy: auth.person.nationalNumber, stoppedAt: ctx.clock.now() });
+    return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
   });
 
-  app.post('/api/mandates/:id/extend', async (request) => {
+  app.post('/api/mandates/:id/extend', { schema: { body: EXTEND_BODY } }, async (request) => {
     const { auth, m } = await partyMandate(request);
     requireState(m, ['waiting-for-signature', 'future', 'active']);
     const raw = field(request.body, 'endDate');
@@ -263,27 +280,24 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     if (endDate === undefined) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be a date (YYYY-MM-DD), or null for no end', { field: 'endDate' });
     if (m.endDate === null) throw accessError(409, 'MANDATE_STATE', 'This mandate has no end date to extend');
     if (endDate !== null && endDate <= m.endDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be later than the current one', { field: 'endDate' });
-    store.updateMandate(m.id, { endDate });
-    return { mandate: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
+    await store.updateMandate(m.id, { endDate });
+    return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
   });
 
   /** The giver moves the mandate to another holder: the old one stops, the new one waits for the new holder's signature. */
-  app.post('/api/mandates/:id/transfer', async (request, reply) => {
+  app.post('/api/mandates/:id/transfer', { schema: { body: TRANSFER_BODY } }, async (request, reply) => {
     const { auth, m, forGiver } = await partyMandate(request);
     if (!forGiver) throw accessError(403, 'NOT_MANDATE_PARTY', 'Only the mandate giver can transfer a mandate');
     requireState(m, ['waiting-for-signature', 'future', 'active']);
     const startDate = m.startDate > today() ? m.startDate : today();
-    const next = checkNew({ giver: { type: m.giverType, id: m.giverId }, holder: field(request.body, 'holder'), type: m.mandateType, startDate, endDate: m.endDate });
-    const row = store.transaction(() => {
-      const created = create(auth, next);
-      store.updateMandate(m.id, { stoppedBy: auth.person.nationalNumber, stoppedAt: ctx.clock.now(), replacedBy: created.id });
-      return created;
-    });
+    const next = await checkNew({ giver: { type: m.giverType, id: m.giverId }, holder: field(request.body, 'holder'), type: m.mandateType, startDate, endDate: m.endDate });
+    const row = await signedByCreator(auth, next);
+    await store.transferMandate(m.id, row, { by: auth.person.nationalNumber, at: ctx.clock.now() });
     reply.code(201);
-    return { mandate: await mandateJson(row, auth, answerLanguage(request, auth.person)), previous: await mandateJson(store.findMandate(m.id)!, auth, answerLanguage(request, auth.person)) };
+    return { mandate: await mandateJson(row, auth, answerLanguage(request, auth.person)), previous: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
   });
 
-  app.post('/api/mandates/import', async (request) => {
+  app.post('/api/mandates/import', { schema: { body: IMPORT_BODY } }, async (request) => {
     const auth = await requireAuth(ctx, request, ACCESS_MIN_LEVEL);
     const csv = field(request.body, 'csv');
     if (typeof csv !== 'string' || csv.trim() === '') throw accessError(400, 'BAD_REQUEST', '"csv" must hold the lines to import');
@@ -301,7 +315,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
         continue;
       }
       try {
-        const row = create(auth, checkNew({ giver: { type: f[0], id: f[1] }, holder: { type: f[2], id: f[3] }, type: f[4], startDate: f[5], endDate: f[6] }));
+        const row = await create(auth, await checkNew({ giver: { type: f[0], id: f[1] }, holder: { type: f[2], id: f[3] }, type: f[4], startDate: f[5], endDate: f[6] }));
         results.push({ line, status: 'created', id: row.id });
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;

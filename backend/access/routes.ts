@@ -1,18 +1,12 @@
 /** Access managers (HTB, co-HTB, TB), the HTB exception procedure and mandates: all routes of this part. */
 import type { FastifyInstance } from 'fastify';
 import type { BackendContext } from '../context.js';
-import { SqliteStore } from '../db/sqlite-store.js';
 import { registerAccessManagementRoutes } from './management.js';
 import { registerMandateRoutes } from './mandates.js';
 import { registerExceptionRoutes } from './exception.js';
 import { registerAccessPages } from './pages.js';
 
 export function registerAccessRoutes(app: FastifyInstance, ctx: BackendContext): void {
-  // The access tables live in the embedded SQLite database; another store does not have them (yet).
-  if (!(ctx.store instanceof SqliteStore)) {
-    console.warn('eid-bridge backend: access management and mandates are off (they need the SQLite store)');
-    return;
-  }
   registerAccessManagementRoutes(app, ctx);
   registerMandateRoutes(app, ctx);
   registerExceptionRoutes(app, ctx);

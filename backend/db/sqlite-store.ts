@@ -8,6 +8,17 @@ import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 import {
   usernameKey,
+  type AccessEnterprise,
+  type AccessLogEntry,
+  type AccessManager,
+  type HtbRequest,
+  type HtbRequestStatus,
+  type MandateChanges,
+  type MandateRow,
+  type ManagerRole,
+  type NewRegisterEnterprise,
+  type PartyType,
+  type RegisterEnterprise,
   type ActivationCode,
   type CodeKey,
   type CodeKeyKind,
@@ -22,79 +33,46 @@ import {
 
 type Row = Record<string, unknown>;
 
-function toPerson(r: Row): Person {
-  return {
-    id: r.id as number,
-    nationalNumber: r.national_number as string,
-    givenNames: r.given_names as string,
-    surname: r.surname as string,
-    email: (r.email as string | null) ?? null,
-    phone: (r.phone as string | null) ?? null,
-    language: r.language as string,
-    createdAt: r.created_at as number,
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Reads a row into a record whose fields are the columns in camelCase
+ * (national_number → nationalNumber); SQL NULL becomes null, and the named
+ * JSON columns are parsed.
+ */
+function fromRow<T>(fields: ReadonlyArray<keyof T & string>, json: ReadonlyArray<keyof T & string> = []): (row: Row) => T {
+  return (row) => {
+    const record: Record<string, unknown> = {};
+    for (const field of fields) {
+      const value = row[snakeCase(field)] ?? null;
+      record[field] = json.includes(field) && typeof value === 'string' ? JSON.parse(value) : value;
+    }
+    return record as T;
   };
 }
 
-function toSession(r: Row): Session {
-  return {
-    tokenHash: r.token_hash as string,
-    personId: (r.person_id as number | null) ?? null,
-    level: r.level as number,
-    method: (r.method as string | null) ?? null,
-    authTime: (r.auth_time as number | null) ?? null,
-    csrfToken: r.csrf_token as string,
-    createdAt: r.created_at as number,
-    expiresAt: r.expires_at as number,
-  };
-}
-
-function toCodeKey(r: Row): CodeKey {
-  return {
-    personId: r.person_id as number,
-    kind: r.kind as CodeKeyKind,
-    totpSecret: (r.totp_secret as string | null) ?? null,
-    totpLastStep: (r.totp_last_step as number | null) ?? null,
-    activatedAt: r.activated_at as number,
-  };
-}
-
-function toPending(r: Row): PendingRequest {
-  return {
-    id: r.id as string,
-    sessionHash: r.session_hash as string,
-    personId: (r.person_id as number | null) ?? null,
-    purpose: r.purpose as PendingRequest['purpose'],
-    channel: r.channel as string,
-    codeHash: (r.code_hash as string | null) ?? null,
-    payload: JSON.parse(r.payload as string) as Record<string, unknown>,
-    attempts: r.attempts as number,
-    createdAt: r.created_at as number,
-    expiresAt: r.expires_at as number,
-    usedAt: (r.used_at as number | null) ?? null,
-  };
-}
-
-function toActivation(r: Row): ActivationCode {
-  return {
-    id: r.id as string,
-    personId: r.person_id as number,
-    linkTokenHash: r.link_token_hash as string,
-    codeHash: r.code_hash as string,
-    email: r.email as string,
-    createdBy: r.created_by as string,
-    attempts: r.attempts as number,
-    createdAt: r.created_at as number,
-    expiresAt: r.expires_at as number,
-    usedAt: (r.used_at as number | null) ?? null,
-  };
-}
-
-function toPassword(r: Row): PasswordKey {
-  return { personId: r.person_id as number, username: r.username as string, passwordHash: r.password_hash as string, updatedAt: r.updated_at as number };
-}
+const toPerson = fromRow<Person>(['id', 'nationalNumber', 'givenNames', 'surname', 'email', 'phone', 'language', 'createdAt']);
+const toSession = fromRow<Session>(['tokenHash', 'personId', 'level', 'method', 'authTime', 'csrfToken', 'createdAt', 'expiresAt']);
+const toCodeKey = fromRow<CodeKey>(['personId', 'kind', 'totpSecret', 'totpLastStep', 'activatedAt']);
+const toPending = fromRow<PendingRequest>(['id', 'sessionHash', 'personId', 'purpose', 'channel', 'codeHash', 'payload', 'attempts', 'createdAt', 'expiresAt', 'usedAt'], ['payload']);
+const toActivation = fromRow<ActivationCode>(['id', 'personId', 'linkTokenHash', 'codeHash', 'email', 'createdBy', 'attempts', 'createdAt', 'expiresAt', 'usedAt']);
+const toPassword = fromRow<PasswordKey>(['personId', 'username', 'passwordHash', 'updatedAt']);
+const toOutbox = fromRow<OutboxMessage>(['id', 'channel', 'recipient', 'subject', 'body', 'createdAt']);
+const toManager = fromRow<AccessManager>(['enterpriseNumber', 'nationalNumber', 'role', 'domain', 'email', 'phone', 'appointedBy', 'appointedAt']);
+const toAccessEnterprise = fromRow<AccessEnterprise>(['enterpriseNumber', 'email', 'registeredBy', 'registeredAt']);
+const toLogEntry = fromRow<AccessLogEntry>(['actor', 'action', 'details', 'at'], ['details']);
+const toRequest = fromRow<HtbRequest>(['ticket', 'pdfTokenHash', 'enterpriseNumber', 'payload', 'status', 'reason', 'createdAt', 'updatedAt'], ['payload']);
+const MANDATE_FIELDS = [
+  'id', 'giverType', 'giverId', 'holderType', 'holderId', 'mandateType', 'startDate', 'endDate', 'giverSignedBy', 'giverSignedAt',
+  'holderSignedBy', 'holderSignedAt', 'stoppedBy', 'stoppedAt', 'replacedBy', 'createdBy', 'createdAt',
+] as const satisfies ReadonlyArray<keyof MandateRow>;
+const toMandate = fromRow<MandateRow>(MANDATE_FIELDS);
+/** The mandate fields a change may set (never who made it or when). */
+const MANDATE_CHANGES = ['giverSignedBy', 'giverSignedAt', 'holderSignedBy', 'holderSignedAt', 'stoppedBy', 'stoppedAt', 'endDate', 'replacedBy'] as const;
 
 export class SqliteStore implements DataStore {
-  readonly db: Database.Database;
+  /** The database handle never leaves this class: every reader and writer goes through the DataStore methods. */
+  private readonly db: Database.Database;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -400,14 +378,214 @@ export class SqliteStore implements DataStore {
   }
 
   async listOutbox(limit: number): Promise<OutboxMessage[]> {
-    return (this.db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map((r) => ({
-      id: r.id as number,
-      channel: r.channel as 'email' | 'sms',
-      recipient: r.recipient as string,
-      subject: r.subject as string,
-      body: r.body as string,
-      createdAt: r.created_at as number,
-    }));
+    return (this.db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toOutbox);
+  }
+
+  // --- the enterprise register stand-in ---
+
+  async putRegisterEnterprise(e: NewRegisterEnterprise, source: string, now: number, overwrite = true): Promise<void> {
+    this.db.transaction(() => {
+      const exists = this.db.prepare('SELECT 1 FROM register_enterprises WHERE enterprise_number = ?').get(e.enterpriseNumber);
+      if (exists && !overwrite) return;
+      this.db
+        .prepare(
+          `INSERT INTO register_enterprises (enterprise_number, name, address, source, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (enterprise_number) DO UPDATE SET name = excluded.name, address = excluded.address`,
+        )
+        .run(e.enterpriseNumber, e.name, e.address, source, now);
+      const put = this.db.prepare(
+        `INSERT INTO register_representatives (enterprise_number, national_number, given_names, surname) VALUES (?, ?, ?, ?)
+         ON CONFLICT (enterprise_number, national_number) DO UPDATE SET given_names = excluded.given_names, surname = excluded.surname`,
+      );
+      for (const r of e.representatives) put.run(e.enterpriseNumber, r.nationalNumber, r.givenNames, r.surname);
+    })();
+  }
+
+  private registerEnterprise(enterpriseNumber: string): RegisterEnterprise | undefined {
+    const r = this.db.prepare('SELECT * FROM register_enterprises WHERE enterprise_number = ?').get(enterpriseNumber) as Row | undefined;
+    if (!r) return undefined;
+    const reps = this.db.prepare('SELECT * FROM register_representatives WHERE enterprise_number = ? ORDER BY surname, given_names').all(enterpriseNumber) as Row[];
+    return {
+      enterpriseNumber,
+      name: r.name as string,
+      address: r.address as string,
+      source: r.source as string,
+      representatives: reps.map(fromRow<RegisterEnterprise['representatives'][number]>(['nationalNumber', 'givenNames', 'surname'])),
+    };
+  }
+
+  async findRegisterEnterprise(enterpriseNumber: string): Promise<RegisterEnterprise | undefined> {
+    return this.registerEnterprise(enterpriseNumber);
+  }
+
+  async listRegisterEnterprises(): Promise<RegisterEnterprise[]> {
+    const rows = this.db.prepare('SELECT enterprise_number FROM register_enterprises ORDER BY name').all() as Row[];
+    return rows.map((r) => this.registerEnterprise(r.enterprise_number as string)!);
+  }
+
+  async isRepresentative(enterpriseNumber: string, nationalNumber: string): Promise<boolean> {
+    return !!this.db.prepare('SELECT 1 FROM register_representatives WHERE enterprise_number = ? AND national_number = ?').get(enterpriseNumber, nationalNumber);
+  }
+
+  async representativeName(nationalNumber: string): Promise<{ givenNames: string; surname: string } | undefined> {
+    const r = this.db.prepare('SELECT given_names, surname FROM register_representatives WHERE national_number = ? LIMIT 1').get(nationalNumber) as Row | undefined;
+    return r && { givenNames: r.given_names as string, surname: r.surname as string };
+  }
+
+  // --- access management ---
+
+  async findAccessEnterprise(enterpriseNumber: string): Promise<AccessEnterprise | undefined> {
+    const r = this.db.prepare('SELECT * FROM access_enterprises WHERE enterprise_number = ?').get(enterpriseNumber) as Row | undefined;
+    return r && toAccessEnterprise(r);
+  }
+
+  async appointHtb(input: Parameters<DataStore['appointHtb']>[0]): Promise<{ previous: string | null } | 'same'> {
+    return this.db.transaction(() => {
+      const current = this.db.prepare("SELECT national_number FROM access_managers WHERE enterprise_number = ? AND role = 'htb'").get(input.enterpriseNumber) as Row | undefined;
+      if (current && current.national_number === input.nationalNumber) return 'same' as const;
+      this.db
+        .prepare(
+          `INSERT INTO access_enterprises (enterprise_number, email, registered_by, registered_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (enterprise_number) DO UPDATE SET email = excluded.email`,
+        )
+        .run(input.enterpriseNumber, input.enterpriseEmail, input.by, input.now);
+      this.db.prepare("DELETE FROM access_managers WHERE enterprise_number = ? AND role = 'htb'").run(input.enterpriseNumber);
+      // A co-HTB who becomes the HTB is not also listed as co-HTB.
+      this.db.prepare("DELETE FROM access_managers WHERE enterprise_number = ? AND role = 'co-htb' AND national_number = ?").run(input.enterpriseNumber, input.nationalNumber);
+      this.db
+        .prepare("INSERT INTO access_managers (enterprise_number, national_number, role, domain, email, phone, appointed_by, appointed_at) VALUES (?, ?, 'htb', '', ?, ?, ?, ?)")
+        .run(input.enterpriseNumber, input.nationalNumber, input.email, input.phone, input.by, input.now);
+      this.addLog(input.enterpriseNumber, input.log);
+      return { previous: (current?.national_number as string | undefined) ?? null };
+    })();
+  }
+
+  async listManagers(enterpriseNumber: string): Promise<AccessManager[]> {
+    return (this.db.prepare('SELECT * FROM access_managers WHERE enterprise_number = ? ORDER BY role, domain, appointed_at').all(enterpriseNumber) as Row[]).map(toManager);
+  }
+
+  async rolesOf(nationalNumber: string): Promise<AccessManager[]> {
+    return (this.db.prepare('SELECT * FROM access_managers WHERE national_number = ?').all(nationalNumber) as Row[]).map(toManager);
+  }
+
+  /** Runs one statement and, when it changed a row, logs the change with it; false when nothing changed. */
+  private changeLogged(enterpriseNumber: string, log: AccessLogEntry, change: () => Database.RunResult): boolean {
+    return this.db.transaction(() => {
+      if (change().changes === 0) return false;
+      this.addLog(enterpriseNumber, log);
+      return true;
+    })();
+  }
+
+  async addManager(m: AccessManager, log: AccessLogEntry): Promise<boolean> {
+    return this.changeLogged(m.enterpriseNumber, log, () =>
+      this.db
+        .prepare('INSERT OR IGNORE INTO access_managers (enterprise_number, national_number, role, domain, email, phone, appointed_by, appointed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(m.enterpriseNumber, m.nationalNumber, m.role, m.domain, m.email, m.phone, m.appointedBy, m.appointedAt),
+    );
+  }
+
+  async removeManager(enterpriseNumber: string, nationalNumber: string, role: ManagerRole, domain: string, log: AccessLogEntry): Promise<boolean> {
+    return this.changeLogged(enterpriseNumber, log, () =>
+      this.db.prepare('DELETE FROM access_managers WHERE enterprise_number = ? AND national_number = ? AND role = ? AND domain = ?').run(enterpriseNumber, nationalNumber, role, domain),
+    );
+  }
+
+  async setEnterpriseEmail(enterpriseNumber: string, email: string, log: AccessLogEntry): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE access_enterprises SET email = ? WHERE enterprise_number = ?').run(email, enterpriseNumber);
+      this.addLog(enterpriseNumber, log);
+    })();
+  }
+
+  async domainContacts(enterpriseNumber: string): Promise<Map<string, string>> {
+    const rows = this.db.prepare('SELECT domain, email FROM access_domain_contacts WHERE enterprise_number = ?').all(enterpriseNumber) as Row[];
+    return new Map(rows.map((r) => [r.domain as string, r.email as string]));
+  }
+
+  async setDomainContact(enterpriseNumber: string, domain: string, email: string | null, log: AccessLogEntry): Promise<boolean> {
+    return this.changeLogged(enterpriseNumber, log, () =>
+      email === null
+        ? this.db.prepare('DELETE FROM access_domain_contacts WHERE enterprise_number = ? AND domain = ?').run(enterpriseNumber, domain)
+        : this.db
+            .prepare('INSERT INTO access_domain_contacts (enterprise_number, domain, email) VALUES (?, ?, ?) ON CONFLICT (enterprise_number, domain) DO UPDATE SET email = excluded.email')
+            .run(enterpriseNumber, domain, email),
+    );
+  }
+
+  /** Only inside the transaction of the change it records. */
+  private addLog(enterpriseNumber: string, entry: AccessLogEntry): void {
+    this.db.prepare('INSERT INTO access_log (enterprise_number, actor, action, details, at) VALUES (?, ?, ?, ?, ?)').run(enterpriseNumber, entry.actor, entry.action, JSON.stringify(entry.details), entry.at);
+  }
+
+  async listLog(enterpriseNumber: string, limit = 200): Promise<AccessLogEntry[]> {
+    return (this.db.prepare('SELECT * FROM access_log WHERE enterprise_number = ? ORDER BY at DESC, id DESC LIMIT ?').all(enterpriseNumber, limit) as Row[]).map(toLogEntry);
+  }
+
+  // --- the HTB exception procedure ---
+
+  async createRequest(request: HtbRequest): Promise<void> {
+    this.db
+      .prepare('INSERT INTO htb_requests (ticket, pdf_token_hash, enterprise_number, payload, status, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(request.ticket, request.pdfTokenHash, request.enterpriseNumber, JSON.stringify(request.payload), request.status, request.reason, request.createdAt, request.updatedAt);
+  }
+
+  async findRequest(ticket: string): Promise<HtbRequest | undefined> {
+    const r = this.db.prepare('SELECT * FROM htb_requests WHERE ticket = ?').get(ticket) as Row | undefined;
+    return r && toRequest(r);
+  }
+
+  async listRequests(status?: HtbRequestStatus): Promise<HtbRequest[]> {
+    const rows = (status ? this.db.prepare('SELECT * FROM htb_requests WHERE status = ? ORDER BY created_at').all(status) : this.db.prepare('SELECT * FROM htb_requests ORDER BY created_at').all()) as Row[];
+    return rows.map(toRequest);
+  }
+
+  async setRequestStatus(ticket: string, from: HtbRequestStatus[], to: HtbRequestStatus, reason: string | null, now: number): Promise<boolean> {
+    const r = this.db
+      .prepare(`UPDATE htb_requests SET status = ?, reason = ?, updated_at = ? WHERE ticket = ? AND status IN (${from.map(() => '?').join(', ')})`)
+      .run(to, reason, now, ticket, ...from);
+    return r.changes === 1;
+  }
+
+  // --- mandates ---
+
+  private insertMandate(m: MandateRow): void {
+    this.db
+      .prepare(`INSERT INTO mandates (${MANDATE_FIELDS.map(snakeCase).join(', ')}) VALUES (${MANDATE_FIELDS.map(() => '?').join(', ')})`)
+      .run(...MANDATE_FIELDS.map((field) => m[field]));
+  }
+
+  private changeMandate(id: string, changes: MandateChanges): void {
+    const fields = MANDATE_CHANGES.filter((field) => field in changes);
+    if (fields.length === 0) return;
+    this.db.prepare(`UPDATE mandates SET ${fields.map((field) => `${snakeCase(field)} = ?`).join(', ')} WHERE id = ?`).run(...fields.map((field) => changes[field] ?? null), id);
+  }
+
+  async createMandate(m: MandateRow): Promise<void> {
+    this.insertMandate(m);
+  }
+
+  async findMandate(id: string): Promise<MandateRow | undefined> {
+    const r = this.db.prepare('SELECT * FROM mandates WHERE id = ?').get(id) as Row | undefined;
+    return r && toMandate(r);
+  }
+
+  async listMandatesOf(parties: Array<{ type: PartyType; id: string }>): Promise<MandateRow[]> {
+    if (parties.length === 0) return [];
+    const where = parties.map(() => '((giver_type = ? AND giver_id = ?) OR (holder_type = ? AND holder_id = ?))').join(' OR ');
+    const args = parties.flatMap((p) => [p.type, p.id, p.type, p.id]);
+    return (this.db.prepare(`SELECT * FROM mandates WHERE ${where} ORDER BY created_at DESC`).all(...args) as Row[]).map(toMandate);
+  }
+
+  async updateMandate(id: string, changes: MandateChanges): Promise<void> {
+    this.changeMandate(id, changes);
+  }
+
+  async transferMandate(oldId: string, next: MandateRow, stop: { by: string; at: number }): Promise<void> {
+    this.db.transaction(() => {
+      this.insertMandate(next);
+      this.changeMandate(oldId, { stoppedBy: stop.by, stoppedAt: stop.at, replacedBy: next.id });
+    })();
   }
 }
 

@@ -6,7 +6,8 @@
  * awaits.
  */
 
-export type CodeKeyKind = 'email' | 'sms' | 'totp';
+export const CODE_KEY_KINDS = ['email', 'sms', 'totp'] as const;
+export type CodeKeyKind = (typeof CODE_KEY_KINDS)[number];
 
 export interface Person {
   id: number;
@@ -91,6 +92,88 @@ export interface NewPerson {
   language?: string;
 }
 
+// --- access management and mandates (tables of migration 2) ---
+
+export type ManagerRole = 'htb' | 'co-htb' | 'tb';
+export type PartyType = 'citizen' | 'enterprise';
+
+export interface RegisterEnterprise {
+  enterpriseNumber: string;
+  name: string;
+  address: string;
+  source: string;
+  representatives: Array<{ nationalNumber: string; givenNames: string; surname: string }>;
+}
+
+export interface AccessEnterprise {
+  enterpriseNumber: string;
+  email: string;
+  registeredBy: string;
+  registeredAt: number;
+}
+
+export interface AccessManager {
+  enterpriseNumber: string;
+  nationalNumber: string;
+  role: ManagerRole;
+  domain: string;
+  email: string | null;
+  phone: string | null;
+  appointedBy: string;
+  appointedAt: number;
+}
+
+/** One change of an enterprise's access management, as the change log shows it. */
+export interface AccessLogEntry {
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+  at: number;
+}
+
+export type HtbRequestStatus = 'waiting' | 'received' | 'approved' | 'rejected';
+
+export interface HtbRequest {
+  ticket: string;
+  pdfTokenHash: string;
+  enterpriseNumber: string;
+  payload: Record<string, unknown>;
+  status: HtbRequestStatus;
+  reason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MandateRow {
+  id: string;
+  giverType: PartyType;
+  giverId: string;
+  holderType: PartyType;
+  holderId: string;
+  mandateType: string;
+  startDate: string;
+  endDate: string | null;
+  giverSignedBy: string | null;
+  giverSignedAt: number | null;
+  holderSignedBy: string | null;
+  holderSignedAt: number | null;
+  stoppedBy: string | null;
+  stoppedAt: number | null;
+  replacedBy: string | null;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** An enterprise as the register stand-in knows it, before its representatives are listed. */
+export interface NewRegisterEnterprise {
+  enterpriseNumber: string;
+  name: string;
+  address: string;
+  representatives: Array<{ nationalNumber: string; givenNames: string; surname: string }>;
+}
+
+export type MandateChanges = Partial<Pick<MandateRow, 'giverSignedBy' | 'giverSignedAt' | 'holderSignedBy' | 'holderSignedAt' | 'stoppedBy' | 'stoppedAt' | 'endDate' | 'replacedBy'>>;
+
 export interface DataStore {
   close(): Promise<void>;
   schemaVersion(): Promise<number>;
@@ -163,6 +246,52 @@ export interface DataStore {
 
   addOutbox(message: Omit<OutboxMessage, 'id'>): Promise<void>;
   listOutbox(limit: number): Promise<OutboxMessage[]>;
+
+  // The enterprise register stand-in.
+  /** Adds or updates an enterprise and adds its representatives (existing ones stay); with overwrite false a known enterprise is left as it is. */
+  putRegisterEnterprise(enterprise: NewRegisterEnterprise, source: string, now: number, overwrite?: boolean): Promise<void>;
+  findRegisterEnterprise(enterpriseNumber: string): Promise<RegisterEnterprise | undefined>;
+  listRegisterEnterprises(): Promise<RegisterEnterprise[]>;
+  isRepresentative(enterpriseNumber: string, nationalNumber: string): Promise<boolean>;
+  /** The name the register knows for a national number, if any. */
+  representativeName(nationalNumber: string): Promise<{ givenNames: string; surname: string } | undefined>;
+
+  // Access management: every change is logged in the same unit of work.
+  findAccessEnterprise(enterpriseNumber: string): Promise<AccessEnterprise | undefined>;
+  /**
+   * Registers the enterprise (or updates its e-mail address) and makes this
+   * person its HTB, replacing a previous HTB. Returns the replaced HTB's
+   * national number, or 'same' when this person already is the HTB.
+   */
+  appointHtb(input: { enterpriseNumber: string; enterpriseEmail: string; nationalNumber: string; email: string; phone: string | null; by: string; now: number; log: AccessLogEntry }): Promise<{ previous: string | null } | 'same'>;
+  listManagers(enterpriseNumber: string): Promise<AccessManager[]>;
+  /** The roles a person holds, in all enterprises. */
+  rolesOf(nationalNumber: string): Promise<AccessManager[]>;
+  /** False when the person already has this role. */
+  addManager(manager: AccessManager, log: AccessLogEntry): Promise<boolean>;
+  /** False when there was no such role. */
+  removeManager(enterpriseNumber: string, nationalNumber: string, role: ManagerRole, domain: string, log: AccessLogEntry): Promise<boolean>;
+  setEnterpriseEmail(enterpriseNumber: string, email: string, log: AccessLogEntry): Promise<void>;
+  domainContacts(enterpriseNumber: string): Promise<Map<string, string>>;
+  /** email null removes the contact address; false when there was nothing to remove. */
+  setDomainContact(enterpriseNumber: string, domain: string, email: string | null, log: AccessLogEntry): Promise<boolean>;
+  listLog(enterpriseNumber: string, limit?: number): Promise<AccessLogEntry[]>;
+
+  // The HTB exception procedure.
+  createRequest(request: HtbRequest): Promise<void>;
+  findRequest(ticket: string): Promise<HtbRequest | undefined>;
+  listRequests(status?: HtbRequestStatus): Promise<HtbRequest[]>;
+  /** Moves a request from one of the given states to the next; false when it was in none of them (a concurrent decision). */
+  setRequestStatus(ticket: string, from: HtbRequestStatus[], to: HtbRequestStatus, reason: string | null, now: number): Promise<boolean>;
+
+  // Mandates.
+  createMandate(mandate: MandateRow): Promise<void>;
+  findMandate(id: string): Promise<MandateRow | undefined>;
+  /** Mandates where any of these parties is giver or holder. */
+  listMandatesOf(parties: Array<{ type: PartyType; id: string }>): Promise<MandateRow[]>;
+  updateMandate(id: string, changes: MandateChanges): Promise<void>;
+  /** A transfer in one unit: the new mandate is created and the old one stops, replaced by it. */
+  transferMandate(oldId: string, next: MandateRow, stop: { by: string; at: number }): Promise<void>;
 }
 
 /** Usernames are unique regardless of case and surrounding spaces. */

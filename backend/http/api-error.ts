@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'CSRF_TOKEN_INVALID'
   | 'LOGIN_FAILED'
   | 'TOO_MANY_ATTEMPTS'
+  | 'TOO_MANY_REQUESTS'
   | 'CODE_INCORRECT'
   | 'CODE_EXPIRED'
   | 'KEY_NOT_ACTIVE'
@@ -43,22 +44,4 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-export const badRequest = (message: string, details: Record<string, unknown> = {}) => new ApiError(400, 'BAD_REQUEST', message, details);
-
-/** Reads a string field from a JSON body, or throws 400. */
-export function stringField(body: unknown, name: string, options: { required?: boolean; max?: number } = {}): string | undefined {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  if (value === undefined || value === null || value === '') {
-    if (options.required ?? true) throw badRequest(`"${name}" is required`, { field: name });
-    return undefined;
-  }
-  if (typeof value !== 'string') throw badRequest(`"${name}" must be a string`, { field: name });
-  if (value.length > (options.max ?? 1024)) throw badRequest(`"${name}" is too long`, { field: name });
-  return value;
-}
-
-export function requiredString(body: unknown, name: string, max?: number): string {
-  return stringField(body, name, { required: true, ...(max ? { max } : {}) })!;
 }

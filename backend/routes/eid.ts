@@ -8,7 +8,10 @@ import { isValidNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { ApiError } from '../http/api-error.js';
-import { currentSession, ensureSession, startAuthenticatedSession } from '../http/sessions.js';
+import { currentSession, ensureSession, startAuthenticatedSession, type CurrentSession, type LoggedIn } from '../http/sessions.js';
+import { requestCap } from '../http/rate-limits.js';
+import { minLevel, object, optionalText } from '../http/schemas.js';
+import type { Person } from '../db/store.js';
 import { personJson, rememberLanguage } from '../people.js';
 import { VERSION } from '../../shared/version.js';
 
@@ -19,19 +22,29 @@ export function nonceStoreOf(ctx: BackendContext): NonceStore {
   };
 }
 
+/** The answer to every successful login, whatever the key. */
+export function loggedInAnswer(ctx: BackendContext, request: FastifyRequest, current: CurrentSession | undefined, person: Person, loggedIn: LoggedIn) {
+  return {
+    status: 'logged-in',
+    person: personJson(person),
+    level: loggedIn.level,
+    method: loggedIn.method,
+    csrfToken: loggedIn.csrfToken,
+    ...(wantsSessionToken(ctx, request, current?.viaBearer ?? false) ? { sessionToken: loggedIn.sessionToken } : {}),
+  };
+}
+
 /** The popup (an allowed extension origin) or a bearer caller gets the session token to send as Authorization. */
 export function wantsSessionToken(ctx: BackendContext, request: FastifyRequest, viaBearer: boolean): boolean {
   const origin = request.headers.origin;
   return viaBearer || (typeof origin === 'string' && ctx.config.extensionOrigins.includes(origin));
 }
 
-export function minLevelOf(body: unknown): number {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).minLevel : undefined;
-  if (value === undefined || value === null) return 0;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 500) throw new ApiError(400, 'BAD_REQUEST', '"minLevel" must be a whole number from 0 to 500');
-  return n;
-}
+/** What the login routes take besides their credentials: the level the service asks for, the page language. */
+export const LOGIN_OPTIONS = { minLevel, language: optionalText(8) };
+
+/** The body of an eID login: the Web eID token is checked by the token validator, with its own error codes. */
+const EID_LOGIN_BODY = object({ ...LOGIN_OPTIONS });
 
 export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): void {
   // What a client (the popup, a relying party) needs to know before logging in.
@@ -44,7 +57,7 @@ export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): vo
     languages: ['nl', 'fr', 'de', 'en'],
   }));
 
-  app.post('/api/eid/challenge', async (request, reply) => {
+  app.post('/api/eid/challenge', { config: { rateLimit: requestCap(ctx, 'eidChallenge') } }, async (request, reply) => {
     const current = await ensureSession(ctx, request, reply);
     const issued = await issueChallengeNonce(nonceStoreOf(ctx), current.session.tokenHash, { clock: ctx.clock });
     reply.header('Cache-Control', 'no-store');
@@ -56,9 +69,9 @@ export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): vo
     };
   });
 
-  app.post('/api/eid/login', async (request, reply) => {
+  // eID is the highest level: any minimum the schema lets through is met.
+  app.post('/api/eid/login', { schema: { body: EID_LOGIN_BODY }, config: { rateLimit: requestCap(ctx, 'eidLogin') } }, async (request, reply) => {
     const body = request.body as Record<string, unknown> | undefined;
-    minLevelOf(body); // eID is the highest level: any minimum is met
     const current = await currentSession(ctx, request);
     const validated = await ctx.validator.validateWithStore(body?.authToken, nonceStoreOf(ctx), current?.session.tokenHash ?? '');
     const { person: fromCard } = validated;
@@ -73,13 +86,6 @@ export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): vo
     // An eID login proves the person: it lifts a password lock-out too.
     await ctx.throttle.succeed(person.id);
     const loggedIn = await startAuthenticatedSession(ctx, current, reply, person, 'eid', LEVELS.eid);
-    return {
-      status: 'logged-in',
-      person: personJson(person),
-      level: loggedIn.level,
-      method: loggedIn.method,
-      csrfToken: loggedIn.csrfToken,
-      ...(wantsSessionToken(ctx, request, current?.viaBearer ?? false) ? { sessionToken: loggedIn.sessionToken } : {}),
-    };
+    return loggedInAnswer(ctx, request, current, person, loggedIn);
   });
 }

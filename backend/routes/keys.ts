@@ -7,16 +7,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { LEVELS, LOGIN_CODE_TTL_MS, REAUTH_WINDOW_MS, REGISTRATION_CODE_TTL_MS } from '../context.js';
-import { ApiError, requiredString, stringField } from '../http/api-error.js';
+import { ApiError } from '../http/api-error.js';
+import { requestCap } from '../http/rate-limits.js';
+import { flag, object, optionalText, text } from '../http/schemas.js';
 import { clearSessionCookie, currentSession, requireAuth, requireRecentAuth, type Authenticated } from '../http/sessions.js';
-import type { CodeKeyKind, Person } from '../db/store.js';
+import { CODE_KEY_KINDS, type CodeKeyKind, type Person } from '../db/store.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
 import { randomToken } from '../security/tokens.js';
 import { languageOf, maskEmail, maskPhone, normalizeEmail, normalizePhone, notifyKeyChange, personJson, USERNAME_PATTERN } from '../people.js';
 import type { Messages } from '../i18n/index.js';
 import { checkRegistrationCode, startRegistration } from './registration.js';
 
-const CODE_KINDS: CodeKeyKind[] = ['email', 'sms', 'totp'];
 const CHANGE_ON: Record<CodeKeyKind, keyof Messages> = { email: 'changeEmailOn', sms: 'changeSmsOn', totp: 'changeTotpOn' };
 const CHANGE_OFF: Record<CodeKeyKind, keyof Messages> = { email: 'changeEmailOff', sms: 'changeSmsOff', totp: 'changeTotpOff' };
 
@@ -57,10 +58,18 @@ async function forChange(ctx: BackendContext, request: Parameters<typeof require
   return auth;
 }
 
-function kindParam(value: unknown): CodeKeyKind {
-  if (!CODE_KINDS.includes(value as CodeKeyKind)) throw new ApiError(404, 'NOT_FOUND', 'Unknown key');
-  return value as CodeKeyKind;
-}
+/** A new username and password, for the password key or an activation. */
+export const NEW_PASSWORD = { username: text(256), password: text(1024) };
+
+const PASSWORD_BODY = object({ ...NEW_PASSWORD, endOtherSessions: flag }, ['username', 'password']);
+const EMAIL_BODY = object({ email: text(254) }, ['email']);
+/** What starting each code key needs: the e-mail key may name a new address, the SMS key needs the number. */
+const START_BODY: Record<CodeKeyKind, Record<string, unknown>> = {
+  email: object({ email: optionalText(254) }),
+  sms: object({ phone: text(32) }, ['phone']),
+  totp: object({}),
+};
+const CONFIRM_BODY = object({ registrationId: text(100), code: text(32) }, ['registrationId', 'code']);
 
 export function registerKeyRoutes(app: FastifyInstance, ctx: BackendContext): void {
   app.get('/api/session', async (request, reply) => {
@@ -94,15 +103,16 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return overview(ctx, auth.person);
   });
 
-  app.put('/api/keys/password', async (request) => {
+  app.put('/api/keys/password', { schema: { body: PASSWORD_BODY } }, async (request) => {
+    const body = request.body as { username: string; password: string; endOtherSessions?: boolean | null };
     const auth = await forChange(ctx, request);
-    const username = checkUsername(requiredString(request.body, 'username', 256));
-    const password = requiredString(request.body, 'password', 1024);
+    const username = checkUsername(body.username);
+    const password = body.password;
     checkNewPassword(password, username);
     if (!(await ctx.store.setPassword(auth.person.id, username, await hashPassword(password), ctx.clock.now()))) {
       throw new ApiError(409, 'USERNAME_TAKEN', 'This username is taken');
     }
-    if ((request.body as Record<string, unknown>).endOtherSessions === true) await ctx.store.deleteOtherSessions(auth.person.id, auth.session.tokenHash);
+    if (body.endOtherSessions === true) await ctx.store.deleteOtherSessions(auth.person.id, auth.session.tokenHash);
     await notifyKeyChange(ctx, auth.person, 'changePassword');
     return overview(ctx, auth.person);
   });
@@ -117,9 +127,9 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return overview(ctx, auth.person);
   });
 
-  app.put('/api/profile/email', async (request) => {
+  app.put('/api/profile/email', { schema: { body: EMAIL_BODY } }, async (request) => {
     const auth = await forChange(ctx, request);
-    const email = normalizeEmail(requiredString(request.body, 'email', 254));
+    const email = normalizeEmail((request.body as { email: string }).email);
     if (!email) throw new ApiError(400, 'EMAIL_INVALID', 'This is not an e-mail address');
     const owner = await ctx.store.findPersonByEmail(email);
     if (owner && owner.id !== auth.person.id) throw new ApiError(409, 'EMAIL_IN_USE', 'This e-mail address belongs to another key set');
@@ -133,81 +143,81 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return overview(ctx, (await ctx.store.findPersonById(auth.person.id))!);
   });
 
-  app.post('/api/keys/:kind/start', async (request, reply) => {
-    const kind = kindParam((request.params as Record<string, unknown>).kind);
-    const auth = await forChange(ctx, request);
-    const password = await ctx.store.findPassword(auth.person.id);
-    if (!password) throw new ApiError(409, 'PASSWORD_REQUIRED', 'Create a username and password first: code keys work only with them');
-    const target: { email?: string; phone?: string; account: string; language: ReturnType<typeof languageOf> } = {
-      account: password.username,
-      language: languageOf(auth.person),
-    };
-    if (kind === 'email') {
-      const given = stringField(request.body ?? {}, 'email', { required: false, max: 254 });
-      const email = given ? normalizeEmail(given) : auth.person.email;
-      if (!email) throw new ApiError(given ? 400 : 409, given ? 'EMAIL_INVALID' : 'EMAIL_REQUIRED', 'An e-mail address is needed');
-      const owner = await ctx.store.findPersonByEmail(email);
-      if (owner && owner.id !== auth.person.id) throw new ApiError(409, 'EMAIL_IN_USE', 'This e-mail address belongs to another key set');
-      target.email = email;
-    } else if (kind === 'sms') {
-      const phone = normalizePhone(requiredString(request.body, 'phone', 32));
-      if (!phone) throw new ApiError(400, 'PHONE_INVALID', 'Give a mobile number with country code, e.g. +32470123456');
-      target.phone = phone;
-    }
-    const id = randomToken();
-    const now = ctx.clock.now();
-    // Registration codes: 5 minutes. Setting up an app takes longer: the app key gets the login-code time.
-    const ttl = kind === 'totp' ? LOGIN_CODE_TTL_MS : REGISTRATION_CODE_TTL_MS;
-    const started = await startRegistration(ctx, id, kind, target);
-    await ctx.store.createPending({
-      id,
-      sessionHash: auth.session.tokenHash,
-      personId: auth.person.id,
-      purpose: 'register-key',
-      channel: kind,
-      codeHash: started.codeHash,
-      payload: started.payload,
-      attempts: 0,
-      createdAt: now,
-      expiresAt: now + ttl,
-      usedAt: null,
+  // One route per code key (an unknown key is a 404 like any unknown address).
+  for (const kind of CODE_KEY_KINDS) {
+    app.post(`/api/keys/${kind}/start`, { schema: { body: START_BODY[kind] }, config: { rateLimit: requestCap(ctx, 'keyRegistration') } }, async (request, reply) => {
+      const body = request.body as { email?: string | null; phone?: string };
+      const auth = await forChange(ctx, request);
+      const password = await ctx.store.findPassword(auth.person.id);
+      if (!password) throw new ApiError(409, 'PASSWORD_REQUIRED', 'Create a username and password first: code keys work only with them');
+      const target: { email?: string; phone?: string; account: string; language: ReturnType<typeof languageOf> } = {
+        account: password.username,
+        language: languageOf(auth.person),
+      };
+      if (kind === 'email') {
+        const given = body.email || undefined;
+        const email = given ? normalizeEmail(given) : auth.person.email;
+        if (!email) throw new ApiError(given ? 400 : 409, given ? 'EMAIL_INVALID' : 'EMAIL_REQUIRED', 'An e-mail address is needed');
+        const owner = await ctx.store.findPersonByEmail(email);
+        if (owner && owner.id !== auth.person.id) throw new ApiError(409, 'EMAIL_IN_USE', 'This e-mail address belongs to another key set');
+        target.email = email;
+      } else if (kind === 'sms') {
+        const phone = normalizePhone(body.phone!);
+        if (!phone) throw new ApiError(400, 'PHONE_INVALID', 'Give a mobile number with country code, e.g. +32470123456');
+        target.phone = phone;
+      }
+      const id = randomToken();
+      const now = ctx.clock.now();
+      // Registration codes: 5 minutes. Setting up an app takes longer: the app key gets the login-code time.
+      const ttl = kind === 'totp' ? LOGIN_CODE_TTL_MS : REGISTRATION_CODE_TTL_MS;
+      const started = await startRegistration(ctx, id, kind, target);
+      await ctx.store.createPending({
+        id,
+        sessionHash: auth.session.tokenHash,
+        personId: auth.person.id,
+        purpose: 'register-key',
+        channel: kind,
+        codeHash: started.codeHash,
+        payload: started.payload,
+        attempts: 0,
+        createdAt: now,
+        expiresAt: now + ttl,
+        usedAt: null,
+      });
+      reply.header('Cache-Control', 'no-store');
+      return { registrationId: id, key: kind, expiresAt: new Date(now + ttl).toISOString(), ...started.answer };
     });
-    reply.header('Cache-Control', 'no-store');
-    return { registrationId: id, key: kind, expiresAt: new Date(now + ttl).toISOString(), ...started.answer };
-  });
 
-  app.post('/api/keys/:kind/confirm', async (request) => {
-    const kind = kindParam((request.params as Record<string, unknown>).kind);
-    const auth = await forChange(ctx, request);
-    const id = requiredString(request.body, 'registrationId', 100);
-    const code = requiredString(request.body, 'code', 32);
-    const pending = await ctx.store.findPending(id);
-    if (!pending || pending.purpose !== 'register-key' || pending.channel !== kind || pending.personId !== auth.person.id || pending.sessionHash !== auth.session.tokenHash) {
-      throw new ApiError(410, 'CODE_EXPIRED', 'This registration does not exist or has expired; start again');
-    }
-    const { totpStep } = await checkRegistrationCode(ctx, pending, code);
-    const now = ctx.clock.now();
-    const previousEmail = auth.person.email;
-    if (kind === 'email') await ctx.store.setPersonEmail(auth.person.id, pending.payload.email as string);
-    if (kind === 'sms') await ctx.store.setPersonPhone(auth.person.id, pending.payload.phone as string);
-    await ctx.store.activateCodeKey({
-      personId: auth.person.id,
-      kind,
-      totpSecret: kind === 'totp' ? (pending.payload.secret as string) : null,
-      totpLastStep: totpStep,
-      activatedAt: now,
+    app.post(`/api/keys/${kind}/confirm`, { schema: { body: CONFIRM_BODY }, config: { rateLimit: requestCap(ctx, 'keyRegistration') } }, async (request) => {
+      const auth = await forChange(ctx, request);
+      const { registrationId: id, code } = request.body as { registrationId: string; code: string };
+      const pending = await ctx.store.findPending(id);
+      if (!pending || pending.purpose !== 'register-key' || pending.channel !== kind || pending.personId !== auth.person.id || pending.sessionHash !== auth.session.tokenHash) {
+        throw new ApiError(410, 'CODE_EXPIRED', 'This registration does not exist or has expired; start again');
+      }
+      const { totpStep } = await checkRegistrationCode(ctx, pending, code);
+      const now = ctx.clock.now();
+      const previousEmail = auth.person.email;
+      if (kind === 'email') await ctx.store.setPersonEmail(auth.person.id, pending.payload.email as string);
+      if (kind === 'sms') await ctx.store.setPersonPhone(auth.person.id, pending.payload.phone as string);
+      await ctx.store.activateCodeKey({
+        personId: auth.person.id,
+        kind,
+        totpSecret: kind === 'totp' ? (pending.payload.secret as string) : null,
+        totpLastStep: totpStep,
+        activatedAt: now,
+      });
+      const person = (await ctx.store.findPersonById(auth.person.id))!;
+      await notifyKeyChange(ctx, person, CHANGE_ON[kind], previousEmail !== person.email ? previousEmail : null);
+      return overview(ctx, person);
     });
-    const person = (await ctx.store.findPersonById(auth.person.id))!;
-    await notifyKeyChange(ctx, person, CHANGE_ON[kind], previousEmail !== person.email ? previousEmail : null);
-    return overview(ctx, person);
-  });
 
-  app.delete('/api/keys/:kind', async (request) => {
-    const kind = kindParam((request.params as Record<string, unknown>).kind);
-    const auth = await forChange(ctx, request);
-    if (!(await ctx.store.findCodeKey(auth.person.id, kind))) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'This key is not active');
-    await ctx.store.deleteCodeKey(auth.person.id, kind);
-    await notifyKeyChange(ctx, auth.person, CHANGE_OFF[kind]);
-    return overview(ctx, auth.person);
-  });
+    app.delete(`/api/keys/${kind}`, async (request) => {
+      const auth = await forChange(ctx, request);
+      if (!(await ctx.store.findCodeKey(auth.person.id, kind))) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'This key is not active');
+      await ctx.store.deleteCodeKey(auth.person.id, kind);
+      await notifyKeyChange(ctx, auth.person, CHANGE_OFF[kind]);
+      return overview(ctx, auth.person);
+    });
+  }
 }

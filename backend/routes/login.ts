@@ -7,15 +7,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { BackendContext, LoginMethod } from '../context.js';
 import { LEVELS, LOGIN_CODE_TTL_MS, MAX_CODE_ATTEMPTS } from '../context.js';
-import { ApiError, requiredString } from '../http/api-error.js';
-import { currentSession, ensureSession, startAuthenticatedSession, type CurrentSession, type LoggedIn } from '../http/sessions.js';
+import { ApiError } from '../http/api-error.js';
+import { requestCap } from '../http/rate-limits.js';
+import { object, oneOf, text } from '../http/schemas.js';
+import { currentSession, ensureSession, startAuthenticatedSession } from '../http/sessions.js';
 import { verifyAgainstDummy, verifyPassword } from '../security/passwords.js';
 import { codeHash, numericCode, randomToken } from '../security/tokens.js';
 import { base32Decode, constantTimeEqual, matchTotp } from '../security/otp.js';
-import { languageOf, maskEmail, maskPhone, personJson, rememberLanguage } from '../people.js';
+import { languageOf, maskEmail, maskPhone, rememberLanguage } from '../people.js';
 import { t } from '../i18n/index.js';
-import type { Person } from '../db/store.js';
-import { minLevelOf, wantsSessionToken } from './eid.js';
+import { LOGIN_OPTIONS, loggedInAnswer, wantsSessionToken } from './eid.js';
 
 const LOGIN_KEYS = ['email', 'sms', 'totp', 'password'] as const;
 type LoginKey = (typeof LOGIN_KEYS)[number];
@@ -24,25 +25,17 @@ function loginFailed(): ApiError {
   return new ApiError(401, 'LOGIN_FAILED', 'Wrong username, password or code');
 }
 
-export function loggedInAnswer(ctx: BackendContext, request: { headers: Record<string, unknown> }, current: CurrentSession | undefined, person: Person, loggedIn: LoggedIn) {
-  return {
-    status: 'logged-in',
-    person: personJson(person),
-    level: loggedIn.level,
-    method: loggedIn.method,
-    csrfToken: loggedIn.csrfToken,
-    ...(wantsSessionToken(ctx, request as never, current?.viaBearer ?? false) ? { sessionToken: loggedIn.sessionToken } : {}),
-  };
-}
+const PASSWORD_LOGIN_BODY = object(
+  { username: text(256), password: text(1024), key: oneOf(LOGIN_KEYS), ...LOGIN_OPTIONS },
+  ['username', 'password', 'key'],
+);
+const CODE_LOGIN_BODY = object({ loginRequestId: text(100), code: text(32) }, ['loginRequestId', 'code']);
 
 export function registerLoginRoutes(app: FastifyInstance, ctx: BackendContext): void {
-  app.post('/api/login/password', async (request, reply) => {
-    const body = request.body;
-    const username = requiredString(body, 'username', 256);
-    const password = requiredString(body, 'password', 1024);
-    const key = requiredString(body, 'key', 16) as LoginKey;
-    if (!LOGIN_KEYS.includes(key)) throw new ApiError(400, 'BAD_REQUEST', `"key" must be one of ${LOGIN_KEYS.join(', ')}`);
-    const minLevel = minLevelOf(body);
+  app.post('/api/login/password', { schema: { body: PASSWORD_LOGIN_BODY }, config: { rateLimit: requestCap(ctx, 'passwordLogin') } }, async (request, reply) => {
+    const body = request.body as { username: string; password: string; key: LoginKey; minLevel?: number | null };
+    const { username, password, key } = body;
+    const minLevel = body.minLevel ?? 0;
     if (LEVELS[key] < minLevel) {
       throw new ApiError(403, 'LEVEL_TOO_LOW', `This service needs level ${minLevel}; this key gives ${LEVELS[key]}`, { required: minLevel, level: LEVELS[key] });
     }
@@ -114,10 +107,10 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: BackendContext): 
     };
   });
 
-  app.post('/api/login/code', async (request, reply) => {
-    const body = request.body;
-    const id = requiredString(body, 'loginRequestId', 100);
-    const code = requiredString(body, 'code', 32).replace(/\s/g, '');
+  app.post('/api/login/code', { schema: { body: CODE_LOGIN_BODY }, config: { rateLimit: requestCap(ctx, 'codeLogin') } }, async (request, reply) => {
+    const body = request.body as { loginRequestId: string; code: string };
+    const id = body.loginRequestId;
+    const code = body.code.replace(/\s/g, '');
     await ctx.throttle.checkIp(request.ip);
     const current = await currentSession(ctx, request);
     const pending = await ctx.store.findPending(id);

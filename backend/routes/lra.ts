@@ -9,43 +9,50 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
 import { ACTIVATION_LINK_TTL_MS, LOGIN_CODE_TTL_MS, REGISTRATION_CODE_TTL_MS } from '../context.js';
-import { ApiError, requiredString, stringField } from '../http/api-error.js';
+import { ApiError } from '../http/api-error.js';
+import { requestCap } from '../http/rate-limits.js';
+import { object, oneOf, optionalText, text } from '../http/schemas.js';
+import { requireStaff } from '../http/staff.js';
 import { currentSession, ensureSession } from '../http/sessions.js';
-import type { CodeKeyKind } from '../db/store.js';
+import { CODE_KEY_KINDS, type CodeKeyKind } from '../db/store.js';
 import { codeHash, normalizePaperCode, paperCode, randomToken, tokenHash } from '../security/tokens.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { hashPassword } from '../security/passwords.js';
 import { isLanguage, t } from '../i18n/index.js';
 import { languageOf, maskEmail, normalizeEmail, normalizePhone, notifyKeyChange, personJson } from '../people.js';
-import { checkNewPassword, checkUsername } from './keys.js';
+import { checkNewPassword, checkUsername, NEW_PASSWORD } from './keys.js';
 import { checkRegistrationCode, startRegistration } from './registration.js';
 
 const MAX_ACTIVATION_ATTEMPTS = 5;
 /** Time to finish the steps after entering the paper code. */
 const ACTIVATION_SESSION_MS = 30 * 60_000;
 
-function requireStaff(ctx: BackendContext, request: FastifyRequest): string {
-  const configured = ctx.config.adminToken;
-  if (!configured) throw new ApiError(404, 'LRA_DISABLED', 'The registration-office API is off (set EID_BRIDGE_ADMIN_TOKEN)');
-  const header = request.headers.authorization ?? '';
-  const sent = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  if (!constantTimeEqual(tokenHash(sent), tokenHash(configured))) throw new ApiError(401, 'UNAUTHENTICATED', 'Staff token required');
-  return 'lra';
-}
+const ACTIVATION_CODE_BODY = object(
+  { nationalNumber: text(32), email: text(254), language: optionalText(2), givenNames: optionalText(200), surname: optionalText(200) },
+  ['nationalNumber', 'email'],
+);
+const ACTIVATION_START_BODY = object({ token: text(100), activationCode: text(64) }, ['token', 'activationCode']);
+const ACTIVATION_KEY_BODY = {
+  ...object({ activationId: text(100), key: oneOf(CODE_KEY_KINDS), ...NEW_PASSWORD, phone: optionalText(32) }, ['activationId', 'key', 'username', 'password']),
+  // The SMS key needs the mobile number.
+  if: { properties: { key: { const: 'sms' } } },
+  then: { required: ['phone'], properties: { phone: text(32) } },
+};
+const ACTIVATION_CONFIRM_BODY = object({ activationId: text(100), code: text(32) }, ['activationId', 'code']);
 
 function invalidActivation(extra: Record<string, unknown> = {}): ApiError {
   return new ApiError(400, 'ACTIVATION_INVALID', 'This activation link or code is not valid (any more)', extra);
 }
 
 export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): void {
-  app.post('/api/lra/activation-codes', async (request, reply) => {
-    const staff = requireStaff(ctx, request);
-    const body = request.body;
-    const nn = parseNationalNumber(requiredString(body, 'nationalNumber', 32));
+  app.post('/api/lra/activation-codes', { schema: { body: ACTIVATION_CODE_BODY }, config: { rateLimit: requestCap(ctx, 'staff') } }, async (request, reply) => {
+    const staff = requireStaff(ctx, request, 'lra');
+    const body = request.body as { nationalNumber: string; email: string; language?: string | null; givenNames?: string | null; surname?: string | null };
+    const nn = parseNationalNumber(body.nationalNumber);
     if (!nn) throw new ApiError(400, 'NATIONAL_NUMBER_INVALID', 'This is not a valid national or BIS number');
-    const email = normalizeEmail(requiredString(body, 'email', 254));
+    const email = normalizeEmail(body.email);
     if (!email) throw new ApiError(400, 'EMAIL_INVALID', 'A personal e-mail address is required');
-    const language = stringField(body, 'language', { required: false, max: 2 }) ?? 'nl';
+    const language = body.language || 'nl';
     const existingOwner = await ctx.store.findPersonByEmail(email);
     if (existingOwner && existingOwner.nationalNumber !== nn.nationalNumber) {
       throw new ApiError(409, 'EMAIL_IN_USE', 'This e-mail address already belongs to another key set');
@@ -54,8 +61,8 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
     const person = await ctx.store.upsertPerson(
       {
         nationalNumber: nn.nationalNumber,
-        givenNames: stringField(body, 'givenNames', { required: false, max: 200 }) ?? '',
-        surname: stringField(body, 'surname', { required: false, max: 200 }) ?? '',
+        givenNames: body.givenNames ?? '',
+        surname: body.surname ?? '',
         language: isLanguage(language) ? language : 'nl',
       },
       now,
@@ -92,9 +99,8 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return { activationCode: code, expiresAt: new Date(expiresAt).toISOString(), person: personJson(person), emailSentTo: email };
   });
 
-  app.post('/api/activation/start', async (request, reply) => {
-    const link = requiredString(request.body, 'token', 100);
-    const code = requiredString(request.body, 'activationCode', 64);
+  app.post('/api/activation/start', { schema: { body: ACTIVATION_START_BODY }, config: { rateLimit: requestCap(ctx, 'activation') } }, async (request, reply) => {
+    const { token: link, activationCode: code } = request.body as { token: string; activationCode: string };
     await ctx.throttle.checkIp(request.ip);
     const activation = await ctx.store.findActivationByLink(tokenHash(link));
     const now = ctx.clock.now();
@@ -138,20 +144,19 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return { pending, activation };
   }
 
-  app.post('/api/activation/key', async (request, reply) => {
-    const body = request.body;
-    const id = requiredString(body, 'activationId', 100);
+  app.post('/api/activation/key', { schema: { body: ACTIVATION_KEY_BODY }, config: { rateLimit: requestCap(ctx, 'activation') } }, async (request, reply) => {
+    const body = request.body as { activationId: string; key: CodeKeyKind; username: string; password: string; phone?: string | null };
+    const id = body.activationId;
     const { pending, activation } = await pendingActivation(request, id);
-    const kind = requiredString(body, 'key', 16) as CodeKeyKind;
-    if (!['email', 'sms', 'totp'].includes(kind)) throw new ApiError(400, 'BAD_REQUEST', '"key" must be email, sms or totp');
-    const username = checkUsername(requiredString(body, 'username', 256));
-    const password = requiredString(body, 'password', 1024);
+    const kind = body.key;
+    const username = checkUsername(body.username);
+    const password = body.password;
     checkNewPassword(password, username);
     const owner = await ctx.store.findPasswordByUsername(username);
     if (owner && owner.personId !== activation.personId) throw new ApiError(409, 'USERNAME_TAKEN', 'This username is taken');
     let phone: string | undefined;
     if (kind === 'sms') {
-      phone = normalizePhone(requiredString(body, 'phone', 32));
+      phone = normalizePhone(body.phone!);
       if (!phone) throw new ApiError(400, 'PHONE_INVALID', 'Give a mobile number with country code, e.g. +32470123456');
     }
     const person = (await ctx.store.findPersonById(activation.personId))!;
@@ -169,9 +174,8 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return { activationId: id, key: kind, expiresAt: new Date(now + ttl).toISOString(), ...started.answer };
   });
 
-  app.post('/api/activation/confirm', async (request) => {
-    const id = requiredString(request.body, 'activationId', 100);
-    const code = requiredString(request.body, 'code', 32);
+  app.post('/api/activation/confirm', { schema: { body: ACTIVATION_CONFIRM_BODY }, config: { rateLimit: requestCap(ctx, 'activation') } }, async (request) => {
+    const { activationId: id, code } = request.body as { activationId: string; code: string };
     const { pending, activation } = await pendingActivation(request, id);
     if (pending.channel === 'none') throw new ApiError(400, 'BAD_REQUEST', 'Choose a key first');
     const { totpStep } = await checkRegistrationCode(ctx, pending, code);

@@ -12,7 +12,7 @@ import { createTestPki, type TestPki } from '../test-pki/test-pki.js';
 import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
 import { generateChallengeNonce } from '../../shared/token-validator/nonce-store.js';
 import { authenticationSignedData, WebEidTokenValidator } from '../../shared/token-validator/validator.js';
-import { DEFAULT_LIMITS } from '../../backend/config.js';
+import { DEFAULT_LIMITS, uniformRequestCaps } from '../../backend/config.js';
 import { startBackend, type BackendServer } from '../../backend/server.js';
 import { hashPassword } from '../../backend/security/passwords.js';
 import { codeHash, randomToken, tokenHash } from '../../backend/security/tokens.js';
@@ -173,7 +173,7 @@ export async function benchBackend(): Promise<void> {
 
   const dataDir = await mkdtemp(join(tmpdir(), 'eid-bridge-bench-'));
   const server = await startBackend(
-    { port: 0, host: '127.0.0.1', dataDir, http: true, extensionOrigins: [], mailFrom: 'bench@example.be', ocsp: false, ocspTimeoutMs: 1000, fetchIntermediates: false, limits: { ...DEFAULT_LIMITS, ipFailures: 1_000_000 } },
+    { port: 0, host: '127.0.0.1', dataDir, http: true, extensionOrigins: [], mailFrom: 'bench@example.be', ocsp: false, ocspTimeoutMs: 1000, fetchIntermediates: false, limits: { ...DEFAULT_LIMITS, ipFailures: 1_000_000, requests: uniformRequestCaps(1_000_000) } },
     { trustedCertificates: [ec.root.der, ec.citizenCa.der] },
   );
   try {
