@@ -53,13 +53,22 @@ class FakeHost implements HostClient {
   cancelAll() {
     this.cancelled++;
   }
+  /** The card out of the reader: no certificates either. */
+  takeCardOut() {
+    this.status = { ...this.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: false, pinPad: false }] };
+    this.certificates = [];
+  }
+  insertCard(...certificates: CertificateDescription[]) {
+    this.status = { ...this.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false }] };
+    this.certificates = certificates;
+  }
 }
 
 function setup(settings: Partial<Settings> = {}) {
   const browser = new FakeBrowser();
   const dialogs = new DialogWindows(browser.api);
   const host = new FakeHost();
-  const handler = new RequestFlow({
+  const flow = new RequestFlow({
     host,
     dialogs,
     settings: async () => ({ ...DEFAULT_SETTINGS, ...settings }),
@@ -75,7 +84,18 @@ function setup(settings: Partial<Settings> = {}) {
     const lastState = () => (port.sent.filter((m) => (m as DialogMessage).type === 'state').at(-1) as { state: DialogState }).state;
     return { port, lastState, windowId: [...browser.windows.keys()][index] as number };
   }
-  return { browser, host, handler, dialog };
+  return { browser, host, flow, dialog };
+}
+
+/** An authentication whose dialog opens asking for the card. */
+async function authenticateWithoutCard() {
+  const s = setup();
+  s.host.takeCardOut();
+  s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+  const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+  const d = await s.dialog();
+  expect(d.lastState().problem).toEqual({ code: 'NO_CARD' });
+  return { s, reply, d };
 }
 
 describe('RequestFlow', () => {
@@ -88,7 +108,7 @@ describe('RequestFlow', () => {
   it('authenticates: dialog shows the origin and certificate, the PIN goes to the host with the sender origin', async () => {
     const s = setup();
     s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0', signature: 'sig' });
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE, options: {}, origin: 'https://evil.example' }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE, options: {}, origin: 'https://evil.example' }, ORIGIN);
     const d = await s.dialog();
     expect(d.lastState()).toMatchObject({ kind: 'authenticate', origin: ORIGIN, government: true, language: 'fr', needsPin: true });
     expect(d.lastState().certificates.map((c) => c.serialNumber)).toEqual(['01']);
@@ -106,7 +126,7 @@ describe('RequestFlow', () => {
       if (attempts === 1) throw new EidBridgeError('PIN_INCORRECT', 'wrong', { triesLeft: 2 });
       return { format: 'web-eid:1.0' };
     };
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d = await s.dialog();
     d.port.onMessage.emit({ type: 'submit', pin: '0000' });
     await vi.waitFor(() => expect(d.lastState().problem).toEqual({ code: 'PIN_INCORRECT', triesLeft: 2 }));
@@ -122,7 +142,7 @@ describe('RequestFlow', () => {
     s.host.handlers.authenticate = () => {
       throw new EidBridgeError('PIN_BLOCKED', 'blocked');
     };
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d = await s.dialog();
     d.port.onMessage.emit({ type: 'submit', pin: '0000' });
     await vi.waitFor(() => expect(d.lastState().blocked).toBe(true));
@@ -132,12 +152,12 @@ describe('RequestFlow', () => {
 
   it('answers ERR_WEBEID_USER_CANCELLED when the person cancels or closes the window', async () => {
     const s = setup();
-    const first = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const first = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d = await s.dialog();
     d.port.onMessage.emit({ type: 'cancel' });
     await expect(first).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
 
-    const second = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const second = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d2 = await s.dialog();
     await s.browser.api.closeWindow(d2.windowId);
     await expect(second).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
@@ -146,7 +166,7 @@ describe('RequestFlow', () => {
 
   it('honours userInteractionTimeout with ERR_WEBEID_USER_TIMEOUT and closes the dialog', async () => {
     const s = setup();
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE, options: { userInteractionTimeout: 300 } }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE, options: { userInteractionTimeout: 300 } }, ORIGIN);
     await s.dialog();
     await expect(reply).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_TIMEOUT' } });
     expect(s.browser.windows.size).toBe(0);
@@ -156,8 +176,8 @@ describe('RequestFlow', () => {
   it('opens one dialog at a time', async () => {
     const s = setup();
     s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
-    const a = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
-    const b = s.handler.handle('authenticate', { challengeNonce: NONCE }, 'https://other.belgium.be');
+    const a = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const b = s.flow.handle('authenticate', { challengeNonce: NONCE }, 'https://other.belgium.be');
     const d = await s.dialog();
     await new Promise((r) => setTimeout(r, 20));
     expect(s.browser.windows.size).toBe(1);
@@ -172,24 +192,24 @@ describe('RequestFlow', () => {
   it('fails at once with ERR_WEBEID_NATIVE_UNAVAILABLE when the host is missing, without a dialog', async () => {
     const s = setup();
     s.host.connectError = new EidBridgeError('NATIVE_UNAVAILABLE', 'not found', { hint: 'install' });
-    const reply = await s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const reply = await s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     expect(reply).toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_UNAVAILABLE', hint: 'install' } });
     expect(s.browser.windows.size).toBe(0);
   });
 
   it('refuses http pages unless the developer setting allows localhost', async () => {
     const s = setup();
-    await expect(s.handler.handle('status', {}, 'http://127.0.0.1:8080')).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
+    await expect(s.flow.handle('status', {}, 'http://127.0.0.1:8080')).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
     const dev = setup({ allowHttpLocalhost: true });
-    await expect(dev.handler.handle('status', {}, 'http://127.0.0.1:8080')).resolves.toMatchObject({ ok: true });
-    await expect(dev.handler.handle('status', {}, 'http://example.com')).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
+    await expect(dev.flow.handle('status', {}, 'http://127.0.0.1:8080')).resolves.toMatchObject({ ok: true });
+    await expect(dev.flow.handle('status', {}, 'http://example.com')).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
   });
 
   it('checks arguments before bothering the person', async () => {
     const s = setup();
-    await expect(s.handler.handle('authenticate', {}, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_MISSING_PARAMETER' } });
-    await expect(s.handler.handle('authenticate', { challengeNonce: 'short' }, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT' } });
-    await expect(s.handler.handle('sign', { certificate: 'AAAA', hash: 'AAAA', hashFunction: 'SHA-256' }, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT', argument: 'hash' } });
+    await expect(s.flow.handle('authenticate', {}, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_MISSING_PARAMETER' } });
+    await expect(s.flow.handle('authenticate', { challengeNonce: 'short' }, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT' } });
+    await expect(s.flow.handle('sign', { certificate: 'AAAA', hash: 'AAAA', hashFunction: 'SHA-256' }, ORIGIN)).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT', argument: 'hash' } });
     expect(s.browser.windows.size).toBe(0);
   });
 
@@ -198,7 +218,7 @@ describe('RequestFlow', () => {
     const signing = cert('signing');
     s.host.handlers.sign = () => ({ signature: 'sig', signatureAlgorithm: { hashFunction: 'SHA-256', paddingScheme: 'NONE', cryptoAlgorithm: 'ECC' } });
     const hash = btoa(String.fromCharCode(...new Uint8Array(32).fill(0xab)));
-    const reply = s.handler.handle('sign', { certificate: signing.certificate, hash, hashFunction: 'SHA-256' }, ORIGIN);
+    const reply = s.flow.handle('sign', { certificate: signing.certificate, hash, hashFunction: 'SHA-256' }, ORIGIN);
     const d = await s.dialog();
     expect(d.lastState().sign).toEqual({ hashHex: 'ab'.repeat(32), hashFunction: 'SHA-256' });
     expect(d.lastState().certificates.map((c) => c.certificate)).toEqual([signing.certificate]);
@@ -208,15 +228,8 @@ describe('RequestFlow', () => {
   });
 
   it('shows "insert your card" when there is none, and continues after Try again', async () => {
-    const s = setup();
-    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: false, pinPad: false }] };
-    s.host.certificates = [];
-    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
-    const d = await s.dialog();
-    expect(d.lastState().problem).toEqual({ code: 'NO_CARD' });
-    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false }] };
-    s.host.certificates = [cert('authentication')];
+    const { s, reply, d } = await authenticateWithoutCard();
+    s.host.insertCard(cert('authentication'));
     d.port.onMessage.emit({ type: 'retry' });
     await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(1));
     expect(d.lastState().problem).toBeUndefined();
@@ -225,15 +238,8 @@ describe('RequestFlow', () => {
   });
 
   it('notices by itself when the card is inserted while the dialog asks for it', async () => {
-    const s = setup();
-    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: false, pinPad: false }] };
-    s.host.certificates = [];
-    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
-    const d = await s.dialog();
-    expect(d.lastState().problem).toEqual({ code: 'NO_CARD' });
-    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false }] };
-    s.host.certificates = [cert('authentication')];
+    const { s, reply, d } = await authenticateWithoutCard();
+    s.host.insertCard(cert('authentication'));
     await vi.waitFor(() => expect(d.lastState().certificates).toHaveLength(1), { timeout: 5000 });
     expect(d.lastState().problem).toBeUndefined();
     d.port.onMessage.emit({ type: 'submit', pin: '1234' });
@@ -246,7 +252,7 @@ describe('RequestFlow', () => {
     s.host.handlers.authenticate = () => {
       throw new EidBridgeError('PIN_INCORRECT', 'wrong', { triesLeft: 1 });
     };
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d = await s.dialog();
     d.port.onMessage.emit({ type: 'submit', pin: '0000' });
     await vi.waitFor(() => expect(d.lastState().problem?.code).toBe('PIN_INCORRECT'));
@@ -264,7 +270,7 @@ describe('RequestFlow', () => {
       if (++attempts === 1) throw new EidBridgeError('HOST_DISCONNECTED', 'stopped');
       return { format: 'web-eid:1.0' };
     };
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d = await s.dialog();
     d.port.onMessage.emit({ type: 'submit', pin: '1234' });
     await vi.waitFor(() => expect(d.lastState().problem).toEqual({ code: 'HOST_DISCONNECTED' }));
@@ -276,7 +282,7 @@ describe('RequestFlow', () => {
     const s = setup();
     s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: true }] };
     s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
     const d = await s.dialog();
     expect(d.lastState().certificates[0]?.pinPad).toBe(true);
     d.port.onMessage.emit({ type: 'submit' });
@@ -286,9 +292,9 @@ describe('RequestFlow', () => {
 
   it('reads identity only for government or allowed origins, and the photo only with consent', async () => {
     const s = setup();
-    await expect(s.handler.handle('read-identity', {}, 'https://shop.example')).resolves.toMatchObject({ ok: false, error: { bridgeCode: 'ORIGIN_NOT_ALLOWED' } });
+    await expect(s.flow.handle('read-identity', {}, 'https://shop.example')).resolves.toMatchObject({ ok: false, error: { bridgeCode: 'ORIGIN_NOT_ALLOWED' } });
     s.host.handlers['read-identity'] = (args) => ({ identity: { surname: 'Alice' }, args });
-    const reply = s.handler.handle('read-identity', { includePhoto: true }, ORIGIN);
+    const reply = s.flow.handle('read-identity', { includePhoto: true }, ORIGIN);
     const d = await s.dialog();
     expect(d.lastState().identity).toEqual({ photoRequested: true });
     d.port.onMessage.emit({ type: 'submit', includePhoto: false });
@@ -298,7 +304,7 @@ describe('RequestFlow', () => {
 
   it('warns on origins that are not known government sites', async () => {
     const s = setup();
-    const reply = s.handler.handle('authenticate', { challengeNonce: NONCE }, 'https://shop.example');
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, 'https://shop.example');
     const d = await s.dialog();
     expect(d.lastState().government).toBe(false);
     d.port.onMessage.emit({ type: 'cancel' });

@@ -49,14 +49,18 @@ export interface CodeRequired {
   expiresAt: string;
 }
 
-export interface RegistrationStarted {
-  registrationId: string;
+/** A code key being set up: where the code went, or the TOTP secret to scan, and until when the code holds. */
+export interface KeySetupStarted {
   key: CodeKey;
   expiresAt: string;
   sentTo?: string;
   secret?: string;
   otpauthUri?: string;
   qrCode?: string;
+}
+
+export interface RegistrationStarted extends KeySetupStarted {
+  registrationId: string;
 }
 
 export interface ActivationStarted {
@@ -65,14 +69,8 @@ export interface ActivationStarted {
   email: string;
 }
 
-export interface ActivationKeyStarted {
+export interface ActivationKeyStarted extends KeySetupStarted {
   activationId: string;
-  key: CodeKey;
-  expiresAt: string;
-  sentTo?: string;
-  secret?: string;
-  otpauthUri?: string;
-  qrCode?: string;
 }
 
 export interface SessionInfo {

@@ -1,24 +1,10 @@
 // @vitest-environment happy-dom
-import { render } from 'preact';
-import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeBrowser } from '../../lib/testing/fakes.js';
+import { domUnderTest } from '../testing/dom.js';
 import { OptionsSections, PKCS11_MODULE_PATTERN } from './options-sections.js';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.appendChild(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
-
-const $ = <T extends HTMLElement = HTMLElement>(s: string) => root.querySelector<T>(s);
-async function settle() {
-  for (let i = 0; i < 5; i++) await act(async () => new Promise((r) => setTimeout(r, 2)));
-}
+const { show, $, click, type, settle } = domUnderTest();
 
 describe('options: card access', () => {
   it('shows what the host uses now and sends PKCS#11 with the module path to the host', async () => {
@@ -30,25 +16,17 @@ describe('options: card access', () => {
       if (op === 'status') return { ok: true, result: { version: '0.1.0', extensionVersion: '0.1.0', backends: [{ name: 'pcsc', available: true }], readers: [] } };
       return { ok: true, result: { backends: [{ name: 'pkcs11', available: true, detail: 'SoftHSM (/usr/lib/softhsm/libsofthsm2.so)' }] } };
     };
-    render(<OptionsSections api={browser.api} language="en" />, root);
+    show(<OptionsSections api={browser.api} language="en" />);
     await settle();
     expect($<HTMLInputElement>('#backend-pcsc')!.checked).toBe(true);
     expect($<HTMLInputElement>('#backend-pkcs11')!.checked).toBe(false);
 
-    await act(async () => $('#backend-pcsc')!.click());
-    await act(async () => $('#backend-pkcs11')!.click());
-    await act(async () => {
-      const input = $<HTMLInputElement>('#pkcs11-module')!;
-      input.value = 'libsofthsm2.so';
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await click('#backend-pcsc');
+    await click('#backend-pkcs11');
+    await type('#pkcs11-module', 'libsofthsm2.so');
     expect($('#pkcs11-module-error')!.textContent).toBe('Enter the full path of a .so, .dylib or .dll file.');
-    await act(async () => {
-      const input = $<HTMLInputElement>('#pkcs11-module')!;
-      input.value = '/usr/lib/softhsm/libsofthsm2.so';
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await act(async () => $('#apply-backends')!.click());
+    await type('#pkcs11-module', '/usr/lib/softhsm/libsofthsm2.so');
+    await click('#apply-backends');
     await settle();
     expect(sent.at(-1)).toEqual({ type: 'eid-bridge:popup', op: 'configure-backends', backends: ['pkcs11'], pkcs11Module: '/usr/lib/softhsm/libsofthsm2.so' });
     expect($('#backends-result')!.textContent).toBe('The eID Bridge program now uses: PKCS#11.');
@@ -61,10 +39,10 @@ describe('options: card access', () => {
       sent.push(message);
       return { ok: false, error: { code: 'ERR_WEBEID_NATIVE_UNAVAILABLE', bridgeCode: 'NATIVE_UNAVAILABLE', message: 'no host' } };
     };
-    render(<OptionsSections api={browser.api} language="nl" />, root);
+    show(<OptionsSections api={browser.api} language="nl" />);
     await settle();
-    await act(async () => $('#backend-pcsc')!.click());
-    await act(async () => $('#apply-backends')!.click());
+    await click('#backend-pcsc');
+    await click('#apply-backends');
     expect($('#backends-result')!.textContent).toBe('Kies minstens één manier van kaarttoegang.');
     expect(sent.filter((m) => (m as { op: string }).op === 'configure-backends')).toEqual([]);
   });

@@ -5,10 +5,10 @@
  * replaced by scripted answers. The same screens run against the real host
  * and backend in tests/e2e/popup.test.ts.
  */
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeBrowser } from '../../lib/testing/fakes.js';
+import { domUnderTest } from '../testing/dom.js';
 import { BackendApi, type FetchLike, type KeysOverview } from '../../popup/backend-api.js';
 import { translator } from './texts/index.js';
 import type { PopupReply } from '../../popup/messages.js';
@@ -19,42 +19,8 @@ import { KeysView } from './keys-view.js';
 import { PasswordWizard, SmsWizard } from './key-wizards.js';
 import { StatusView } from './status-view.js';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.appendChild(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (check()) return;
-    await act(async () => {
-      await new Promise((r) => setTimeout(r, 5));
-    });
-  }
-  throw new Error(`never: ${what}\n${root.innerHTML}`);
-}
-
-const $ = (selector: string) => root.querySelector<HTMLElement>(selector);
-const text = (selector: string) => $(selector)?.textContent ?? null;
-
-async function click(selector: string) {
-  await act(async () => {
-    $(selector)!.click();
-  });
-}
-
-async function type(selector: string, value: string) {
-  await act(async () => {
-    const input = $(selector) as HTMLInputElement;
-    input.value = value;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
+const ui = domUnderTest();
+const { $, text, click, type, until } = ui;
 
 /** A background that answers each operation from a script and records what was asked. */
 function scriptedBackground(answers: Partial<Record<PopupCall['op'], PopupReply<unknown>>>) {
@@ -95,15 +61,15 @@ describe('StatusView', () => {
       certificates: CERTIFICATES_OK,
       'test-reader': { ok: true, result: { firstNames: 'Alice Marie', surname: 'Peeters', cardType: 'eID (applet 1.8)', documentTypeName: 'eID', validityEnd: '2036-01-01', verified: true, virtual: true } },
     });
-    render(<StatusView call={call} t={translator('nl')} language="nl" extensionVersion="0.1.0" />, root);
+    ui.show(<StatusView call={call} t={translator('nl')} language="nl" extensionVersion="0.1.0" />);
     await until(() => text('.holder') !== null, 'holder shown');
     expect(text('#host-state')).toBe('Geïnstalleerd, versie 0.1.0');
-    const card = root.querySelector('li[data-reader="Virtual PCD 00 01"]')!;
+    const card = ui.root.querySelector('li[data-reader="Virtual PCD 00 01"]')!;
     expect(card.querySelector('.holder')!.textContent).toBe('Alice Marie Peeters');
     expect(card.querySelector('.virtual')!.textContent).toContain('Virtuele kaart');
     expect(card.querySelector('.card-type')!.textContent).toBe('eID (applet 1.8)');
     expect(card.querySelector('.pin-tries')!.textContent).toBe('2');
-    const empty = root.querySelector('li[data-reader="ACS ACR38U"]')!;
+    const empty = ui.root.querySelector('li[data-reader="ACS ACR38U"]')!;
     expect(empty.textContent).toContain('Geen kaart in de lezer');
     expect(empty.querySelector('button.test-reader')).toBeNull();
 
@@ -117,10 +83,10 @@ describe('StatusView', () => {
     const { call } = scriptedBackground({
       status: { ok: false, error: { code: 'ERR_WEBEID_NATIVE_UNAVAILABLE', bridgeCode: 'NATIVE_UNAVAILABLE', message: 'not found', hint: 'Install the eID Bridge native host' } },
     });
-    render(<StatusView call={call} t={translator('fr')} language="fr" extensionVersion="0.1.0" />, root);
+    ui.show(<StatusView call={call} t={translator('fr')} language="fr" extensionVersion="0.1.0" />);
     await until(() => $('#host-state')?.classList.contains('bad') === true, 'host error');
     expect(text('#host-state')).toContain('Install the eID Bridge native host');
-    expect(root.querySelector('#readers')).toBeNull();
+    expect(ui.root.querySelector('#readers')).toBeNull();
   });
 });
 
@@ -135,12 +101,11 @@ describe('DiagnosticsView', () => {
       return new Response(JSON.stringify({ status: 'ok', version: '0.1.0' }), { status: 200 });
     };
     let copied = '';
-    render(
+    ui.show(
       <DiagnosticsView call={call} t={translator('nl')} backendUrl="https://127.0.0.1:8443" extensionVersion="0.1.0" copy={async (t) => void (copied = t)} fetchImpl={fetchImpl} userAgent="test" />,
-      root,
     );
     await until(() => $('#advice') !== null, 'advice');
-    const steps = Array.from(root.querySelectorAll('#diagnostic-steps li'), (li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-state')}`);
+    const steps = Array.from(ui.root.querySelectorAll('#diagnostic-steps li'), (li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-state')}`);
     expect(steps).toEqual(['extension:ok', 'host:ok', 'pcsc:ok', 'reader:ok', 'card:failed', 'certificates:skipped', 'backend:ok']);
     expect($('#advice')!.getAttribute('data-step')).toBe('card');
     expect(text('#advice')).toContain('Steek uw elektronische identiteitskaart (eID)');
@@ -155,11 +120,11 @@ describe('DiagnosticsView', () => {
   it('shows the guide’s tips and the helpdesk number when every link works', async () => {
     const { call } = scriptedBackground({ status: STATUS_OK, certificates: CERTIFICATES_OK });
     const fetchImpl: FetchLike = async () => new Response(JSON.stringify({ status: 'ok', version: '0.1.0' }), { status: 200 });
-    render(<DiagnosticsView call={call} t={translator('de')} backendUrl="https://b.example" extensionVersion="0.1.0" copy={async () => undefined} fetchImpl={fetchImpl} userAgent="" />, root);
+    ui.show(<DiagnosticsView call={call} t={translator('de')} backendUrl="https://b.example" extensionVersion="0.1.0" copy={async () => undefined} fetchImpl={fetchImpl} userAgent="" />);
     await until(() => $('#advice') !== null, 'advice');
     expect($('#advice')!.getAttribute('data-step')).toBe('');
     expect(text('#advice')).toContain('privaten Fenster');
-    expect(root.textContent).toContain('1700');
+    expect(ui.root.textContent).toContain('1700');
   });
 });
 
@@ -202,8 +167,8 @@ describe('SmsWizard', () => {
     });
     let finished: KeysOverview | undefined;
     const backend = new BackendApi('https://b.example', 'tok', fetchImpl);
-    render(<SmsWizard backend={backend} overview={overview({ password: true })} t={translator('nl')} language="nl" done={(o) => void (finished = o)} />, root);
-    const indicator = () => Array.from(root.querySelectorAll('.steps li'), (li) => li.className);
+    ui.show(<SmsWizard backend={backend} overview={overview({ password: true })} t={translator('nl')} language="nl" done={(o) => void (finished = o)} />);
+    const indicator = () => Array.from(ui.root.querySelectorAll('.steps li'), (li) => li.className);
     expect(indicator()).toEqual(['current', 'todo', 'todo']);
     expect(text('.steps')).toContain('Contactgegevens');
 
@@ -252,7 +217,7 @@ describe('KeysView', () => {
       'GET /api/keys': () => ({ status: 200, body: overview({ password: true, email: true }, 'alice@example.be') }),
     });
     const { call } = scriptedBackground({});
-    render(<KeysView api={browser.api} call={call} t={translator('nl')} language="nl" backendUrl="https://b.example/" fetchImpl={fetchImpl} />, root);
+    ui.show(<KeysView api={browser.api} call={call} t={translator('nl')} language="nl" backendUrl="https://b.example/" fetchImpl={fetchImpl} />);
     await until(() => $('#login-eid') !== null, 'login screen');
     expect(text('#login-eid')).toBe('AANMELDEN met eID kaartlezer');
     await click('#login-next');
@@ -270,11 +235,11 @@ describe('KeysView', () => {
     await click('#login-code-next');
     await until(() => $('#keys-overview') !== null, 'overview');
     expect(text('#welcome')).toBe('Welkom, Alice Peeters');
-    const state = (key: string) => root.querySelector(`.key-card[data-key="${key}"] .key-state`)!.textContent;
+    const state = (key: string) => ui.root.querySelector(`.key-card[data-key="${key}"] .key-state`)!.textContent;
     expect(state('eid')).toBe('ACTIEF');
     expect(state('email')).toBe('ACTIEF');
     expect(state('sms')).toBe('NIET ACTIEF');
-    expect(root.querySelector('.key-card[data-key="sms"] [data-action="activate"]')!.textContent).toBe('Activeren');
+    expect(ui.root.querySelector('.key-card[data-key="sms"] [data-action="activate"]')!.textContent).toBe('Activeren');
     expect(browser.storage[BACKEND_SESSION_KEY]).toEqual({ backendUrl: 'https://b.example', token: 'session-1' });
   });
 
@@ -283,7 +248,7 @@ describe('KeysView', () => {
     const { call, asked } = scriptedBackground({
       'eid-login': { ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED', bridgeCode: 'USER_CANCELLED', message: 'cancelled' } },
     });
-    render(<KeysView api={browser.api} call={call} t={translator('en')} language="en" backendUrl="https://b.example" fetchImpl={scriptedBackend({}).fetchImpl} />, root);
+    ui.show(<KeysView api={browser.api} call={call} t={translator('en')} language="en" backendUrl="https://b.example" fetchImpl={scriptedBackend({}).fetchImpl} />);
     await until(() => $('#login-eid') !== null, 'login screen');
     await click('#login-eid');
     await until(() => text('#login-error') !== null, 'error');
@@ -295,10 +260,10 @@ describe('KeysView', () => {
     const browser = new FakeBrowser();
     browser.storage[BACKEND_SESSION_KEY] = { backendUrl: 'https://b.example', token: 't' };
     const { fetchImpl } = scriptedBackend({ 'GET /api/keys': () => ({ status: 200, body: overview({}) }) });
-    render(<KeysView api={browser.api} call={scriptedBackground({}).call} t={translator('nl')} language="nl" backendUrl="https://b.example" fetchImpl={fetchImpl} />, root);
+    ui.show(<KeysView api={browser.api} call={scriptedBackground({}).call} t={translator('nl')} language="nl" backendUrl="https://b.example" fetchImpl={fetchImpl} />);
     await until(() => $('#keys-overview') !== null, 'overview');
     expect(($('.key-card[data-key="sms"] [data-action="activate"]') as HTMLButtonElement).disabled).toBe(true);
-    expect(root.textContent).toContain('Maak eerst een gebruikersnaam en wachtwoord aan');
+    expect(ui.root.textContent).toContain('Maak eerst een gebruikersnaam en wachtwoord aan');
   });
 });
 
@@ -308,9 +273,8 @@ describe('PasswordWizard', () => {
       'PUT /api/keys/password': () => ({ status: 403, body: { error: { code: 'REAUTH_REQUIRED', message: 'Log in again' } } }),
     });
     let loggedOut = false;
-    render(
+    ui.show(
       <PasswordWizard backend={new BackendApi('https://b.example', 't', fetchImpl)} overview={overview({ password: true })} t={translator('nl')} language="nl" done={() => undefined} reauth={() => void (loggedOut = true)} />,
-      root,
     );
     expect(($('#username') as HTMLInputElement).value).toBe('alice');
     await type('#new-password', 'een-nieuw-wachtwoord');
