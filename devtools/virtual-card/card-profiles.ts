@@ -5,7 +5,7 @@
  * table in shared/belpic/card-generations.ts.
  */
 import type { TestKeyType, TestPerson } from '../test-pki/test-pki.js';
-import { cardGeneration, type CardGeneration } from '../../shared/belpic/card-generations.js';
+import { cardGeneration, type CardGeneration, type CardGenerationName } from '../../shared/belpic/card-generations.js';
 
 export type VirtualCardProfile = '1.7' | '1.8' | 'kids' | 'foreigner';
 
@@ -28,7 +28,7 @@ export interface CardProfileFacts {
   nationality: string;
 }
 
-type ProfileRow = Omit<CardProfileFacts, 'generation' | 'keyType'> & { generation: '1.7' | '1.8' };
+type ProfileRow = Omit<CardProfileFacts, 'generation' | 'keyType'> & { generation: CardGenerationName };
 
 const ADULT: TestPerson = { givenNames: 'Alice Marie', surname: 'Peeters', nationalNumber: '85073000259' };
 const BELGIAN_EID = { caName: 'Citizen CA', withSigning: true, documentType: '1', validityYears: 10, defaultPerson: ADULT, nationality: 'Belg' } as const;
@@ -61,6 +61,7 @@ const PROFILES: Record<VirtualCardProfile, ProfileRow> = {
 export function profileFacts(profile: VirtualCardProfile): CardProfileFacts {
   const row = PROFILES[profile];
   const generation = cardGeneration(row.generation);
+  if (!generation.virtualChip) throw new Error(`The virtual card cannot play applet ${generation.appletLabel}: its row has no virtualChip`);
   return { ...row, generation, keyType: generation.key.type === 'EC' ? 'ec' : 'rsa' };
 }
 

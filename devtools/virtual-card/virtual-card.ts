@@ -375,6 +375,7 @@ export class VirtualBelpicCard {
   // GET CARD DATA ------------------------------------------------------------
 
   private cardData(): Uint8Array {
+    // profileFacts() admits only generations with a virtualChip row.
     const chip = this.generation.virtualChip!;
     const data = new Uint8Array(CARD_DATA.length);
     data.set(this.chipSerial, CARD_DATA.serialOffset);
