@@ -3,7 +3,7 @@
 // the extension for Chrome and Firefox with WXT. `--node-only` skips the extension.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, chmodSync } from 'node:fs';
+import { existsSync, chmodSync, readFileSync } from 'node:fs';
 
 const nodeOnly = process.argv.includes('--node-only');
 
@@ -42,6 +42,19 @@ for (const [name, entry] of Object.entries(entries)) {
     console.error(`build: ${outfile} would ship development tools: ${devInputs.join(', ')}`);
     process.exit(1);
   }
+}
+
+// The backend pages' browser scripts, served by the built backend from dist/backend-pages/
+// (from source the backend bundles them itself: backend/pages/browser-scripts.ts).
+const PAGE_SCRIPTS = 'backend/pages/browser';
+if (existsSync(`${PAGE_SCRIPTS}/bundle.json`)) {
+  const { scripts, esbuild } = JSON.parse(readFileSync(`${PAGE_SCRIPTS}/bundle.json`, 'utf8'));
+  await build({
+    ...esbuild,
+    entryPoints: Object.fromEntries(scripts.map((name) => [name, `${PAGE_SCRIPTS}/${name}.ts`])),
+    outdir: 'dist/backend-pages',
+    logLevel: 'warning',
+  });
 }
 
 if (!nodeOnly && existsSync('wxt.config.ts')) {

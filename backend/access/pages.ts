@@ -8,31 +8,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { currentSession } from '../http/sessions.js';
-import { pickLanguage, type Language } from '../i18n/index.js';
-import { esc, page } from '../pages/html.js';
+import type { Language } from '../i18n/index.js';
+import { esc, html, page, pageLanguage as language } from '../pages/html.js';
 import { ACCESS_PAGE_TEXTS, pt, type AccessPageTexts } from './page-texts.js';
-import { ACCESS_SCRIPT } from './page-script.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES } from './reference-data.js';
-
-const LANGUAGE_COOKIE = 'eidb_lang';
-
-function language(request: FastifyRequest, reply: FastifyReply): Language {
-  const query = request.query as Record<string, unknown>;
-  const lang = pickLanguage(query.lang, request.cookies[LANGUAGE_COOKIE], request.headers['accept-language']);
-  if (query.lang === lang) reply.setCookie(LANGUAGE_COOKIE, lang, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
-  return lang;
-}
-
-function html(reply: FastifyReply, body: string, status = 200) {
-  return reply.code(status).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
-}
 
 type Json = Record<string, unknown>;
 
 export function registerAccessPages(app: FastifyInstance, ctx: BackendContext): void {
-  app.get('/assets/access.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(ACCESS_SCRIPT));
-
   /** The API's answer for this visitor (same cookie, same checks). */
   async function viaApi(request: FastifyRequest, url: string): Promise<{ status: number; json: Json }> {
     const r = await app.inject({ method: 'GET', url, headers: request.headers.cookie ? { cookie: request.headers.cookie } : {} });

@@ -1,5 +1,21 @@
 /** Small helpers for the server-rendered pages: escaping and the common frame. */
-import { LANGUAGES, MESSAGES, t, type Language, type Messages } from '../i18n/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LANGUAGES, MESSAGES, pickLanguage, t, type Language, type Messages } from '../i18n/index.js';
+
+const LANGUAGE_COOKIE = 'eidb_lang';
+
+/** The page language: ?lang= (remembered in a cookie), the cookie, Accept-Language, else Dutch. */
+export function pageLanguage(request: FastifyRequest, reply: FastifyReply): Language {
+  const query = request.query as Record<string, unknown>;
+  const lang = pickLanguage(query.lang, request.cookies[LANGUAGE_COOKIE], request.headers['accept-language']);
+  if (query.lang === lang) reply.setCookie(LANGUAGE_COOKIE, lang, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+  return lang;
+}
+
+/** A server-rendered page: never cached, it may show personal data. */
+export function html(reply: FastifyReply, body: string, status = 200) {
+  return reply.code(status).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+}
 
 export function esc(value: string | number): string {
   return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -3,45 +3,22 @@
  * to the registration office, a demo relying party that asks for a minimum
  * level, and (development only) the outbox of e-mails and SMS not sent.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { currentSession } from '../http/sessions.js';
 import { ApiError } from '../http/api-error.js';
-import { pickLanguage, t, type Language } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import { personJson } from '../people.js';
-import { esc, page, safeReturnPath } from '../pages/html.js';
+import { esc, html, page, pageLanguage as language, safeReturnPath } from '../pages/html.js';
 import { loginPage } from '../pages/login-page.js';
 import { activatePage } from '../pages/activate-page.js';
-import { LOGIN_SCRIPT } from '../pages/login-script.js';
-import { ACTIVATE_SCRIPT } from '../pages/activate-script.js';
+import { loadPageScripts, PAGE_SCRIPTS } from '../pages/browser-scripts.js';
 import { STYLE_CSS } from '../pages/style.js';
-
-/** The demo service's "Afmelden" button. */
-const WELCOME_SCRIPT = `'use strict';
-document.getElementById('logout').addEventListener('click', function (event) {
-  var csrf = event.currentTarget.getAttribute('data-csrf');
-  fetch('/api/logout', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: '{}' })
-    .then(function () { location.assign('/demo'); });
-});
-`;
-
-const LANGUAGE_COOKIE = 'eidb_lang';
-
-function language(request: FastifyRequest, reply: FastifyReply): Language {
-  const query = request.query as Record<string, unknown>;
-  const lang = pickLanguage(query.lang, request.cookies[LANGUAGE_COOKIE], request.headers['accept-language']);
-  if (query.lang === lang) reply.setCookie(LANGUAGE_COOKIE, lang, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
-  return lang;
-}
 
 function minLevelQuery(request: FastifyRequest): number {
   const n = Number((request.query as Record<string, unknown>).minLevel ?? 0);
   return Number.isInteger(n) && n >= 0 && n <= LEVELS.eid ? n : 0;
-}
-
-function html(reply: FastifyReply, body: string, status = 200) {
-  return reply.code(status).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
 }
 
 const METHOD_LABEL = { eid: 'eidButton', email: 'keyEmail', sms: 'keySms', totp: 'keyApp', password: 'username' } as const;
@@ -50,9 +27,16 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
   app.get('/', async (_request, reply) => reply.redirect('/demo'));
 
   app.get('/assets/style.css', async (_request, reply) => reply.header('Content-Type', 'text/css; charset=utf-8').header('Cache-Control', 'max-age=300').send(STYLE_CSS));
-  app.get('/assets/login.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(LOGIN_SCRIPT));
-  app.get('/assets/welcome.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(WELCOME_SCRIPT));
-  app.get('/assets/activate.js', async (_request, reply) => reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send(ACTIVATE_SCRIPT));
+  // The page scripts (pages/browser/*.ts), ready before the server listens.
+  const scripts = loadPageScripts();
+  app.addHook('onReady', async () => {
+    await scripts;
+  });
+  for (const name of PAGE_SCRIPTS) {
+    app.get(`/assets/${name}.js`, async (_request, reply) =>
+      reply.header('Content-Type', 'text/javascript; charset=utf-8').header('Cache-Control', 'max-age=300').send((await scripts).get(name)),
+    );
+  }
 
   // No icon: answer without a body rather than a 404 in every browser console.
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('Cache-Control', 'max-age=86400').send());
