@@ -1,7 +1,9 @@
 /**
- * The one list of error codes shared by the native host, the extension and the
- * page API. Each code says what went wrong in a way a caller can act on; the
- * Web eID code is what a page speaking the Web eID protocol receives.
+ * The one catalogue of error codes shared by the native host, the extension
+ * and the page API. Each code says what went wrong in a way a caller can act
+ * on, and is declared once (ERRORS) with the Web eID code a page speaking the
+ * Web eID protocol receives and what the card dialog does with it. The
+ * dialog's words for each code are in extension/ui/dialog/texts/.
  */
 
 /**
