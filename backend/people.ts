@@ -2,7 +2,8 @@
 import { formatNationalNumber } from '../shared/identifiers.js';
 import type { Person } from './db/store.js';
 import type { BackendContext } from './context.js';
-import { isLanguage, t, type Language, type Messages } from './i18n/index.js';
+import { isLanguage, type Language } from '../shared/text/format.js';
+import { pageText, type PageTextKey } from './pages/texts/index.js';
 
 export function personJson(person: Person) {
   return {
@@ -58,15 +59,15 @@ export const USERNAME_PATTERN = /^[\p{L}\p{N}._@-]{3,64}$/u;
  * Tells the person by e-mail that their keys changed (every change, as the
  * real service does). A failed notice is logged, not fatal: the change is done.
  */
-export async function notifyKeyChange(ctx: BackendContext, person: Person, change: keyof Messages, alsoTo?: string | null): Promise<void> {
+export async function notifyKeyChange(ctx: BackendContext, person: Person, change: PageTextKey, alsoTo?: string | null): Promise<void> {
   const language = languageOf(person);
   const recipients = new Set([person.email, alsoTo].filter((e): e is string => !!e));
   for (const to of recipients) {
     try {
       await ctx.delivery.sendEmail({
         to,
-        subject: t(language, 'mailKeysChangedSubject'),
-        text: t(language, 'mailKeysChangedBody', { name: `${person.givenNames} ${person.surname}`.trim(), change: t(language, change) }),
+        subject: pageText(language, 'mailKeysChangedSubject'),
+        text: pageText(language, 'mailKeysChangedBody', { name: `${person.givenNames} ${person.surname}`.trim(), change: pageText(language, change) }),
       });
     } catch (e) {
       console.error(`eid-bridge backend: could not send the key-change notice: ${e instanceof Error ? e.message : String(e)}`);

@@ -4,11 +4,11 @@ import { formatEnterpriseNumber, formatNationalNumber, parseEnterpriseNumber, pa
 import type { BackendContext } from '../context.js';
 import { ApiError, type ApiErrorCode } from '../http/api-error.js';
 import { requireStaff } from '../http/staff.js';
-import { isLanguage, type Language } from '../i18n/index.js';
+import { isLanguage, type Language } from '../../shared/text/format.js';
 import type { AccessLogEntry, Person } from '../db/store.js';
 import { languageOf } from '../people.js';
 import { findDomain } from './reference-data.js';
-import { ACCESS_MESSAGES, at, type AccessMessages } from './texts.js';
+import { accessMailText, hasAccessMailKey } from './texts/mails/index.js';
 
 /** Error codes of this part of the API (kept here so the main list stays the backend's own). */
 export type AccessErrorCode =
@@ -82,7 +82,7 @@ export function describeChange(language: Language, entry: Pick<AccessLogEntry, '
   for (const [k, v] of Object.entries(entry.details)) values[k] = String(v);
   if (values.domain) values.domain = findDomain(values.domain)?.names[language] ?? values.domain;
   const key = `change:${entry.action}`;
-  return key in ACCESS_MESSAGES[language] ? at(language, key as keyof AccessMessages, values) : entry.action;
+  return hasAccessMailKey(key) ? accessMailText(language, key, values) : entry.action;
 }
 
 /**
@@ -101,8 +101,8 @@ export async function mailChange(
   try {
     await ctx.delivery.sendEmail({
       to: enterprise.email,
-      subject: at(language, 'mailChangeSubject', { enterprise: enterprise.name }),
-      text: at(language, 'mailChangeBody', { date: new Date(entry.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC', actor: actorName, enterprise: enterprise.name, number: formatEnterpriseNumber(enterprise.enterpriseNumber), change }),
+      subject: accessMailText(language, 'mailChangeSubject', { enterprise: enterprise.name }),
+      text: accessMailText(language, 'mailChangeBody', { date: new Date(entry.at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC', actor: actorName, enterprise: enterprise.name, number: formatEnterpriseNumber(enterprise.enterpriseNumber), change }),
     });
   } catch (e) {
     console.error(`eid-bridge backend: could not send the access-change notice: ${e instanceof Error ? e.message : String(e)}`);

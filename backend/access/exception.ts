@@ -13,14 +13,14 @@ import { formatEnterpriseNumber, formatNationalNumber } from '../../shared/ident
 import type { BackendContext } from '../context.js';
 import { requestCap } from '../http/rate-limits.js';
 import { object, text } from '../http/schemas.js';
-import { isLanguage, type Language } from '../i18n/index.js';
+import { isLanguage, type Language } from '../../shared/text/format.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { randomToken, tokenHash } from '../security/tokens.js';
 import type { HtbRequest, HtbRequestStatus } from '../db/store.js';
 import { accessError, nationalNumberOf, requireAccessStaff } from './common.js';
 import { APPOINTMENT_FIELDS, appointHtb, appointmentSummary, emailOf, phoneOf, readAppointment, registeredEnterprise, currentHtb, type HtbAppointment } from './management.js';
-import { REQUEST_FORM_TEXTS } from './pdf-texts.js';
-import { at } from './texts.js';
+import { accessMailText } from './texts/mails/index.js';
+import { requestFormText, type RequestFormKey } from './texts/pdf/index.js';
 
 const TICKET_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -59,9 +59,9 @@ function field(body: unknown, name: string): unknown {
 /** The signed form, as a PDF in the request's language. */
 export function requestPdf(request: HtbRequest, enterprise: { name: string; address: string }): Promise<Buffer> {
   const data = request.payload as unknown as StoredRequest;
-  const l = REQUEST_FORM_TEXTS[data.language];
+  const l = (key: RequestFormKey) => requestFormText(data.language, key);
   const a = data.appointment;
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${l.title} – ${request.ticket}`, Subject: request.ticket, Author: 'eID Bridge' } });
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${l('title')} – ${request.ticket}`, Subject: request.ticket, Author: 'eID Bridge' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -69,31 +69,31 @@ export function requestPdf(request: HtbRequest, enterprise: { name: string; addr
     doc.on('error', reject);
   });
   const line = (label: string, value: string) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
-  doc.font('Helvetica-Bold').fontSize(15).text(l.title);
+  doc.font('Helvetica-Bold').fontSize(15).text(l('title'));
   doc.moveDown(0.5).fontSize(12);
-  line(l.ticket, request.ticket);
-  doc.moveDown(0.5).fontSize(10).font('Helvetica').text(l.intro);
-  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l.enterprise).fontSize(10);
-  line(l.name, enterprise.name);
-  line(l.enterpriseNumber, formatEnterpriseNumber(a.enterpriseNumber));
-  line(l.address, enterprise.address);
-  line(l.enterpriseEmail, a.enterpriseEmail);
-  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l.requester).fontSize(10);
-  line(l.name, `${data.requester.givenNames} ${data.requester.surname}`);
-  line(l.nationalNumber, formatNationalNumber(data.requester.nationalNumber));
-  line(l.email, data.requester.email);
-  line(l.phone, data.requester.phone);
-  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l.htb).fontSize(10);
-  if (a.appoint === 'self') doc.font('Helvetica').text(l.htbIsRequester);
+  line(l('ticket'), request.ticket);
+  doc.moveDown(0.5).fontSize(10).font('Helvetica').text(l('intro'));
+  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l('enterprise')).fontSize(10);
+  line(l('name'), enterprise.name);
+  line(l('enterpriseNumber'), formatEnterpriseNumber(a.enterpriseNumber));
+  line(l('address'), enterprise.address);
+  line(l('enterpriseEmail'), a.enterpriseEmail);
+  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l('requester')).fontSize(10);
+  line(l('name'), `${data.requester.givenNames} ${data.requester.surname}`);
+  line(l('nationalNumber'), formatNationalNumber(data.requester.nationalNumber));
+  line(l('email'), data.requester.email);
+  line(l('phone'), data.requester.phone);
+  doc.moveDown().fontSize(12).font('Helvetica-Bold').text(l('htb')).fontSize(10);
+  if (a.appoint === 'self') doc.font('Helvetica').text(l('htbIsRequester'));
   else {
-    line(l.nationalNumber, formatNationalNumber(a.htb.nationalNumber));
-    line(l.email, a.htb.email);
-    line(l.phone, a.htb.phone);
+    line(l('nationalNumber'), formatNationalNumber(a.htb.nationalNumber));
+    line(l('email'), a.htb.email);
+    line(l('phone'), a.htb.phone);
   }
-  doc.moveDown().font('Helvetica').text(l.statement);
-  doc.moveDown(2).text(l.signature);
+  doc.moveDown().font('Helvetica').text(l('statement'));
+  doc.moveDown(2).text(l('signature'));
   doc.moveDown(3).text('_______________________________________________');
-  doc.moveDown(2).fontSize(9).text(l.returnTo);
+  doc.moveDown(2).fontSize(9).text(l('returnTo'));
   doc.end();
   return done;
 }
@@ -141,7 +141,7 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     await ctx.throttle.checkIp(request.ip);
     const { enterprise, requester, appointment, language } = await readRequest(request.body);
     if (field(request.body, 'confirmed') !== true) {
-      throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${at(language, 'confirmText')}"): send "confirmed": true`);
+      throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${accessMailText(language, 'confirmText')}"): send "confirmed": true`);
     }
     const now = ctx.clock.now();
     const pdfToken = randomToken();
@@ -152,8 +152,8 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     try {
       await ctx.delivery.sendEmail({
         to: requester.email,
-        subject: at(language, 'mailRequestSubject', { ticket }),
-        text: `${at(language, 'mailRequestBody', { ticket })}\n\n${ctx.publicUrl}${pdfUrl}`,
+        subject: accessMailText(language, 'mailRequestSubject', { ticket }),
+        text: `${accessMailText(language, 'mailRequestBody', { ticket })}\n\n${ctx.publicUrl}${pdfUrl}`,
       });
     } catch (e) {
       console.error(`eid-bridge backend: could not send the request confirmation: ${e instanceof Error ? e.message : String(e)}`);
@@ -250,8 +250,8 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     try {
       await ctx.delivery.sendEmail({
         to: data.requester.email,
-        subject: at(data.language, 'mailRejectedSubject', { ticket: r.ticket }),
-        text: at(data.language, 'mailRejectedBody', { ticket: r.ticket, enterprise: (await store.findRegisterEnterprise(r.enterpriseNumber))?.name ?? r.enterpriseNumber, reason }),
+        subject: accessMailText(data.language, 'mailRejectedSubject', { ticket: r.ticket }),
+        text: accessMailText(data.language, 'mailRejectedBody', { ticket: r.ticket, enterprise: (await store.findRegisterEnterprise(r.enterpriseNumber))?.name ?? r.enterpriseNumber, reason }),
       });
     } catch (e) {
       console.error(`eid-bridge backend: could not send the rejection: ${e instanceof Error ? e.message : String(e)}`);

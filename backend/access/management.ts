@@ -13,11 +13,11 @@ import { object, oneOf, optionalText, text } from '../http/schemas.js';
 import { requestCap } from '../http/rate-limits.js';
 import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { normalizeEmail, normalizePhone } from '../people.js';
-import type { Language } from '../i18n/index.js';
+import type { Language } from '../../shared/text/format.js';
 import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from '../db/store.js';
 import { accessError, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireAccessStaff } from './common.js';
 import { DOMAINS, REFERENCE_ENTERPRISES } from './reference-data.js';
-import { at } from './texts.js';
+import { accessMailText } from './texts/mails/index.js';
 
 /** eID (500) or a key with a code (400); a password alone is not enough. */
 export const ACCESS_MIN_LEVEL = LEVELS.totp;
@@ -114,7 +114,7 @@ export async function appointmentSummary(ctx: BackendContext, enterprise: Regist
     htb: { ...(await personRef(ctx, a.htb.nationalNumber)), email: a.htb.email, phone: a.htb.phone },
     ...(a.appoint === 'other' ? { requester: { email: a.requester.email, phone: a.requester.phone } } : {}),
     enterpriseEmail: a.enterpriseEmail,
-    confirmText: at(language, 'confirmText'),
+    confirmText: accessMailText(language, 'confirmText'),
   };
 }
 
@@ -131,8 +131,8 @@ export async function appointHtb(ctx: BackendContext, enterprise: RegisterEnterp
     try {
       await ctx.delivery.sendEmail({
         to,
-        subject: at(language, 'mailHtbSubject'),
-        text: at(language, 'mailHtbBody', { enterprise: enterprise.name, number: formatEnterpriseNumber(enterprise.enterpriseNumber), htb: htbName || a.htb.nationalNumber, by: byName, link: `${ctx.publicUrl}/access?lang=${language}` }),
+        subject: accessMailText(language, 'mailHtbSubject'),
+        text: accessMailText(language, 'mailHtbBody', { enterprise: enterprise.name, number: formatEnterpriseNumber(enterprise.enterpriseNumber), htb: htbName || a.htb.nationalNumber, by: byName, link: `${ctx.publicUrl}/access?lang=${language}` }),
       });
     } catch (e) {
       console.error(`eid-bridge backend: could not send the HTB confirmation: ${e instanceof Error ? e.message : String(e)}`);
@@ -266,7 +266,7 @@ export function registerAccessManagementRoutes(app: FastifyInstance, ctx: Backen
   app.post('/api/access/enterprises/:number/htb', { schema: { body: APPOINTMENT_BODY } }, async (request, reply) => {
     const { auth, enterprise, appointment, language } = await checkedAppointment(request);
     if (field(request.body, 'confirmed') !== true) {
-      throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${at(language, 'confirmText')}"): send "confirmed": true`);
+      throw accessError(400, 'CONFIRMATION_REQUIRED', `Confirm the data first ("${accessMailText(language, 'confirmText')}"): send "confirmed": true`);
     }
     await appointHtb(ctx, enterprise, appointment, auth.person.nationalNumber, language);
     reply.code(201);

@@ -28,12 +28,13 @@ import type { BackendContext } from '../context.js';
 import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { randomToken } from '../security/tokens.js';
 import { ApiError } from '../http/api-error.js';
-import type { Language } from '../i18n/index.js';
+import type { Language } from '../../shared/text/format.js';
 import type { MandateRow, PartyType } from '../db/store.js';
 import { object } from '../http/schemas.js';
 import { accessError, answerLanguage, isoDate, knownName } from './common.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES, findMandateType } from './reference-data.js';
+import { accessPageText } from './texts/pages/index.js';
 
 export type MandateState = 'waiting-for-signature' | 'future' | 'active' | 'stopped' | 'expired';
 
@@ -41,13 +42,6 @@ export interface Party {
   type: PartyType;
   id: string;
 }
-
-const STATE_NAMES: Record<Language, Record<MandateState, string>> = {
-  nl: { 'waiting-for-signature': 'Wacht op handtekening', future: 'Nog niet actief', active: 'Actief', stopped: 'Gestopt', expired: 'Verlopen' },
-  fr: { 'waiting-for-signature': 'En attente de signature', future: 'Pas encore actif', active: 'Actif', stopped: 'Arrêté', expired: 'Expiré' },
-  de: { 'waiting-for-signature': 'Wartet auf Unterschrift', future: 'Noch nicht aktiv', active: 'Aktiv', stopped: 'Beendet', expired: 'Abgelaufen' },
-  en: { 'waiting-for-signature': 'Waiting for signature', future: 'Not active yet', active: 'Active', stopped: 'Stopped', expired: 'Expired' },
-};
 
 export function mandateState(m: MandateRow, today: string): MandateState {
   if (m.stoppedAt !== null) return 'stopped';
@@ -140,7 +134,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       startDate: m.startDate,
       endDate: m.endDate,
       state,
-      stateName: STATE_NAMES[language][state],
+      stateName: accessPageText(language, `state.${state}`),
       ...(m.replacedBy ? { replacedBy: m.replacedBy } : {}),
       youActFor: [...((await canActFor(auth, giver, m.mandateType)) ? ['giver'] : []), ...((await canActFor(auth, holder, m.mandateType)) ? ['holder'] : [])],
     };

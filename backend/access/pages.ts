@@ -8,9 +8,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { currentSession } from '../http/sessions.js';
-import type { Language } from '../i18n/index.js';
+import type { Language } from '../../shared/text/format.js';
 import { esc, html, page, pageLanguage as language } from '../pages/html.js';
-import { ACCESS_PAGE_TEXTS, pt, type AccessPageTexts } from './page-texts.js';
+import { ACCESS_PAGE_TEXTS, accessPageText as pt, hasAccessPageKey, type AccessPageKey } from './texts/pages/index.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES } from './reference-data.js';
 
@@ -23,19 +23,19 @@ export function registerAccessPages(app: FastifyInstance, ctx: BackendContext): 
     return { status: r.statusCode, json: r.json<Json>() };
   }
 
-  function render(reply: FastifyReply, l: Language, title: keyof AccessPageTexts, path: string, query: Record<string, string>, body: string, csrf: string, status = 200) {
+  function render(reply: FastifyReply, l: Language, title: AccessPageKey, path: string, query: Record<string, string>, body: string, csrf: string, status = 200) {
     const full = `${body}\n<p class="status" id="access-status" role="alert"></p>`;
     return html(reply, page({ language: l, title: pt(l, title), path, query, body: full, scripts: ['/assets/access.js'], scriptData: { accessTexts: ACCESS_PAGE_TEXTS[l], csrf } }), status);
   }
 
   function errorText(l: Language, json: Json): string {
     const code = (json.error as { code?: string } | undefined)?.code ?? 'INTERNAL_ERROR';
-    const key = `error.${code}` as keyof AccessPageTexts;
-    return key in ACCESS_PAGE_TEXTS[l] ? pt(l, key) : pt(l, 'error.other', { code });
+    const key = `error.${code}`;
+    return hasAccessPageKey(key) ? pt(l, key) : pt(l, 'error.other', { code });
   }
 
   /** The logged-in visitor with a strong enough key, or a page asking to log in. */
-  async function loggedIn(request: FastifyRequest, reply: FastifyReply, l: Language, title: keyof AccessPageTexts, returnTo: string) {
+  async function loggedIn(request: FastifyRequest, reply: FastifyReply, l: Language, title: AccessPageKey, returnTo: string) {
     const current = await currentSession(ctx, request);
     if (current && current.session.personId !== null && current.session.level >= ACCESS_MIN_LEVEL) return current.session.csrfToken;
     const login = `/login?minLevel=${ACCESS_MIN_LEVEL}&lang=${l}&return=${encodeURIComponent(returnTo)}`;
@@ -46,7 +46,7 @@ export function registerAccessPages(app: FastifyInstance, ctx: BackendContext): 
     return undefined;
   }
 
-  function errorPage(reply: FastifyReply, l: Language, title: keyof AccessPageTexts, path: string, json: Json, status: number, back = true) {
+  function errorPage(reply: FastifyReply, l: Language, title: AccessPageKey, path: string, json: Json, status: number, back = true) {
     const body = `<h1>${esc(pt(l, title))}</h1><section class="card"><p class="status error" id="access-error">${esc(errorText(l, json))}</p>${back ? `<p><a href="/access?lang=${l}">${esc(pt(l, 'accessTitle'))}</a></p>` : ''}</section>`;
     return render(reply, l, title, path, {}, body, '', status);
   }
@@ -59,7 +59,7 @@ export function registerAccessPages(app: FastifyInstance, ctx: BackendContext): 
     const roles = (me.json.roles as Array<{ enterpriseNumber: string; enterpriseNumberFormatted: string; name: string; role: string; domainName?: string }>) ?? [];
     const roleRows = roles
       .map((r) => {
-        const label = pt(l, `role_${r.role}` as keyof AccessPageTexts) + (r.domainName ? ` – ${r.domainName}` : '');
+        const label = pt(l, `role_${r.role}` as AccessPageKey) + (r.domainName ? ` – ${r.domainName}` : '');
         const link = r.role === 'tb' ? '' : ` <a href="/access/enterprise?number=${esc(r.enterpriseNumber)}&amp;lang=${l}">${esc(pt(l, 'manage'))}</a>`;
         return `<li>${esc(r.name)} (${esc(r.enterpriseNumberFormatted)}): ${esc(label)}${link}</li>`;
       })
@@ -80,7 +80,7 @@ ${roles.length ? `<section class="card"><h2>${esc(pt(l, 'yourEnterprises'))}</h2
   });
 
   function appointFields(l: Language, withRequesterName: boolean, selfAllowed: boolean): string {
-    const input = (name: string, label: keyof AccessPageTexts, type = 'text', extra = '') =>
+    const input = (name: string, label: AccessPageKey, type = 'text', extra = '') =>
       `<label for="f-${esc(name)}">${esc(pt(l, label))}</label><input type="${type}" id="f-${esc(name)}" name="${esc(name)}" ${extra}>`;
     return `${
       withRequesterName
@@ -100,7 +100,7 @@ ${input('enterpriseEmail', 'enterpriseEmail', 'email', 'required maxlength="254"
   }
 
   function confirmSection(l: Language): string {
-    const row = (label: keyof AccessPageTexts, field: string) => `<dt>${esc(pt(l, label))}</dt><dd data-field="${field}"></dd>`;
+    const row = (label: AccessPageKey, field: string) => `<dt>${esc(pt(l, label))}</dt><dd data-field="${field}"></dd>`;
     return `<section class="card" id="confirm-section" hidden><h2>${esc(pt(l, 'confirmTitle'))}</h2>
 <dl class="person">${row('enterpriseNumber', 'summary.enterprise.enterpriseNumberFormatted')}${row('name', 'summary.enterprise.name')}
 ${row('htbTitle', 'summary.htb.name')}${row('htbNationalNumber', 'summary.htb.nationalNumberFormatted')}${row('htbEmail', 'summary.htb.email')}${row('htbPhone', 'summary.htb.phone')}${row('enterpriseEmail', 'summary.enterpriseEmail')}</dl>
@@ -166,7 +166,7 @@ ${confirmSection(l)}
     const base = `/api/access/enterprises/${n}`;
     const removeButton = (path: string) => `<button type="button" data-method="DELETE" data-api-button="${esc(path)}">${esc(pt(l, 'remove'))}</button>`;
     const person = (p: PersonRow) => `${esc(p.name || p.nationalNumberFormatted)} (${esc(p.nationalNumberFormatted)})${p.email ? ` – ${esc(p.email)}` : ''}`;
-    const lookupForm = (id: string, path: string, label: keyof AccessPageTexts) => `<form id="${id}" data-api="${esc(path)}" data-lookup="${base}/persons/{nationalNumber}">
+    const lookupForm = (id: string, path: string, label: AccessPageKey) => `<form id="${id}" data-api="${esc(path)}" data-lookup="${base}/persons/{nationalNumber}">
 <label for="${id}-nn">${esc(pt(l, 'insz'))}</label><input type="text" id="${id}-nn" name="nationalNumber" required maxlength="20">
 <label for="${id}-email">${esc(pt(l, 'contactEmail'))}</label><input type="email" id="${id}-email" name="email" maxlength="254">
 <p class="hint" data-lookup-name hidden></p><p class="hint">${esc(pt(l, 'lookupHint'))}</p>
@@ -235,7 +235,7 @@ ${partyFields('giver')}${partyFields('holder')}
 <section class="card"><h2>${esc(pt(l, 'importTitle'))}</h2><p class="hint">${esc(pt(l, 'importHint'))}</p>
 <form id="import-form" data-api="/api/mandates/import" data-result="import-result"><textarea name="csv" rows="6" cols="70" required aria-label="CSV"></textarea>
 <div class="actions"><button type="submit">${esc(pt(l, 'importButton'))}</button></div></form>
-<div id="import-result" hidden><p class="status ok" data-text="importResult" data-values="created=created;failed=failed"></p><p><a href="/mandates?lang=${l}">${esc(pt(l, 'mandatesTitle'))}</a></p></div></section>`;
+<div id="import-result" hidden><p class="status ok"><span data-text="importCreated" data-values="created=created"></span> <span data-text="importRefused" data-values="failed=failed"></span></p><p><a href="/mandates?lang=${l}">${esc(pt(l, 'mandatesTitle'))}</a></p></div></section>`;
     return render(reply, l, 'mandatesTitle', '/mandates', {}, body, csrf);
   });
 }

@@ -10,7 +10,7 @@
  * The domains (groups of applications) and mandate types are configuration:
  * edit these lists to change them.
  */
-import type { Language } from '../i18n/index.js';
+import type { Language } from '../../shared/text/format.js';
 
 export interface ReferenceRepresentative {
   nationalNumber: string;

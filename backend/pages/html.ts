@@ -1,6 +1,7 @@
 /** Small helpers for the server-rendered pages: escaping and the common frame. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LANGUAGES, MESSAGES, pickLanguage, t, type Language, type Messages } from '../i18n/index.js';
+import { LANGUAGE_NAMES, LANGUAGES, type Language, type Message } from '../../shared/text/format.js';
+import { PAGE_TEXTS, pickLanguage, pageText, type PageTextKey } from './texts/index.js';
 
 const LANGUAGE_COOKIE = 'eidb_lang';
 
@@ -35,7 +36,7 @@ export interface PageOptions {
   body: string;
   scripts?: string[];
   /** Texts the page script needs, passed as JSON data (not code). */
-  scriptTexts?: Array<keyof Messages>;
+  scriptTexts?: Array<PageTextKey>;
   scriptData?: Record<string, unknown>;
 }
 
@@ -44,10 +45,11 @@ export function page(o: PageOptions): string {
     const q = new URLSearchParams({ ...o.query, lang });
     return lang === o.language
       ? `<strong lang="${lang}" aria-current="true">${lang}</strong>`
-      : `<a lang="${lang}" hreflang="${lang}" href="${esc(`${o.path}?${q.toString()}`)}" title="${esc(MESSAGES[lang].languageName)}">${lang}</a>`;
+      : `<a lang="${lang}" hreflang="${lang}" href="${esc(`${o.path}?${q.toString()}`)}" title="${esc(LANGUAGE_NAMES[lang])}">${lang}</a>`;
   }).join(' ');
-  const texts: Record<string, string> = {};
-  for (const key of o.scriptTexts ?? []) texts[key] = MESSAGES[o.language][key];
+  // The page script formats them itself (placeholders, plural forms) with the same formatter.
+  const texts: Record<string, Message> = {};
+  for (const key of o.scriptTexts ?? []) texts[key] = PAGE_TEXTS[o.language][key];
   // JSON inside <script type="application/json"> is data only; "<" is escaped so it cannot close the element.
   const data = JSON.stringify({ lang: o.language, texts, ...(o.scriptData ?? {}) }).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -60,7 +62,7 @@ export function page(o: PageOptions): string {
 </head>
 <body>
 <header class="top">
-  <div class="brand"><span class="logo" aria-hidden="true">eID</span> <span>eID Bridge</span> <span class="subtitle">${esc(t(o.language, 'siteTitle'))}</span></div>
+  <div class="brand"><span class="logo" aria-hidden="true">eID</span> <span>eID Bridge</span> <span class="subtitle">${esc(pageText(o.language, 'siteTitle'))}</span></div>
   <nav class="languages" aria-label="Taal / Langue / Sprache / Language">${languageLinks}</nav>
 </header>
 <main>

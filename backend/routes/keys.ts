@@ -15,11 +15,11 @@ import { CODE_KEY_KINDS, type CodeKeyKind, type Person } from '../db/store.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
 import { randomToken } from '../security/tokens.js';
 import { languageOf, maskEmail, maskPhone, normalizeEmail, normalizePhone, notifyKeyChange, personJson, USERNAME_PATTERN } from '../people.js';
-import type { Messages } from '../i18n/index.js';
+import type { PageTextKey } from '../pages/texts/index.js';
 import { checkRegistrationCode, startRegistration } from './registration.js';
 
-const CHANGE_ON: Record<CodeKeyKind, keyof Messages> = { email: 'changeEmailOn', sms: 'changeSmsOn', totp: 'changeTotpOn' };
-const CHANGE_OFF: Record<CodeKeyKind, keyof Messages> = { email: 'changeEmailOff', sms: 'changeSmsOff', totp: 'changeTotpOff' };
+const CHANGE_ON: Record<CodeKeyKind, PageTextKey> = { email: 'changeEmailOn', sms: 'changeSmsOn', totp: 'changeTotpOn' };
+const CHANGE_OFF: Record<CodeKeyKind, PageTextKey> = { email: 'changeEmailOff', sms: 'changeSmsOff', totp: 'changeTotpOff' };
 
 /** Refuses a new password with the reason as error code. */
 export function checkNewPassword(password: string, username: string): void {

@@ -15,7 +15,7 @@ import { verifyAgainstDummy, verifyPassword } from '../security/passwords.js';
 import { codeHash, numericCode, randomToken } from '../security/tokens.js';
 import { base32Decode, constantTimeEqual, matchTotp } from '../security/otp.js';
 import { languageOf, maskEmail, maskPhone, rememberLanguage } from '../people.js';
-import { t } from '../i18n/index.js';
+import { pageText } from '../pages/texts/index.js';
 import { LOGIN_OPTIONS, loggedInAnswer, wantsSessionToken } from './eid.js';
 
 const LOGIN_KEYS = ['email', 'sms', 'totp', 'password'] as const;
@@ -84,11 +84,11 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: BackendContext): 
     try {
       if (key === 'email' && code) {
         if (!person.email) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'No e-mail address on file');
-        await ctx.delivery.sendEmail({ to: person.email, subject: t(language, 'mailLoginCodeSubject'), text: t(language, 'mailLoginCodeBody', { code }) });
+        await ctx.delivery.sendEmail({ to: person.email, subject: pageText(language, 'mailLoginCodeSubject'), text: pageText(language, 'mailLoginCodeBody', { code }) });
         sentTo = maskEmail(person.email);
       } else if (key === 'sms' && code) {
         if (!person.phone) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'No mobile number on file');
-        await ctx.delivery.sendSms({ to: person.phone, text: t(language, 'smsLoginCode', { code }) });
+        await ctx.delivery.sendSms({ to: person.phone, text: pageText(language, 'smsLoginCode', { code }) });
         sentTo = maskPhone(person.phone);
       }
     } catch (e) {

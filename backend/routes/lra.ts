@@ -18,7 +18,8 @@ import { CODE_KEY_KINDS, type CodeKeyKind } from '../db/store.js';
 import { codeHash, normalizePaperCode, paperCode, randomToken, tokenHash } from '../security/tokens.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { hashPassword } from '../security/passwords.js';
-import { isLanguage, t } from '../i18n/index.js';
+import { isLanguage } from '../../shared/text/format.js';
+import { pageText } from '../pages/texts/index.js';
 import { languageOf, maskEmail, normalizeEmail, normalizePhone, notifyKeyChange, personJson } from '../people.js';
 import { checkNewPassword, checkUsername, NEW_PASSWORD } from './keys.js';
 import { checkRegistrationCode, startRegistration } from './registration.js';
@@ -88,8 +89,8 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
     try {
       await ctx.delivery.sendEmail({
         to: email,
-        subject: t(lang, 'mailActivationSubject'),
-        text: t(lang, 'mailActivationBody', { name: `${person.givenNames} ${person.surname}`.trim(), link: url, date: new Date(expiresAt).toISOString().slice(0, 10) }),
+        subject: pageText(lang, 'mailActivationSubject'),
+        text: pageText(lang, 'mailActivationBody', { name: `${person.givenNames} ${person.surname}`.trim(), link: url, date: new Date(expiresAt).toISOString().slice(0, 10) }),
       });
     } catch (e) {
       request.log.error({ err: e }, 'sending the activation e-mail failed');

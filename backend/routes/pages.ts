@@ -8,7 +8,7 @@ import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { currentSession } from '../http/sessions.js';
 import { ApiError } from '../http/api-error.js';
-import { t } from '../i18n/index.js';
+import { pageText } from '../pages/texts/index.js';
 import { personJson } from '../people.js';
 import { esc, html, page, pageLanguage as language, safeReturnPath } from '../pages/html.js';
 import { loginPage } from '../pages/login-page.js';
@@ -59,14 +59,14 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
     const lang = language(request, reply);
     const minLevel = minLevelQuery(request) || 400;
     const levels = [200, 400, 500]
-      .map((level) => `<li><a href="/demo?minLevel=${level}&amp;lang=${lang}">${esc(t(lang, 'level', { level }))}</a></li>`)
+      .map((level) => `<li><a href="/demo?minLevel=${level}&amp;lang=${lang}">${esc(pageText(lang, 'level', { level }))}</a></li>`)
       .join('');
     const loginUrl = `/login?minLevel=${minLevel}&lang=${lang}&return=${encodeURIComponent(`/demo/welcome?minLevel=${minLevel}`)}`;
-    const body = `<h1>${esc(t(lang, 'demoTitle'))}</h1>
-<section class="card"><p>${esc(t(lang, 'demoIntro', { level: minLevel }))}</p>
-<p><a class="button primary" id="demo-login" href="${esc(loginUrl)}">${esc(t(lang, 'loginButton'))}</a></p>
+    const body = `<h1>${esc(pageText(lang, 'demoTitle'))}</h1>
+<section class="card"><p>${esc(pageText(lang, 'demoIntro', { level: minLevel }))}</p>
+<p><a class="button primary" id="demo-login" href="${esc(loginUrl)}">${esc(pageText(lang, 'loginButton'))}</a></p>
 <ul>${levels}</ul></section>`;
-    return html(reply, page({ language: lang, title: t(lang, 'demoTitle'), path: '/demo', query: { minLevel: String(minLevel) }, body }));
+    return html(reply, page({ language: lang, title: pageText(lang, 'demoTitle'), path: '/demo', query: { minLevel: String(minLevel) }, body }));
   });
 
   app.get('/demo/welcome', async (request, reply) => {
@@ -78,19 +78,19 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
     const got = current.session.level;
     if (got < need) {
       const loginUrl = `/login?minLevel=${need}&lang=${lang}&return=${encodeURIComponent(`/demo/welcome?minLevel=${need}`)}`;
-      const body = `<h1>${esc(t(lang, 'demoTitle'))}</h1><section class="card"><p class="status error" id="refused">${esc(t(lang, 'demoRefused', { got, need }))}</p>
-<p><a class="button primary" href="${esc(loginUrl)}">${esc(t(lang, 'otherKey'))}</a></p></section>`;
-      return html(reply, page({ language: lang, title: t(lang, 'demoTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body }), 403);
+      const body = `<h1>${esc(pageText(lang, 'demoTitle'))}</h1><section class="card"><p class="status error" id="refused">${esc(pageText(lang, 'demoRefused', { got, need }))}</p>
+<p><a class="button primary" href="${esc(loginUrl)}">${esc(pageText(lang, 'otherKey'))}</a></p></section>`;
+      return html(reply, page({ language: lang, title: pageText(lang, 'demoTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body }), 403);
     }
     const p = personJson(person);
     const method = current.session.method as keyof typeof METHOD_LABEL | null;
-    const body = `<h1>${esc(t(lang, 'welcomeTitle'))}</h1><section class="card"><dl class="person" id="person">
-<dt>${esc(t(lang, 'name'))}</dt><dd>${esc(p.name)}</dd>
-<dt>${esc(t(lang, 'nationalNumber'))}</dt><dd>${esc(p.nationalNumberFormatted)}</dd>
-<dt>${esc(t(lang, 'keyUsed'))}</dt><dd>${esc(method ? t(lang, METHOD_LABEL[method]) : '')} (${esc(t(lang, 'level', { level: got }))})</dd>
+    const body = `<h1>${esc(pageText(lang, 'welcomeTitle'))}</h1><section class="card"><dl class="person" id="person">
+<dt>${esc(pageText(lang, 'name'))}</dt><dd>${esc(p.name)}</dd>
+<dt>${esc(pageText(lang, 'nationalNumber'))}</dt><dd>${esc(p.nationalNumberFormatted)}</dd>
+<dt>${esc(pageText(lang, 'keyUsed'))}</dt><dd>${esc(method ? pageText(lang, METHOD_LABEL[method]) : '')} (${esc(pageText(lang, 'level', { level: got }))})</dd>
 </dl>
-<p><button type="button" id="logout" data-csrf="${esc(current.session.csrfToken)}">${esc(t(lang, 'logout'))}</button></p></section>`;
-    return html(reply, page({ language: lang, title: t(lang, 'welcomeTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body, scripts: ['/assets/welcome.js'] }));
+<p><button type="button" id="logout" data-csrf="${esc(current.session.csrfToken)}">${esc(pageText(lang, 'logout'))}</button></p></section>`;
+    return html(reply, page({ language: lang, title: pageText(lang, 'welcomeTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body, scripts: ['/assets/welcome.js'] }));
   });
 
   // Development only: messages that went to the outbox because no SMTP server or SMS gateway is configured.
@@ -108,7 +108,7 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
     const rows = messages
       .map((m) => `<tr><td>${esc(new Date(m.createdAt).toISOString())}</td><td>${esc(m.channel)}</td><td>${esc(m.recipient)}</td><td><strong>${esc(m.subject)}</strong><pre>${esc(m.body)}</pre></td></tr>`)
       .join('');
-    const body = `<h1>${esc(t(lang, 'outboxTitle'))}</h1>${messages.length ? `<table class="outbox"><tbody>${rows}</tbody></table>` : `<p>${esc(t(lang, 'outboxEmpty'))}</p>`}`;
-    return html(reply, page({ language: lang, title: t(lang, 'outboxTitle'), path: '/dev/outbox', query: {}, body }));
+    const body = `<h1>${esc(pageText(lang, 'outboxTitle'))}</h1>${messages.length ? `<table class="outbox"><tbody>${rows}</tbody></table>` : `<p>${esc(pageText(lang, 'outboxEmpty'))}</p>`}`;
+    return html(reply, page({ language: lang, title: pageText(lang, 'outboxTitle'), path: '/dev/outbox', query: {}, body }));
   });
 }

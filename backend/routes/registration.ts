@@ -11,7 +11,8 @@ import { ApiError } from '../http/api-error.js';
 import type { CodeKeyKind, PendingRequest } from '../db/store.js';
 import { codeHash, numericCode } from '../security/tokens.js';
 import { base32Decode, base32Encode, constantTimeEqual, matchTotp, otpauthUri } from '../security/otp.js';
-import { t, type Language } from '../i18n/index.js';
+import { type Language } from '../../shared/text/format.js';
+import { pageText } from '../pages/texts/index.js';
 import { maskEmail, maskPhone } from '../people.js';
 
 export const TOTP_ISSUER = 'eID Bridge';
@@ -38,10 +39,10 @@ export async function startRegistration(
   const code = numericCode();
   try {
     if (kind === 'email') {
-      await ctx.delivery.sendEmail({ to: target.email!, subject: t(target.language, 'mailRegistrationSubject'), text: t(target.language, 'mailRegistrationBody', { code }) });
+      await ctx.delivery.sendEmail({ to: target.email!, subject: pageText(target.language, 'mailRegistrationSubject'), text: pageText(target.language, 'mailRegistrationBody', { code }) });
       return { codeHash: codeHash(requestId, code), payload: { email: target.email }, answer: { sentTo: maskEmail(target.email!) } };
     }
-    await ctx.delivery.sendSms({ to: target.phone!, text: t(target.language, 'smsRegistrationCode', { code }) });
+    await ctx.delivery.sendSms({ to: target.phone!, text: pageText(target.language, 'smsRegistrationCode', { code }) });
     return { codeHash: codeHash(requestId, code), payload: { phone: target.phone }, answer: { sentTo: maskPhone(target.phone!) } };
   } catch (e) {
     console.error(`eid-bridge backend: sending a registration code failed: ${e instanceof Error ? e.message : String(e)}`);

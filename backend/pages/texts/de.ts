@@ -1,7 +1,8 @@
-import type { Messages } from './nl.js';
+/** The texts of the backend's own pages, e-mails and SMS in German. */
+import type { Texts } from '../../../shared/text/format.js';
+import type { PageTextKey } from './en.js';
 
-export const de: Messages = {
-  languageName: 'Deutsch',
+export const de: Texts<PageTextKey> = {
   siteTitle: 'Anmeldung bei der Online-Verwaltung',
   needHelp: 'Hilfe nötig?',
   chooseKey: 'Wählen Sie Ihren digitalen Schlüssel für die Anmeldung',

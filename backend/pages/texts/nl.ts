@@ -1,6 +1,8 @@
-/** Dutch: the source texts, worded like the government's own login pages (see the seed guides). */
-export const nl = {
-  languageName: 'Nederlands',
+/** The texts of the backend's own pages, e-mails and SMS in Dutch, worded like the government's own login pages. */
+import type { Texts } from '../../../shared/text/format.js';
+import type { PageTextKey } from './en.js';
+
+export const nl: Texts<PageTextKey> = {
   siteTitle: 'Aanmelden bij de online overheid',
   needHelp: 'Hulp nodig?',
   chooseKey: 'Kies uw digitale sleutel om aan te melden',
@@ -117,5 +119,3 @@ export const nl = {
   changeTotpOff: "'Beveiligingscode via mobiele app' gedeactiveerd",
   changeContactEmail: 'uw e-mailadres gewijzigd',
 };
-
-export type Messages = Record<keyof typeof nl, string>;

@@ -1,7 +1,7 @@
-import type { Messages } from './nl.js';
+/** The texts of the backend's own pages, e-mails and SMS in English: the key list every language follows. */
+import type { Message } from '../../../shared/text/format.js';
 
-export const en: Messages = {
-  languageName: 'English',
+export const en = {
   siteTitle: 'Log in to online government services',
   needHelp: 'Need help?',
   chooseKey: 'Choose your digital key to log in',
@@ -115,4 +115,6 @@ export const en: Messages = {
   changeTotpOn: "'Security code by mobile app' activated",
   changeTotpOff: "'Security code by mobile app' deactivated",
   changeContactEmail: 'your e-mail address changed',
-};
+} satisfies Record<string, Message>;
+
+export type PageTextKey = keyof typeof en;

@@ -1,7 +1,8 @@
-import type { Messages } from './nl.js';
+/** The texts of the backend's own pages, e-mails and SMS in French. */
+import type { Texts } from '../../../shared/text/format.js';
+import type { PageTextKey } from './en.js';
 
-export const fr: Messages = {
-  languageName: 'Français',
+export const fr: Texts<PageTextKey> = {
   siteTitle: "S'identifier auprès de l'administration en ligne",
   needHelp: "Besoin d'aide ?",
   chooseKey: 'Choisissez votre clé numérique pour vous identifier',

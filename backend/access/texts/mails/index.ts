@@ -1,0 +1,16 @@
+/** The access-management e-mails and change-log lines: one file per language (nl, fr, de, en), English naming the keys. */
+import { createTranslator, type Language, type Texts } from '../../../../shared/text/format.js';
+import { de } from './de.js';
+import { en, type AccessMailKey } from './en.js';
+import { fr } from './fr.js';
+import { nl } from './nl.js';
+
+export type { AccessMailKey };
+
+export const ACCESS_MAIL_TEXTS: Readonly<Record<Language, Texts<AccessMailKey>>> = { nl, fr, de, en };
+
+export const accessMailText = createTranslator(ACCESS_MAIL_TEXTS);
+
+export function hasAccessMailKey(key: string): key is AccessMailKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}

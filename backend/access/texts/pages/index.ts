@@ -1,0 +1,16 @@
+/** The texts of the access-management, exception and mandate pages: one file per language (nl, fr, de, en), English naming the keys. */
+import { createTranslator, type Language, type Texts } from '../../../../shared/text/format.js';
+import { de } from './de.js';
+import { en, type AccessPageKey } from './en.js';
+import { fr } from './fr.js';
+import { nl } from './nl.js';
+
+export type { AccessPageKey };
+
+export const ACCESS_PAGE_TEXTS: Readonly<Record<Language, Texts<AccessPageKey>>> = { nl, fr, de, en };
+
+export const accessPageText = createTranslator(ACCESS_PAGE_TEXTS);
+
+export function hasAccessPageKey(key: string): key is AccessPageKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
