@@ -1,4 +1,7 @@
 /** The real eid-bridge-host process, spoken to over its framed stdin/stdout as a browser does. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VERSION } from '../shared/version.js';
 import { HostProcess } from './helpers/host-process.js';
@@ -55,6 +58,31 @@ describe('eid-bridge-host process', () => {
     const reply = await host.request('authenticate', { challengeNonce: 'A'.repeat(44), origin: 'https://example.be', pin: '12ab5678' });
     expect(reply.error?.code).toBe('PIN_FORMAT');
     expect(JSON.stringify(reply)).not.toContain('12ab5678');
+  });
+
+  it('logs error codes but never a PIN, whatever the request carried', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eid-host-log-'));
+    const logFile = join(dir, 'host.log');
+    try {
+      host = new HostProcess({
+        EID_BRIDGE_LOG_FILE: logFile,
+        EID_BRIDGE_LOG_LEVEL: 'debug',
+        EID_BRIDGE_BACKENDS: 'pkcs11',
+        EID_BRIDGE_PKCS11_MODULE: join(dir, 'no-such-module.so'),
+      });
+      await host.next();
+      // Valid, so the handler runs and fails on the missing module; then refused ones carrying PINs.
+      const failed = await host.request('authenticate', { challengeNonce: 'A'.repeat(44), origin: 'https://example.be', pin: '482915' });
+      const refused = await host.request('change-pin', { currentPin: '739104' });
+      const badPin = await host.request('sign', { certificate: 'AAAA', hash: 'AAAA', hashFunction: 'SHA-256', pin: '5555x' });
+      await host.request('quit', {}, 'q');
+      await host.exited;
+      const log = readFileSync(logFile, 'utf8');
+      for (const reply of [failed, refused, badPin]) expect(log).toContain(`code="${reply.error?.code}"`);
+      expect(log).not.toMatch(/482915|739104|5555x/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits on quit and when the browser closes the pipe', async () => {

@@ -137,8 +137,10 @@ export async function runHost(options: HostOptions): Promise<void> {
     try {
       request = parseRequest(message);
     } catch (e) {
-      if (e instanceof RequestError) reply(e.id, { error: e.error });
-      else reply(null, { error: new EidBridgeError('INVALID_MESSAGE', String(e), {}, { cause: e }) });
+      if (e instanceof RequestError) {
+        log.info('request refused', { code: e.error.code, argument: e.error.details.argument });
+        reply(e.id, { error: e.error });
+      } else reply(null, { error: new EidBridgeError('INVALID_MESSAGE', String(e), {}, { cause: e }) });
       return;
     }
     // cancel and quit must not wait behind a PIN dialog.
