@@ -97,6 +97,16 @@ export class SqliteStore implements DataStore {
     }
   }
 
+  /** The first row of a query, as a record; undefined when there is none. */
+  private one<T>(toRecord: (row: Row) => T, sql: string, ...args: unknown[]): T | undefined {
+    const row = this.db.prepare(sql).get(...args) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  private all<T>(toRecord: (row: Row) => T, sql: string, ...args: unknown[]): T[] {
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toRecord);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -107,18 +117,15 @@ export class SqliteStore implements DataStore {
   }
 
   async findPersonById(id: number): Promise<Person | undefined> {
-    const r = this.db.prepare('SELECT * FROM persons WHERE id = ?').get(id) as Row | undefined;
-    return r && toPerson(r);
+    return this.one(toPerson, 'SELECT * FROM persons WHERE id = ?', id);
   }
 
   async findPersonByNationalNumber(nationalNumber: string): Promise<Person | undefined> {
-    const r = this.db.prepare('SELECT * FROM persons WHERE national_number = ?').get(nationalNumber) as Row | undefined;
-    return r && toPerson(r);
+    return this.one(toPerson, 'SELECT * FROM persons WHERE national_number = ?', nationalNumber);
   }
 
   async findPersonByEmail(email: string): Promise<Person | undefined> {
-    const r = this.db.prepare('SELECT * FROM persons WHERE email = ?').get(email.toLowerCase()) as Row | undefined;
-    return r && toPerson(r);
+    return this.one(toPerson, 'SELECT * FROM persons WHERE email = ?', email.toLowerCase());
   }
 
   async upsertPerson(person: NewPerson, now: number): Promise<Person> {
@@ -153,13 +160,11 @@ export class SqliteStore implements DataStore {
   }
 
   async findPasswordByUsername(username: string): Promise<PasswordKey | undefined> {
-    const r = this.db.prepare('SELECT * FROM passwords WHERE username_key = ?').get(usernameKey(username)) as Row | undefined;
-    return r && toPassword(r);
+    return this.one(toPassword, 'SELECT * FROM passwords WHERE username_key = ?', usernameKey(username));
   }
 
   async findPassword(personId: number): Promise<PasswordKey | undefined> {
-    const r = this.db.prepare('SELECT * FROM passwords WHERE person_id = ?').get(personId) as Row | undefined;
-    return r && toPassword(r);
+    return this.one(toPassword, 'SELECT * FROM passwords WHERE person_id = ?', personId);
   }
 
   private setPasswordSync(personId: number, username: string, passwordHash: string, now: number): boolean {
@@ -185,12 +190,11 @@ export class SqliteStore implements DataStore {
   }
 
   async listCodeKeys(personId: number): Promise<CodeKey[]> {
-    return (this.db.prepare('SELECT * FROM code_keys WHERE person_id = ? ORDER BY kind').all(personId) as Row[]).map(toCodeKey);
+    return this.all(toCodeKey, 'SELECT * FROM code_keys WHERE person_id = ? ORDER BY kind', personId);
   }
 
   async findCodeKey(personId: number, kind: CodeKeyKind): Promise<CodeKey | undefined> {
-    const r = this.db.prepare('SELECT * FROM code_keys WHERE person_id = ? AND kind = ?').get(personId, kind) as Row | undefined;
-    return r && toCodeKey(r);
+    return this.one(toCodeKey, 'SELECT * FROM code_keys WHERE person_id = ? AND kind = ?', personId, kind);
   }
 
   private activateCodeKeySync(key: CodeKey): void {
@@ -229,8 +233,7 @@ export class SqliteStore implements DataStore {
   }
 
   async findSession(tokenHash: string, now: number): Promise<Session | undefined> {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?').get(tokenHash, now) as Row | undefined;
-    return r && toSession(r);
+    return this.one(toSession, 'SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?', tokenHash, now);
   }
 
   async rotateSession(oldTokenHash: string | null, session: Session): Promise<void> {
@@ -282,8 +285,7 @@ export class SqliteStore implements DataStore {
   }
 
   async findPending(id: string): Promise<PendingRequest | undefined> {
-    const r = this.db.prepare('SELECT * FROM pending_requests WHERE id = ?').get(id) as Row | undefined;
-    return r && toPending(r);
+    return this.one(toPending, 'SELECT * FROM pending_requests WHERE id = ?', id);
   }
 
   async countAttempt(id: string): Promise<number> {
@@ -341,13 +343,11 @@ export class SqliteStore implements DataStore {
   }
 
   async findActivationByLink(linkTokenHash: string): Promise<ActivationCode | undefined> {
-    const r = this.db.prepare('SELECT * FROM activation_codes WHERE link_token_hash = ?').get(linkTokenHash) as Row | undefined;
-    return r && toActivation(r);
+    return this.one(toActivation, 'SELECT * FROM activation_codes WHERE link_token_hash = ?', linkTokenHash);
   }
 
   async findActivation(id: string): Promise<ActivationCode | undefined> {
-    const r = this.db.prepare('SELECT * FROM activation_codes WHERE id = ?').get(id) as Row | undefined;
-    return r && toActivation(r);
+    return this.one(toActivation, 'SELECT * FROM activation_codes WHERE id = ?', id);
   }
 
   async countActivationAttempt(id: string): Promise<number> {
@@ -378,7 +378,7 @@ export class SqliteStore implements DataStore {
   }
 
   async listOutbox(limit: number): Promise<OutboxMessage[]> {
-    return (this.db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toOutbox);
+    return this.all(toOutbox, 'SELECT * FROM outbox ORDER BY id DESC LIMIT ?', limit);
   }
 
   // --- the enterprise register stand-in ---
@@ -435,8 +435,7 @@ export class SqliteStore implements DataStore {
   // --- access management ---
 
   async findAccessEnterprise(enterpriseNumber: string): Promise<AccessEnterprise | undefined> {
-    const r = this.db.prepare('SELECT * FROM access_enterprises WHERE enterprise_number = ?').get(enterpriseNumber) as Row | undefined;
-    return r && toAccessEnterprise(r);
+    return this.one(toAccessEnterprise, 'SELECT * FROM access_enterprises WHERE enterprise_number = ?', enterpriseNumber);
   }
 
   async appointHtb(input: Parameters<DataStore['appointHtb']>[0]): Promise<{ previous: string | null } | 'same'> {
@@ -461,11 +460,11 @@ export class SqliteStore implements DataStore {
   }
 
   async listManagers(enterpriseNumber: string): Promise<AccessManager[]> {
-    return (this.db.prepare('SELECT * FROM access_managers WHERE enterprise_number = ? ORDER BY role, domain, appointed_at').all(enterpriseNumber) as Row[]).map(toManager);
+    return this.all(toManager, 'SELECT * FROM access_managers WHERE enterprise_number = ? ORDER BY role, domain, appointed_at', enterpriseNumber);
   }
 
   async rolesOf(nationalNumber: string): Promise<AccessManager[]> {
-    return (this.db.prepare('SELECT * FROM access_managers WHERE national_number = ?').all(nationalNumber) as Row[]).map(toManager);
+    return this.all(toManager, 'SELECT * FROM access_managers WHERE national_number = ?', nationalNumber);
   }
 
   /** Runs one statement and, when it changed a row, logs the change with it; false when nothing changed. */
@@ -519,7 +518,7 @@ export class SqliteStore implements DataStore {
   }
 
   async listLog(enterpriseNumber: string, limit = 200): Promise<AccessLogEntry[]> {
-    return (this.db.prepare('SELECT * FROM access_log WHERE enterprise_number = ? ORDER BY at DESC, id DESC LIMIT ?').all(enterpriseNumber, limit) as Row[]).map(toLogEntry);
+    return this.all(toLogEntry, 'SELECT * FROM access_log WHERE enterprise_number = ? ORDER BY at DESC, id DESC LIMIT ?', enterpriseNumber, limit);
   }
 
   // --- the HTB exception procedure ---
@@ -531,8 +530,7 @@ export class SqliteStore implements DataStore {
   }
 
   async findRequest(ticket: string): Promise<HtbRequest | undefined> {
-    const r = this.db.prepare('SELECT * FROM htb_requests WHERE ticket = ?').get(ticket) as Row | undefined;
-    return r && toRequest(r);
+    return this.one(toRequest, 'SELECT * FROM htb_requests WHERE ticket = ?', ticket);
   }
 
   async listRequests(status?: HtbRequestStatus): Promise<HtbRequest[]> {
@@ -566,8 +564,7 @@ export class SqliteStore implements DataStore {
   }
 
   async findMandate(id: string): Promise<MandateRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM mandates WHERE id = ?').get(id) as Row | undefined;
-    return r && toMandate(r);
+    return this.one(toMandate, 'SELECT * FROM mandates WHERE id = ?', id);
   }
 
   async listMandatesOf(parties: Array<{ type: PartyType; id: string }>): Promise<MandateRow[]> {

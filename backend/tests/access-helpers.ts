@@ -6,13 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webcrypto } from 'node:crypto';
-import { DEFAULT_LIMITS, type BackendConfig } from '../config.js';
 import { startBackend, type BackendServer } from '../server.js';
 import type { Clock } from '../clock.js';
 import { createTestPki, type TestPerson, type TestPki } from '../../devtools/test-pki/test-pki.js';
-import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
-import { Client, SmtpSink } from './helpers.js';
+import { Client, loginWithCard, SmtpSink, testBackendConfig } from './helpers.js';
 
 export const STAFF = { Authorization: 'Bearer test-admin-token' };
 
@@ -33,20 +30,7 @@ export async function startAccessTestBackend(people: Record<string, TestPerson>,
   const others = await Promise.all(entries.slice(1).map(([, person]) => createTestPki({ keyType: 'ec', withSigning: false, person, root: first.root })));
   const cards = new Map<string, TestPki>(entries.map(([name], i) => [name, i === 0 ? first : others[i - 1]!]));
   const smtp = await SmtpSink.start();
-  const config: BackendConfig = {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    http: true,
-    extensionOrigins: [],
-    mailFrom: 'eID Bridge <no-reply@eid-bridge.test>',
-    ocsp: false,
-    ocspTimeoutMs: 1000,
-    fetchIntermediates: false,
-    adminToken: 'test-admin-token',
-    limits: { ...DEFAULT_LIMITS },
-    smtpUrl: smtp.url,
-  };
+  const config = testBackendConfig(dataDir, { smtpUrl: smtp.url });
   const server = await startBackend(config, {
     trustedCertificates: [first.root.der, ...[...cards.values()].map((c) => c.citizenCa.der)],
     ...(options.clock ? { clock: options.clock } : {}),
@@ -60,15 +44,7 @@ export async function startAccessTestBackend(people: Record<string, TestPerson>,
       const card = cards.get(name);
       if (!card) throw new Error(`no card for ${name}`);
       const client = new Client(server.url);
-      const challenge = await client.post('/api/eid/challenge');
-      const token = await createTestAuthToken({
-        certificateDer: card.authentication.der,
-        privateKey: card.authentication.privateKey,
-        origin: server.origin,
-        nonce: challenge.json.challengeNonce as string,
-        crypto: webcrypto as unknown as Crypto,
-      });
-      const r = await client.post('/api/eid/login', { authToken: token });
+      const r = await loginWithCard(client, card, server.origin);
       if (r.status !== 200) throw new Error(`eID login of ${name} failed: ${JSON.stringify(r.json)}`);
       return client;
     },

@@ -5,7 +5,8 @@
  * over the API, handed to the browser as its cookie).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openWatchedPage } from './browser.js';
 import type { Client } from './helpers.js';
 import { BAKERY, PEOPLE, startAccessTestBackend, type AccessTestBackend } from './access-helpers.js';
 
@@ -15,7 +16,7 @@ let problems: string[] = [];
 
 beforeAll(async () => {
   tb = await startAccessTestBackend(PEOPLE);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  browser = await launchBrowser();
   await tb.login('tom'); // known to the backend, so he can be added as access manager
 }, 60_000);
 afterAll(async () => {
@@ -24,15 +25,9 @@ afterAll(async () => {
 });
 
 async function browserAs(client: Client | undefined): Promise<Page> {
-  const context = await browser.newContext({ locale: 'nl-BE' });
-  if (client) await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: tb.server.url })));
-  const page = await context.newPage();
-  problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/the server responded with a status of 4\d\d/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return page;
+  const opened = await openWatchedPage(browser, client ? [...client.cookies].map(([name, value]) => ({ name, value, url: tb.server.url })) : []);
+  problems = opened.problems;
+  return opened.page;
 }
 
 describe('access pages over HTTP', () => {

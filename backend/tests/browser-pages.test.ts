@@ -4,7 +4,8 @@
  * reaches the demo service, and the eID button says the extension is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openWatchedPage } from './browser.js';
 import { startTestBackend, type TestBackend } from './helpers.js';
 
 const USERNAME = 'browser.user';
@@ -24,19 +25,14 @@ async function latestOutbox(match: (m: { recipient: string; subject: string; bod
 
 /** A page of a Dutch-speaking browser; console errors other than expected HTTP refusals are collected. */
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'nl-BE' });
-  const page = await context.newPage();
-  problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/the server responded with a status of 4\d\d/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return page;
+  const opened = await openWatchedPage(browser);
+  problems = opened.problems;
+  return opened.page;
 }
 
 beforeAll(async () => {
   tb = await startTestBackend();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  browser = await launchBrowser();
   // An account with username, password and the e-mail key, made over the API.
   const owner = tb.client();
   await tb.eidLogin(owner);

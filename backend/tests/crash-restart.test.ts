@@ -9,11 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { webcrypto } from 'node:crypto';
 import { CLI_BIN, ensureCliBuilt } from '../../tests/helpers/cli-process.js';
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
-import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
-import { Client, errorCode } from './helpers.js';
+import { Client, errorCode, loginWithCard } from './helpers.js';
 import { MIGRATIONS } from '../db/migrations.js';
 
 /** Every migration applied: the health check reports the newest. */
@@ -63,15 +61,7 @@ async function exited(child: ChildProcess): Promise<{ code: number | null; signa
 }
 
 async function eidLogin(client: Client, url: string) {
-  const challenge = await client.post('/api/eid/challenge');
-  const token = await createTestAuthToken({
-    certificateDer: pki.authentication.der,
-    privateKey: pki.authentication.privateKey,
-    origin: new URL(url).origin,
-    nonce: challenge.json.challengeNonce as string,
-    crypto: webcrypto as unknown as Crypto,
-  });
-  const r = await client.post('/api/eid/login', { authToken: token });
+  const r = await loginWithCard(client, pki, new URL(url).origin);
   expect(r.status).toBe(200);
 }
 

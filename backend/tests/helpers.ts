@@ -218,6 +218,37 @@ export interface TestBackendOptions {
   pki?: TestPki;
 }
 
+/** The settings of a test backend: plain http on a free port, the staff token "test-admin-token", the default limits. */
+export function testBackendConfig(dataDir: string, overrides: Partial<BackendConfig> = {}): BackendConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    http: true,
+    extensionOrigins: [],
+    mailFrom: 'eID Bridge <no-reply@eid-bridge.test>',
+    ocsp: false,
+    ocspTimeoutMs: 1000,
+    fetchIntermediates: false,
+    adminToken: 'test-admin-token',
+    limits: { ...DEFAULT_LIMITS },
+    ...overrides,
+  };
+}
+
+/** An eID login over the API as the page does it: a challenge, the card's signed token, the login. */
+export async function loginWithCard(client: Client, card: TestPki, origin: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const challenge = await client.post('/api/eid/challenge');
+  const token = await createTestAuthToken({
+    certificateDer: card.authentication.der,
+    privateKey: card.authentication.privateKey,
+    origin,
+    nonce: challenge.json.challengeNonce as string,
+    crypto: webcrypto as unknown as Crypto,
+  });
+  return client.post('/api/eid/login', { authToken: token });
+}
+
 export async function startTestBackend(options: TestBackendOptions = {}): Promise<TestBackend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'eid-bridge-backend-'));
   const [pki, smtp, sms] = await Promise.all([
@@ -225,22 +256,13 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     options.smtp ? SmtpSink.start() : undefined,
     options.sms ? SmsGateway.start() : undefined,
   ]);
-  const config: BackendConfig = {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    http: true,
+  const config = testBackendConfig(dataDir, {
     extensionOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop'],
-    mailFrom: 'eID Bridge <no-reply@eid-bridge.test>',
-    ocsp: false,
-    ocspTimeoutMs: 1000,
-    fetchIntermediates: false,
-    adminToken: 'test-admin-token',
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(smtp ? { smtpUrl: smtp.url } : {}),
     ...(sms ? { smsGatewayUrl: sms.url } : {}),
     ...options.config,
-  };
+  });
   const server = await startBackend(config, {
     trustedCertificates: [pki.root.der, pki.citizenCa.der],
     ...(options.clock ? { clock: options.clock } : {}),
@@ -253,15 +275,7 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     ...(sms ? { sms } : {}),
     client: () => new Client(server.url),
     async eidLogin(client, card = pki) {
-      const challenge = await client.post('/api/eid/challenge');
-      const token = await createTestAuthToken({
-        certificateDer: card.authentication.der,
-        privateKey: card.authentication.privateKey,
-        origin: server.origin,
-        nonce: challenge.json.challengeNonce as string,
-        crypto: webcrypto as unknown as Crypto,
-      });
-      const login = await client.post('/api/eid/login', { authToken: token });
+      const login = await loginWithCard(client, card, server.origin);
       if (login.status !== 200) throw new Error(`eID login failed: ${JSON.stringify(login.json)}`);
       return login.json;
     },
