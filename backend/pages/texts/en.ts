@@ -1,6 +1,4 @@
 /** The texts of the backend's own pages, e-mails and SMS in English: the key list every language follows. */
-import type { Message } from '../../../shared/text/format.js';
-
 export const en = {
   siteTitle: 'Log in to online government services',
   needHelp: 'Need help?',
@@ -115,6 +113,4 @@ export const en = {
   changeTotpOn: "'Security code by mobile app' activated",
   changeTotpOff: "'Security code by mobile app' deactivated",
   changeContactEmail: 'your e-mail address changed',
-} satisfies Record<string, Message>;
-
-export type PageTextKey = keyof typeof en;
+};

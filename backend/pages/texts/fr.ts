@@ -1,6 +1,6 @@
 /** The texts of the backend's own pages, e-mails and SMS in French. */
 import type { Texts } from '../../../shared/text/format.js';
-import type { PageTextKey } from './en.js';
+import type { PageTextKey } from './index.js';
 
 export const fr: Texts<PageTextKey> = {
   siteTitle: "S'identifier auprès de l'administration en ligne",

@@ -1,11 +1,12 @@
 /** The texts of the backend's own pages, e-mails and SMS: one file per language (nl, fr, de, en), English naming the keys. */
 import { createTranslator, isLanguage, languageOfTag, type Language, type Texts } from '../../../shared/text/format.js';
 import { de } from './de.js';
-import { en, type PageTextKey } from './en.js';
+import { en } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
 
-export type { PageTextKey };
+/** The keys of this surface: English names them, every language has each. */
+export type PageTextKey = keyof typeof en;
 
 export const PAGE_TEXTS: Readonly<Record<Language, Texts<PageTextKey>>> = { nl, fr, de, en };
 

@@ -1,6 +1,6 @@
 /** The texts of the backend's own pages, e-mails and SMS in Dutch, worded like the government's own login pages. */
 import type { Texts } from '../../../shared/text/format.js';
-import type { PageTextKey } from './en.js';
+import type { PageTextKey } from './index.js';
 
 export const nl: Texts<PageTextKey> = {
   siteTitle: 'Aanmelden bij de online overheid',

@@ -1,6 +1,6 @@
 /** The access-management e-mails and change-log lines in German. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { AccessMailKey } from './en.js';
+import type { AccessMailKey } from './index.js';
 
 export const de: Texts<AccessMailKey> = {
   mailHtbSubject: 'Ihr Unternehmen ist in der Verwaltung der Zugriffsverwalter registriert',

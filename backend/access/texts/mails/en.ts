@@ -1,6 +1,4 @@
 /** The access-management e-mails and change-log lines in English: the key list every language follows. */
-import type { Message } from '../../../../shared/text/format.js';
-
 export const en = {
   mailHtbSubject: 'Your enterprise is registered in the access-manager management',
   mailHtbBody:
@@ -20,6 +18,4 @@ export const en = {
   'change:domain-contact-set': 'Contact e-mail address for {domain}: {email}',
   'change:domain-contact-removed': 'Contact e-mail address for {domain} removed',
   confirmText: 'Yes, I confirm',
-} satisfies Record<string, Message>;
-
-export type AccessMailKey = keyof typeof en;
+};

@@ -1,6 +1,6 @@
 /** The access-management e-mails and change-log lines in French. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { AccessMailKey } from './en.js';
+import type { AccessMailKey } from './index.js';
 
 export const fr: Texts<AccessMailKey> = {
   mailHtbSubject: 'Votre entreprise est enregistrée dans la Gestion des gestionnaires d’accès',

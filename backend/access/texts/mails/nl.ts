@@ -1,6 +1,6 @@
 /** The access-management e-mails and change-log lines in Dutch. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { AccessMailKey } from './en.js';
+import type { AccessMailKey } from './index.js';
 
 export const nl: Texts<AccessMailKey> = {
   mailHtbSubject: 'Uw onderneming is geregistreerd in het Beheer der Toegangsbeheerders',

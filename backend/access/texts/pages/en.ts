@@ -1,6 +1,4 @@
 /** The texts of the access-management, exception and mandate pages in English: the key list every language follows. */
-import type { Message } from '../../../../shared/text/format.js';
-
 export const en = {
   accessTitle: 'Access manager management',
   accessIntro: 'For your staff to open the government’s online services, register your enterprise in the access manager management.',
@@ -114,6 +112,4 @@ export const en = {
   'error.MANDATE_STATE': 'Not possible in the mandate’s current state.',
   'error.NOT_MANDATE_PARTY': 'You can only do this for yourself or for an enterprise you act for.',
   'error.other': 'Something went wrong ({code}).',
-} satisfies Record<string, Message>;
-
-export type AccessPageKey = keyof typeof en;
+};

@@ -1,6 +1,6 @@
 /** The texts of the access-management, exception and mandate pages in Dutch. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { AccessPageKey } from './en.js';
+import type { AccessPageKey } from './index.js';
 
 export const nl: Texts<AccessPageKey> = {
   accessTitle: 'Beheer der Toegangsbeheerders',

@@ -1,6 +1,6 @@
 /** The labels of the exception-procedure form (PDF) in German. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { RequestFormKey } from './en.js';
+import type { RequestFormKey } from './index.js';
 
 export const de: Texts<RequestFormKey> = {
   title: 'Bestellung eines Hauptzugriffsverwalters – Ausnahmeverfahren',

@@ -1,6 +1,4 @@
 /** The labels of the exception-procedure form (PDF) in English: the key list every language follows. */
-import type { Message } from '../../../../shared/text/format.js';
-
 export const en = {
   title: 'Appointment of a main access manager – exception procedure',
   ticket: 'Ticket number',
@@ -19,6 +17,4 @@ export const en = {
   statement: 'I confirm that these data are correct and complete.',
   signature: 'Name, date and signature of the legal representative',
   returnTo: 'Send this document back signed and always mention the ticket number.',
-} satisfies Record<string, Message>;
-
-export type RequestFormKey = keyof typeof en;
+};

@@ -1,6 +1,6 @@
 /** The labels of the exception-procedure form (PDF) in French. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { RequestFormKey } from './en.js';
+import type { RequestFormKey } from './index.js';
 
 export const fr: Texts<RequestFormKey> = {
   title: 'Désignation d’un Gestionnaire d’accès principal – procédure d’exception',

@@ -1,6 +1,6 @@
 /** The labels of the exception-procedure form (PDF) in Dutch. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { RequestFormKey } from './en.js';
+import type { RequestFormKey } from './index.js';
 
 export const nl: Texts<RequestFormKey> = {
   title: 'Aanstelling van een Hoofdtoegangsbeheerder – uitzonderingsprocedure',
