@@ -19,7 +19,7 @@ export interface BackendContext {
   secureCookies: boolean;
 }
 
-/** Assurance levels of the federal authentication service (digital-keys.md). */
+/** Assurance levels of the federal authentication service (docs/digital-keys.md). */
 export const LEVELS = { eid: 500, itsme: 450, totp: 400, sms: 400, email: 400, password: 200 } as const;
 export type LoginMethod = 'eid' | 'totp' | 'sms' | 'email' | 'password';
 
