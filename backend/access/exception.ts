@@ -17,7 +17,7 @@ import { isLanguage, type Language } from '../../shared/text/format.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { randomToken, tokenHash } from '../security/tokens.js';
 import type { HtbRequest, HtbRequestStatus } from '../db/store.js';
-import { accessError, nationalNumberOf, requireAccessStaff } from './common.js';
+import { accessError, nationalNumberOf, requireAccessStaff, field } from './common.js';
 import { APPOINTMENT_FIELDS, appointHtb, appointmentSummary, emailOf, phoneOf, readAppointment, registeredEnterprise, currentHtb, type HtbAppointment } from './management.js';
 import { accessMailText } from './texts/mails/index.js';
 import { requestFormText, type RequestFormKey } from './texts/pdf/index.js';
@@ -51,10 +51,6 @@ const EXCEPTION_BODY = object(
   ['appoint', 'requester'],
 );
 const REJECT_BODY = object({ reason: text(500) }, ['reason']);
-
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-}
 
 /** The signed form, as a PDF in the request's language. */
 export function requestPdf(request: HtbRequest, enterprise: { name: string; address: string }): Promise<Buffer> {

@@ -15,7 +15,7 @@ import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { normalizeEmail, normalizePhone } from '../people.js';
 import type { Language } from '../../shared/text/format.js';
 import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from '../db/store.js';
-import { accessError, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireAccessStaff } from './common.js';
+import { accessError, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireAccessStaff, field } from './common.js';
 import { DOMAINS, REFERENCE_ENTERPRISES } from './reference-data.js';
 import { accessMailText } from './texts/mails/index.js';
 
@@ -48,10 +48,6 @@ const REGISTER_BODY = object(
 );
 const EMAIL_BODY = object({ email: EMAIL });
 const MANAGER_BODY = object({ nationalNumber: IDENTIFIER, email: EMAIL });
-
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-}
 
 export function emailOf(value: unknown, name: string): string {
   const e = typeof value === 'string' ? normalizeEmail(value) : undefined;

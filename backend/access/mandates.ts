@@ -31,7 +31,7 @@ import { ApiError } from '../http/api-error.js';
 import type { Language } from '../../shared/text/format.js';
 import type { MandateRow, PartyType } from '../db/store.js';
 import { object } from '../http/schemas.js';
-import { accessError, answerLanguage, isoDate, knownName } from './common.js';
+import { accessError, answerLanguage, isoDate, knownName, field } from './common.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES, findMandateType } from './reference-data.js';
 import { accessPageText } from './texts/pages/index.js';
@@ -73,10 +73,6 @@ const EXTEND_BODY = object({ endDate: DATE });
 const TRANSFER_BODY = object({ holder: PARTY });
 /** Up to 1000 lines of about 100 characters. */
 const IMPORT_BODY = object({ csv: { type: 'string', maxLength: 200_000 } });
-
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-}
 
 export function partyOf(value: unknown, name: string): Party {
   const type = field(value, 'type');
