@@ -1,6 +1,6 @@
 /** The card dialog's words in German, in the same plain style as the Dutch. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { DialogTextKey } from './en.js';
+import type { DialogTextKey } from './index.js';
 
 export const de: Texts<DialogTextKey> = {
   'title.authenticate': 'Mit eID anmelden',

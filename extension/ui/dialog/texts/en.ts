@@ -1,6 +1,4 @@
 /** The card dialog's words in English; this table names every key the other languages have. */
-import type { Message } from '../../../../shared/text/format.js';
-
 export const en = {
   'title.authenticate': 'Log in with eID',
   'title.sign': 'Sign with eID',
@@ -77,6 +75,4 @@ export const en = {
   'error.ORIGIN_NOT_ALLOWED': 'This website may not use this function.',
   'error.TIMEOUT': 'The eID Bridge program did not answer in time. Try again.',
   'error.default': 'Something went wrong. Try again.',
-} as const satisfies Record<string, Message>;
-
-export type DialogTextKey = keyof typeof en;
+};

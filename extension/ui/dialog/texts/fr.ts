@@ -1,6 +1,6 @@
 /** The card dialog's words in French, in the same plain style as the Dutch. */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { DialogTextKey } from './en.js';
+import type { DialogTextKey } from './index.js';
 
 export const fr: Texts<DialogTextKey> = {
   'title.authenticate': "Se connecter avec l'eID",

@@ -6,11 +6,12 @@
 import type { ErrorCode } from '../../../../shared/errors.js';
 import { createTranslator, type Language, type Texts } from '../../../../shared/text/format.js';
 import { de } from './de.js';
-import { en, type DialogTextKey } from './en.js';
+import { en } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
 
-export type { DialogTextKey };
+/** The surface's keys: those of the English table. */
+export type DialogTextKey = keyof typeof en;
 
 export const DIALOG_TEXTS: Readonly<Record<Language, Texts<DialogTextKey>>> = { nl, fr, de, en };
 

@@ -1,6 +1,6 @@
 /** The card dialog's words in Dutch, in the wording of the government's own guides ("Aanmelden met eID", "Geef uw pincode in"). */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { DialogTextKey } from './en.js';
+import type { DialogTextKey } from './index.js';
 
 export const nl: Texts<DialogTextKey> = {
   'title.authenticate': 'Aanmelden met eID',

@@ -1,6 +1,6 @@
 /** Popup words in German, in the style of the government's German pages ("Meine digitalen Schlüssel", "Aktivieren", "AKTIV"). */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { PopupKey } from './en.js';
+import type { PopupKey } from './index.js';
 
 export const de: Texts<PopupKey> = {
   'app.title': 'eID Bridge',

@@ -1,6 +1,4 @@
 /** Popup words in English (the key list every language follows). */
-import type { Message } from '../../../../shared/text/format.js';
-
 export const en = {
   'app.title': 'eID Bridge',
   'app.settings': 'Settings',
@@ -201,6 +199,4 @@ export const en = {
   'opt.chooseOne': 'Choose at least one way of card access.',
   'opt.backendCheck': 'Check the reference backend',
   'opt.backendOk': 'The reference backend answers (version {v}).',
-} satisfies Record<string, Message>;
-
-export type PopupKey = keyof typeof en;
+};

@@ -1,6 +1,6 @@
 /** Popup words in French, in the style of the government's French pages ("Mes clés numériques", "Activer", "ACTIF"). */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { PopupKey } from './en.js';
+import type { PopupKey } from './index.js';
 
 export const fr: Texts<PopupKey> = {
   'app.title': 'eID Bridge',

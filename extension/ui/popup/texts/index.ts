@@ -1,11 +1,12 @@
 /** The popup's and the options page's words: one file per language (nl, fr, de, en), English naming the keys. */
 import { createTranslator, type Language, type Texts, type TextParams } from '../../../../shared/text/format.js';
 import { de } from './de.js';
-import { en, type PopupKey } from './en.js';
+import { en } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
 
-export type { PopupKey };
+/** The surface's keys: those of the English table. */
+export type PopupKey = keyof typeof en;
 
 export const POPUP_TEXTS: Readonly<Record<Language, Texts<PopupKey>>> = { nl, fr, de, en };
 

@@ -1,6 +1,6 @@
 /** Popup words in Dutch, in the wording of the government's own guides ("Mijn digitale sleutels", "Activeren", "ACTIEF"). */
 import type { Texts } from '../../../../shared/text/format.js';
-import type { PopupKey } from './en.js';
+import type { PopupKey } from './index.js';
 
 export const nl: Texts<PopupKey> = {
   'app.title': 'eID Bridge',
