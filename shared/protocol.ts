@@ -313,6 +313,11 @@ export const COMMAND_ARGUMENTS = {
         ),
       ),
     ),
+    /**
+     * The person chose a module outside the known locations in the options
+     * page and confirmed the warning that it runs inside the host.
+     */
+    pkcs11ModuleConfirmed: v.optional(flag('pkcs11ModuleConfirmed')),
   }),
   cancel: v.object({
     requestId: v.optional(v.union([v.string(), v.number()], because('INVALID_ARGUMENT', '"requestId" must be a string or number'))),

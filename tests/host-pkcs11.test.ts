@@ -158,7 +158,7 @@ describe('host with unusual tokens', () => {
 
 describe('choosing the card backends from the options page', () => {
   it('switches to PKCS#11 with a given module, and keeps the choice for the next start', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { chmodSync, copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'eid-host-config-'));
@@ -170,7 +170,17 @@ describe('choosing the card backends from the options page', () => {
       await host.next();
       const bad = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: 'libsofthsm2.so' });
       expect(bad.error).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'pkcs11Module' });
-      const set = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: token.modulePath });
+      // SoftHSM is not a known card-module location: the person must have confirmed it in the options page.
+      const unconfirmed = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: token.modulePath });
+      expect(unconfirmed.error).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'pkcs11Module', message: expect.stringContaining('not a known PKCS#11 module location') });
+      // A copy of the library where any user could have put it is refused even when confirmed.
+      const planted = join(dir, 'libsofthsm2.so');
+      copyFileSync(token.modulePath, planted);
+      chmodSync(dir, 0o777);
+      const refused = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: planted, pkcs11ModuleConfirmed: true });
+      expect(refused.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('could be replaced by another user') });
+      chmodSync(dir, 0o700);
+      const set = await host.request('configure-backends', { backends: ['pkcs11'], pkcs11Module: token.modulePath, pkcs11ModuleConfirmed: true });
       expect(set.result?.backends).toEqual([expect.objectContaining({ name: 'pkcs11', available: true })]);
       const certs = await host.request('list-certificates');
       expect((certs.result?.certificates as unknown[]).length).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPkcs11ModulePaths, installHint, resolvePkcs11Module } from './module-paths.js';
+import { checkChosenModule, defaultPkcs11ModulePaths, installHint, knownPkcs11ModulePaths, resolvePkcs11Module } from './module-paths.js';
 
 describe('defaultPkcs11ModulePaths', () => {
   it('puts the official middleware before p11-kit-proxy on Linux, in the multiarch folder first', () => {
@@ -54,5 +54,52 @@ describe('installHint', () => {
       expect(installHint(platform)).toMatch(/middleware/);
       expect(installHint(platform)).toContain('EID_BRIDGE_PKCS11_MODULE');
     }
+  });
+});
+
+describe('checkChosenModule', () => {
+  const me = process.getuid?.() ?? 0;
+  const tree: Record<string, { uid: number; mode: number }> = {
+    '/': { uid: 0, mode: 0o40755 },
+    '/usr': { uid: 0, mode: 0o40755 },
+    '/usr/lib': { uid: 0, mode: 0o40755 },
+    '/usr/lib/x86_64-linux-gnu': { uid: 0, mode: 0o40755 },
+    '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so': { uid: 0, mode: 0o100644 },
+    '/usr/lib/softhsm': { uid: 0, mode: 0o40755 },
+    '/usr/lib/softhsm/libsofthsm2.so': { uid: 0, mode: 0o100644 },
+    '/tmp': { uid: 0, mode: 0o41777 },
+    '/tmp/x.so': { uid: me, mode: 0o100644 },
+    '/usr/lib/evil.so': { uid: 4242, mode: 0o100644 },
+    '/usr/lib/writable.so': { uid: 0, mode: 0o100666 },
+  };
+  const stat = (path: string) => {
+    const entry = tree[path];
+    if (!entry) throw new Error('ENOENT');
+    return entry;
+  };
+  const refusal = (path: string, confirmedByPerson: boolean) => {
+    try {
+      checkChosenModule({ path, confirmedByPerson }, 'linux', stat);
+      return undefined;
+    } catch (e) {
+      return (e as { code: string; message: string }).message;
+    }
+  };
+
+  it('accepts the known locations of the middleware, p11-kit and OpenSC without a confirmation', () => {
+    expect(knownPkcs11ModulePaths('linux', 'x64')).toEqual(expect.arrayContaining(['/usr/lib/x86_64-linux-gnu/libbeidpkcs11.so.0', '/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so', '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so']));
+    if (process.arch === 'x64') expect(refusal('/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', false)).toBeUndefined();
+  });
+
+  it('needs the person to confirm any other library', () => {
+    expect(refusal('/usr/lib/softhsm/libsofthsm2.so', false)).toMatch(/not a known PKCS#11 module location/);
+    expect(refusal('/usr/lib/softhsm/libsofthsm2.so', true)).toBeUndefined();
+  });
+
+  it('never loads a library another user could have planted or changed, even when confirmed', () => {
+    expect(refusal('/tmp/x.so', true)).toMatch(/could be replaced by another user \(\/tmp is not protected\)/);
+    expect(refusal('/usr/lib/evil.so', true)).toMatch(/could be replaced/);
+    expect(refusal('/usr/lib/writable.so', true)).toMatch(/could be replaced/);
+    expect(refusal('/usr/lib/missing.so', true)).toMatch(/does not exist/);
   });
 });

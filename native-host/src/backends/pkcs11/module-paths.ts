@@ -4,8 +4,9 @@
  * p11-kit's proxy module, which forwards to every module the system has
  * registered (OpenSC among them, which also reads BELPIC cards).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EidBridgeError } from '../../../../shared/errors.js';
 
 /** The environment variable the host reads to choose a module; the backend itself takes a path. */
 export const PKCS11_MODULE_ENV = 'EID_BRIDGE_PKCS11_MODULE';
@@ -54,6 +55,72 @@ export function defaultPkcs11ModulePaths(
     }
     default:
       return ['/usr/local/lib/libbeidpkcs11.so.0', '/usr/local/lib/libbeidpkcs11.so', '/usr/local/lib/p11-kit-proxy.so'];
+  }
+}
+
+/** OpenSC's PKCS#11 module (it reads BELPIC cards too), where each platform's packages put it. */
+function openscModulePaths(platform: NodeJS.Platform, arch: string): string[] {
+  switch (platform) {
+    case 'linux': {
+      const libDirs = [...linuxMultiarchDirs(arch), '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+      return [...libDirs.map((dir) => `${dir}/opensc-pkcs11.so`), ...libDirs.map((dir) => `${dir}/pkcs11/opensc-pkcs11.so`)];
+    }
+    case 'darwin':
+      return ['/Library/OpenSC/lib/opensc-pkcs11.so', '/usr/local/lib/opensc-pkcs11.so', '/opt/homebrew/lib/opensc-pkcs11.so'];
+    case 'win32':
+      return ['C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll'];
+    default:
+      return ['/usr/local/lib/opensc-pkcs11.so'];
+  }
+}
+
+/**
+ * The module locations the options page may choose without a warning: the
+ * official middleware, p11-kit and OpenSC, where their packages install
+ * them. Loading a PKCS#11 module runs its native code inside the host, so any
+ * other path needs the person's explicit confirmation.
+ */
+export function knownPkcs11ModulePaths(platform: NodeJS.Platform = process.platform, arch: string = process.arch, env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...defaultPkcs11ModulePaths(platform, arch, env), ...openscModulePaths(platform, arch)];
+}
+
+export interface ModuleChoice {
+  path: string;
+  /** The person picked this path in the options page after a warning about loading native code. */
+  confirmedByPerson: boolean;
+}
+
+/**
+ * Checks a module path chosen in the options page before the host loads it:
+ * a known location, or one the person confirmed; and on Unix never a file
+ * that another user could have put or changed (the file and every folder
+ * above it owned by root or by this user, and not writable by group or
+ * others), which rules out /tmp and the like.
+ */
+export function checkChosenModule(choice: ModuleChoice, platform: NodeJS.Platform = process.platform, stat: (path: string) => { uid: number; mode: number } = statSync): void {
+  const known = knownPkcs11ModulePaths(platform).includes(choice.path);
+  if (!known && !choice.confirmedByPerson) {
+    throw new EidBridgeError('INVALID_ARGUMENT', `${choice.path} is not a known PKCS#11 module location`, {
+      argument: 'pkcs11Module',
+      hint: 'Choose it in the options page and confirm that you trust this library: it runs inside the eID Bridge program.',
+    });
+  }
+  if (platform === 'win32') return;
+  const me = process.getuid?.() ?? 0;
+  for (let path = choice.path; ; path = dirname(path)) {
+    let info: { uid: number; mode: number };
+    try {
+      info = stat(path);
+    } catch {
+      throw new EidBridgeError('INVALID_ARGUMENT', `${path} does not exist`, { argument: 'pkcs11Module' });
+    }
+    if ((info.uid !== 0 && info.uid !== me) || (info.mode & 0o022) !== 0) {
+      throw new EidBridgeError('INVALID_ARGUMENT', `${choice.path} could be replaced by another user (${path} is not protected)`, {
+        argument: 'pkcs11Module',
+        hint: 'Install the PKCS#11 library in a system folder (such as /usr/lib) that only the administrator can change.',
+      });
+    }
+    if (dirname(path) === path) break;
   }
 }
 
