@@ -52,6 +52,8 @@ export default tseslint.config(
   restrict(['shared-node/**'], HOST, BACKEND, EXTENSION, CLI, DEVTOOLS),
   restrict(['native-host/**'], BACKEND, EXTENSION, CLI, DEVTOOLS),
   restrict(['backend/**'], HOST, EXTENSION, CLI, DEVTOOLS),
+  // The backend pages' own scripts run in the browser.
+  restrict(['backend/pages/browser/**'], NODE_BUILTINS, SHARED_NODE, HOST, EXTENSION, CLI, DEVTOOLS),
   restrict(['extension/**'], NODE_BUILTINS, SHARED_NODE, HOST, BACKEND, CLI, DEVTOOLS),
   restrict(['cli/**', 'devtools/**'], HOST_INTERNALS, EXTENSION),
 );

@@ -18,6 +18,7 @@ describe('lint keeps the boundaries between the parts', () => {
     ['backend/routes/x.ts', '../../native-host/src/backends/registry.js', 'the backend reaching into the host'],
     ['backend/x.ts', '../devtools/test-pki/test-pki.js', 'the backend shipping the test PKI'],
     ['extension/background/x.ts', 'node:crypto', 'the extension using a Node built-in'],
+    ['backend/pages/browser/x.ts', 'node:fs', 'a backend page script (browser code) using a Node built-in'],
     ['extension/background/x.ts', '../../shared-node/trusted-roots.js', 'the extension using Node-only shared code'],
     ['shared/x.ts', 'node:fs', 'runtime-neutral shared code using a Node built-in'],
     ['shared/x.ts', '../native-host/src/logger.js', 'shared code reaching outside shared/'],

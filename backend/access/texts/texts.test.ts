@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectSameKeysAndPlaceholders } from '../../../extension/ui/testing/text-tables.js';
+import { expectSameKeysAndPlaceholders } from '../../../shared/text/text-tables.test-helper.js';
 import { de as mailsDe } from './mails/de.js';
 import { en as mailsEn } from './mails/en.js';
 import { fr as mailsFr } from './mails/fr.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectSameKeysAndPlaceholders } from '../../../extension/ui/testing/text-tables.js';
+import { expectSameKeysAndPlaceholders } from '../../../shared/text/text-tables.test-helper.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../../../../shared/text/format.js';
-import { expectSameKeysAndPlaceholders } from '../../testing/text-tables.js';
+import { expectSameKeysAndPlaceholders } from '../../../../shared/text/text-tables.test-helper.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';

@@ -1,6 +1,6 @@
-/** Checks shared by the dialog's and the popup's text tests: every language has every key of English, with the same placeholders. */
+/** Checks shared by the text tests of every surface (dialog, popup, backend pages, access pages, PDF): every language has every key of English, with the same placeholders. */
 import { expect } from 'vitest';
-import type { Message } from '../../../shared/text/format.js';
+import type { Message } from './format.js';
 
 /** Every wording of a message: the string, or each plural form. */
 export function messageForms(message: Message): string[] {
