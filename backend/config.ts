@@ -23,15 +23,39 @@ export interface BackendConfig {
   smsGatewayUrl?: string;
   /** Bearer token for the registration office (LRA) API; without it the LRA API is off. */
   adminToken?: string;
-  /** Check eID certificates with OCSP. */
-  ocsp: boolean;
+  /**
+   * Revocation checks with OCSP, failing closed (no good answer, no login):
+   * 'belgian-roots' (default) for certificates under a built-in Belgian root,
+   * 'all' also under configured roots, 'off' never. true and false read as
+   * 'all' and 'off'.
+   */
+  ocsp: OcspPolicy | boolean;
   ocspTimeoutMs: number;
-  /** Ask this OCSP responder instead of the one each certificate names. */
+  /** Ask this OCSP responder instead of the one each certificate names (trusted as configured: no host or address checks). */
   ocspUrl?: string;
-  /** Fetch a card's issuing CA from its AIA address when it is not configured (trust still ends at a configured root). */
+  /**
+   * Fetch a card's issuing CA from the address in its certificate (AIA) when
+   * it is neither built in nor configured; off by default. Trust still ends
+   * at a configured root.
+   */
   fetchIntermediates: boolean;
+  /** The only hosts an address taken from a certificate (issuing CA, OCSP responder) may name; default BELGIAN_PKI_HOSTS. */
+  pkiHosts?: string[];
   /** Lock-out and rate-limit tuning (tests lower them). */
   limits: BackendLimits;
+}
+
+export const OCSP_POLICIES = ['belgian-roots', 'all', 'off'] as const;
+export type OcspPolicy = (typeof OCSP_POLICIES)[number];
+
+/** EID_BRIDGE_OCSP: a policy name, or a yes/no flag for 'all'/'off'; unset is 'belgian-roots'. */
+export function ocspPolicyFromText(text: string | undefined): OcspPolicy {
+  const value = (text ?? '').trim().toLowerCase();
+  if (value === '') return 'belgian-roots';
+  if ((OCSP_POLICIES as readonly string[]).includes(value)) return value as OcspPolicy;
+  if (/^(1|true|yes|on)$/.test(value)) return 'all';
+  if (/^(0|false|no)$/.test(value)) return 'off';
+  throw new Error(`Unknown OCSP policy "${text}" (expected ${OCSP_POLICIES.join(', ')})`);
 }
 
 /** At most `max` requests from one IP address per `perMs` milliseconds. */
@@ -116,6 +140,7 @@ export const ENV = {
   ocsp: 'EID_BRIDGE_OCSP',
   ocspUrl: 'EID_BRIDGE_OCSP_URL',
   fetchIntermediates: 'EID_BRIDGE_FETCH_INTERMEDIATES',
+  pkiHosts: 'EID_BRIDGE_PKI_HOSTS',
   requestCaps: 'EID_BRIDGE_REQUEST_CAPS',
 } as const;
 
@@ -140,10 +165,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
     mailFrom: env[ENV.mailFrom] ?? 'eID Bridge <no-reply@eid-bridge.localhost>',
-    ocsp: flag(env[ENV.ocsp]),
+    ocsp: ocspPolicyFromText(env[ENV.ocsp]),
     ocspTimeoutMs: 5000,
-    // On unless switched off: with only the Belgian roots built in, real cards need their Citizen CA.
-    fetchIntermediates: !/^(0|false|no|off)$/i.test(env[ENV.fetchIntermediates] ?? ''),
+    // Off unless switched on: the current Belgian issuing CAs are built in, and the address comes from an unverified certificate.
+    fetchIntermediates: flag(env[ENV.fetchIntermediates]),
     limits: { ...DEFAULT_LIMITS, requests: requestCapsFromText(env[ENV.requestCaps]) },
   };
   if (env[ENV.publicUrl]) config.publicUrl = env[ENV.publicUrl];
@@ -152,5 +177,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
   if (env[ENV.smsGatewayUrl]) config.smsGatewayUrl = env[ENV.smsGatewayUrl];
   if (env[ENV.adminToken]) config.adminToken = env[ENV.adminToken];
   if (env[ENV.ocspUrl]) config.ocspUrl = env[ENV.ocspUrl];
+  const pkiHosts = env[ENV.pkiHosts];
+  if (pkiHosts) config.pkiHosts = pkiHosts.split(/[\s,]+/).filter(Boolean);
   return config;
 }

@@ -22,7 +22,7 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { schemaError } from './http/schemas.js';
 import { LoginThrottle } from './security/throttle.js';
 import { loadOrCreateTlsCertificate } from './tls.js';
-import { loadEidTrust } from './trust.js';
+import { eidCheckOptions, loadEidTrust } from './trust.js';
 import { registerEidRoutes } from './routes/eid.js';
 import { registerLoginRoutes } from './routes/login.js';
 import { registerKeyRoutes } from './routes/keys.js';
@@ -161,8 +161,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   context.validator = new WebEidTokenValidator({
     siteOrigin: context.publicOrigin,
     trustedCertificates,
-    ...(config.fetchIntermediates ? { fetchIntermediates: { timeoutMs: 5000 } } : {}),
-    ...(config.ocsp ? { ocsp: { timeoutMs: config.ocspTimeoutMs, ...(config.ocspUrl ? { responderUrl: config.ocspUrl } : {}) } } : {}),
+    ...eidCheckOptions(config, trustedCertificates),
     clock,
   });
 

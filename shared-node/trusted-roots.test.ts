@@ -1,44 +1,10 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../devtools/test-pki/test-pki.js';
-import { BELGIAN_ROOTS, builtInRoots, loadTrustedRoots, parseCertificateFile, TRUSTED_ROOTS_ENV } from './trusted-roots.js';
-
-/**
- * The public "Citizen CA" (serialNumber 202002) that issues the certificates of
- * applet 1.8 cards, as published in the Belgian eID middleware's documentation.
- * It must verify under the built-in Belgium Root CA6: a check that the root we
- * ship is the real one, not only a self-consistent certificate.
- */
-const CITIZEN_CA_202002 = `-----BEGIN CERTIFICATE-----
-MIIEmjCCBCCgAwIBAgIULtbkYSnFlNDu9AHhjDYrOy+HmyswCgYIKoZIzj0EAwMw
-geAxCzAJBgNVBAYTAkJFMREwDwYDVQQHDAhCcnVzc2VsczEwMC4GA1UECgwnS2lu
-Z2RvbSBvZiBCZWxnaXVtIC0gRmVkZXJhbCBHb3Zlcm5tZW50MTYwNAYDVQQLDC1G
-UFMgSG9tZSBBZmZhaXJzIC0gQklLLUdDSSAoTlRSQkUtMDM2MjQ3NTUzOCkxOTA3
-BgNVBAsMMEZQUyBQb2xpY3kgYW5kIFN1cHBvcnQgLSBCT1NBIChOVFJCRS0wNjcx
-NTE2NjQ3KTEZMBcGA1UEAwwQQmVsZ2l1bSBSb290IENBNjAeFw0yMDA2MDMxNjQ4
-MjNaFw0zMjA2MDMxNjQ4MjNaMIHrMQswCQYDVQQGEwJCRTERMA8GA1UEBwwIQnJ1
-c3NlbHMxMDAuBgNVBAoMJ0tpbmdkb20gb2YgQmVsZ2l1bSAtIEZlZGVyYWwgR292
-ZXJubWVudDE2MDQGA1UECwwtRlBTIEhvbWUgQWZmYWlycyAtIEJJSy1HQ0kgKE5U
-UkJFLTAzNjI0NzU1MzgpMTkwNwYDVQQLDDBGUFMgUG9saWN5IGFuZCBTdXBwb3J0
-IC0gQk9TQSAoTlRSQkUtMDY3MTUxNjY0NykxDzANBgNVBAUTBjIwMjAwMjETMBEG
-A1UEAwwKQ2l0aXplbiBDQTB2MBAGByqGSM49AgEGBSuBBAAiA2IABGm/xr09Igfi
-fHCbha2pPOKHslYQ2sHivezdP3upkQ/fxpg5iXpQtnN/aa9Kx9SBoUrQX6bMChr6
-YbFLbHmb9bUH9dL2dD5wRpyspSCEqC9eyUi6t2sfi98IvxKJV7IK3aOCAYwwggGI
-MBIGA1UdEwEB/wQIMAYBAf8CAQAwHwYDVR0jBBgwFoAULqCIsAsNYonsHT/Un8yS
-RI5IaUYwewYIKwYBBQUHAQEEbzBtMDYGCCsGAQUFBzAChipodHRwOi8vY3J0LmVp
-ZHBraS5iZWxnaXVtLmJlL2VpZC9icmNhNi5jcnQwMwYIKwYBBQUHMAGGJ2h0dHA6
-Ly9vY3NwLmVpZHBraS5iZWxnaXVtLmJlL2VpZC9icmNhNjBJBgNVHSAEQjBAMD4G
-BFUdIAAwNjA0BggrBgEFBQcCARYoaHR0cHM6Ly9yZXBvc2l0b3J5LmVpZHBraS5i
-ZWxnaXVtLmJlL2VpZDAdBgNVHSUEFjAUBggrBgEFBQcDAgYIKwYBBQUHAwQwOwYD
-VR0fBDQwMjAwoC6gLIYqaHR0cDovL2NybC5laWRwa2kuYmVsZ2l1bS5iZS9laWQv
-YnJjYTYuY3JsMB0GA1UdDgQWBBSvMdNkTV80uG70wpduAZ1hMphehjAOBgNVHQ8B
-Af8EBAMCAQYwCgYIKoZIzj0EAwMDaAAwZQIwG3A3+oDsuzHkKwCdTpGFiszcHDyf
-WKOJ0IRw5FNXCIfpTZaBKJcQWhF0WAXv1vhvAjEA93Dsx/I5IR41nwMaV1e7Lkp6
-OUh7tqMLzCkMPC6TTM/wXbmjffCYG+0IyMDpxqre
------END CERTIFICATE-----`;
+import { BELGIAN_ISSUING_CAS, BELGIAN_ROOTS, builtInIssuingCas, builtInRoots, loadTrustedRoots, parseCertificateFile, TRUSTED_ROOTS_ENV } from './trusted-roots.js';
 
 describe('built-in Belgian roots', () => {
   it('are self-signed CA certificates matching their listed fingerprints', () => {
@@ -65,12 +31,29 @@ describe('built-in Belgian roots', () => {
   });
 
   it('CA6 is the key that signed the published Citizen CA of 1.8 cards', () => {
-    const citizenCa = new X509Certificate(CITIZEN_CA_202002);
+    // The Citizen CA (serialNumber 202002) as published in the Belgian eID middleware's documentation.
+    const citizenCa = new X509Certificate(Buffer.from(BELGIAN_ISSUING_CAS.find((ca) => ca.name === 'Citizen CA 202002')!.der, 'base64'));
     const ca6 = builtInRoots().find((r) => r.source.endsWith('Belgium Root CA6'))!.certificate;
     expect(citizenCa.checkIssued(ca6)).toBe(true);
     expect(citizenCa.verify(ca6.publicKey)).toBe(true);
     const ca4 = builtInRoots().find((r) => r.source.endsWith('Belgium Root CA4'))!.certificate;
     expect(citizenCa.verify(ca4.publicKey)).toBe(false);
+  });
+});
+
+describe('built-in Belgian issuing CAs', () => {
+  it('each matches its pinned SHA-256 and verifies under the built-in root it names', () => {
+    expect(builtInIssuingCas().length).toBe(BELGIAN_ISSUING_CAS.length);
+    const roots = builtInRoots();
+    for (const ca of BELGIAN_ISSUING_CAS) {
+      const certificate = new X509Certificate(Buffer.from(ca.der, 'base64'));
+      expect(createHash('sha256').update(certificate.raw).digest('hex').toUpperCase(), ca.name).toBe(ca.sha256);
+      expect(certificate.ca, ca.name).toBe(true);
+      const root = roots.find((r) => r.source === `built-in: ${ca.issuer}`)!.certificate;
+      expect(certificate.checkIssued(root), ca.name).toBe(true);
+      expect(certificate.verify(root.publicKey), ca.name).toBe(true);
+      expect(certificate.subject, ca.name).toContain(`serialNumber=${ca.name.split(' ').pop()}`);
+    }
   });
 });
 

@@ -15,6 +15,11 @@
  * report gives for "Belgium Root CA4", and shares its key with the 2028 issue
  * shipped by the official eID viewer; CA3 appears byte for byte in two
  * unrelated projects.
+ *
+ * The issuing CAs below the roots (Citizen CA, Foreigner CA) are built in too,
+ * so that checking a real card needs no fetch of its issuer from the address
+ * in its certificate. Each is pinned by its SHA-256 and must verify under the
+ * built-in root it names; both checks run at load time.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -27,6 +32,12 @@ export interface BuiltInRoot {
   sha256: string;
   /** The certificate, DER in base64 (one line: roots that share a key would otherwise repeat whole PEM lines). */
   der: string;
+}
+
+/** A built-in issuing CA: a root's fields plus the root that signed it. */
+export interface BuiltInIssuingCa extends BuiltInRoot {
+  /** The name of the built-in root that signed it. */
+  issuer: string;
 }
 
 export const BELGIAN_ROOTS: readonly BuiltInRoot[] = [
@@ -60,6 +71,38 @@ export const BELGIAN_ROOTS: readonly BuiltInRoot[] = [
   },
 ];
 
+/**
+ * The issuing CAs of cards now in use whose certificates we have byte for
+ * byte (published with the official eID middleware's documentation of
+ * applet 1.8 cards). Cards under another issuing CA need it configured
+ * (EID_BRIDGE_TRUSTED_ROOTS) or fetched from their certificate's address.
+ */
+export const BELGIAN_ISSUING_CAS: readonly BuiltInIssuingCa[] = [
+  {
+    name: 'Citizen CA 202002',
+    description: 'EC P-384, 2020–2032; Belgian citizens, applet 1.8 cards',
+    issuer: 'Belgium Root CA6',
+    sha256: '782873E7081A18E42012C11C6445DAA92FBD3FF9E8882B4DDDA55D8FF8F7D6C1',
+    der:
+      'MIIEmjCCBCCgAwIBAgIULtbkYSnFlNDu9AHhjDYrOy+HmyswCgYIKoZIzj0EAwMwgeAxCzAJBgNVBAYTAkJFMREwDwYDVQQHDAhCcnVzc2VsczEwMC4GA1UECgwnS2luZ2RvbSBvZiBCZWxnaXVtIC0gRmVkZXJhbCBHb3Zlcm5tZW50MTYwNAYDVQQLDC1GUFMgSG9tZSBBZmZhaXJzIC0gQklLLUdDSSAoTlRSQkUtMDM2MjQ3NTUzOCkxOTA3BgNVBAsMMEZQUyBQb2xpY3kgYW5kIFN1cHBvcnQgLSBCT1NBIChOVFJCRS0wNjcxNTE2NjQ3KTEZMBcGA1UEAwwQQmVsZ2l1bSBSb290IENBNjAeFw0yMDA2MDMxNjQ4MjNaFw0zMjA2MDMxNjQ4MjNaMIHrMQswCQYDVQQGEwJCRTERMA8GA1UEBwwIQnJ1c3NlbHMxMDAuBgNVBAoMJ0tpbmdkb20gb2YgQmVsZ2l1bSAtIEZlZGVyYWwgR292ZXJubWVudDE2MDQGA1UECwwtRlBTIEhvbWUgQWZmYWlycyAtIEJJSy1HQ0kgKE5UUkJFLTAzNjI0NzU1MzgpMTkwNwYDVQQLDDBGUFMgUG9saWN5IGFuZCBTdXBwb3J0IC0gQk9TQSAoTlRSQkUtMDY3MTUxNjY0NykxDzANBgNVBAUTBjIwMjAwMjETMBEGA1UEAwwKQ2l0aXplbiBDQTB2MBAGByqGSM49AgEGBSuBBAAiA2IABGm/xr09IgfifHCbha2pPOKHslYQ2sHivezdP3upkQ/fxpg5iXpQtnN/aa9Kx9SBoUrQX6bMChr6YbFLbHmb9bUH9dL2dD5wRpyspSCEqC9eyUi6t2sfi98IvxKJV7IK3aOCAYwwggGIMBIGA1UdEwEB/wQIMAYBAf8CAQAwHwYDVR0jBBgwFoAULqCIsAsNYonsHT/Un8ySRI5IaUYwewYIKwYBBQUHAQEEbzBtMDYGCCsGAQUFBzAChipodHRwOi8vY3J0LmVpZHBraS5iZWxnaXVtLmJlL2VpZC9icmNhNi5jcnQwMwYIKwYBBQUHMAGGJ2h0dHA6Ly9vY3NwLmVpZHBraS5iZWxnaXVtLmJlL2VpZC9icmNhNjBJBgNVHSAEQjBAMD4GBFUdIAAwNjA0BggrBgEFBQcCARYoaHR0cHM6Ly9yZXBvc2l0b3J5LmVpZHBraS5iZWxnaXVtLmJlL2VpZDAdBgNVHSUEFjAUBggrBgEFBQcDAgYIKwYBBQUHAwQwOwYDVR0fBDQwMjAwoC6gLIYqaHR0cDovL2NybC5laWRwa2kuYmVsZ2l1bS5iZS9laWQvYnJjYTYuY3JsMB0GA1UdDgQWBBSvMdNkTV80uG70wpduAZ1hMphehjAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwMDaAAwZQIwG3A3+oDsuzHkKwCdTpGFiszcHDyfWKOJ0IRw5FNXCIfpTZaBKJcQWhF0WAXv1vhvAjEA93Dsx/I5IR41nwMaV1e7Lkp6OUh7tqMLzCkMPC6TTM/wXbmjffCYG+0IyMDpxqre',
+  },
+  {
+    name: 'Foreigner CA 202001',
+    description: 'EC P-384, 2020–2032; foreign residents, applet 1.8 cards',
+    issuer: 'Belgium Root CA6',
+    sha256: 'E1B9EB40B86A4844453AF2F7908151A7BD26E1C50D367BBB1A179AB4C858D6C3',
+    der:
+      'MIIEnDCCBCKgAwIBAgIUaiLehgh5xSg56XU+ZxDMS4MXqKAwCgYIKoZIzj0EAwMwgeAxCzAJBgNVBAYTAkJFMREwDwYDVQQHDAhCcnVzc2VsczEwMC4GA1UECgwnS2luZ2RvbSBvZiBCZWxnaXVtIC0gRmVkZXJhbCBHb3Zlcm5tZW50MTYwNAYDVQQLDC1GUFMgSG9tZSBBZmZhaXJzIC0gQklLLUdDSSAoTlRSQkUtMDM2MjQ3NTUzOCkxOTA3BgNVBAsMMEZQUyBQb2xpY3kgYW5kIFN1cHBvcnQgLSBCT1NBIChOVFJCRS0wNjcxNTE2NjQ3KTEZMBcGA1UEAwwQQmVsZ2l1bSBSb290IENBNjAeFw0yMDA2MDMxNzAyMjBaFw0zMjA2MDMxNzAyMjBaMIHtMQswCQYDVQQGEwJCRTERMA8GA1UEBwwIQnJ1c3NlbHMxMDAuBgNVBAoMJ0tpbmdkb20gb2YgQmVsZ2l1bSAtIEZlZGVyYWwgR292ZXJubWVudDE2MDQGA1UECwwtRlBTIEhvbWUgQWZmYWlycyAtIEJJSy1HQ0kgKE5UUkJFLTAzNjI0NzU1MzgpMTkwNwYDVQQLDDBGUFMgUG9saWN5IGFuZCBTdXBwb3J0IC0gQk9TQSAoTlRSQkUtMDY3MTUxNjY0NykxDzANBgNVBAUTBjIwMjAwMTEVMBMGA1UEAwwMRm9yZWlnbmVyIENBMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEBaTG/+k8RT2gEmk+iDpP3X9Xg+CbwriQe/QY5niwS5rOmyniY57VwhXnqb5dqZH0ilqAoteVqn57uY6KBsPxLBnYHaQEbkinKpkPNITjN+N0bgDHmx5G48r5vH04bIdbo4IBjDCCAYgwEgYDVR0TAQH/BAgwBgEB/wIBADAfBgNVHSMEGDAWgBQuoIiwCw1iiewdP9SfzJJEjkhpRjB7BggrBgEFBQcBAQRvMG0wNgYIKwYBBQUHMAKGKmh0dHA6Ly9jcnQuZWlkcGtpLmJlbGdpdW0uYmUvZWlkL2JyY2E2LmNydDAzBggrBgEFBQcwAYYnaHR0cDovL29jc3AuZWlkcGtpLmJlbGdpdW0uYmUvZWlkL2JyY2E2MEkGA1UdIARCMEAwPgYEVR0gADA2MDQGCCsGAQUFBwIBFihodHRwczovL3JlcG9zaXRvcnkuZWlkcGtpLmJlbGdpdW0uYmUvZWlkMB0GA1UdJQQWMBQGCCsGAQUFBwMCBggrBgEFBQcDBDA7BgNVHR8ENDAyMDCgLqAshipodHRwOi8vY3JsLmVpZHBraS5iZWxnaXVtLmJlL2VpZC9icmNhNi5jcmwwHQYDVR0OBBYEFBLZ4BaK1CNRXGWnabejUGtffs79MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAwNoADBlAjB4tSBFr+ION0g5DXliWS13o/d4Glkv6H5zFdxeTiJpESjbIJJQuvUOMOGSos0cOBQCMQColrsRje7ObUm/kO1JAMWLXI8LB6f3xXnbBKcSyxbIwzMxaVnQPfuMYD2T2XTTMJs=',
+  },
+];
+
+/**
+ * The hosts the real Belgian certificates name for their issuer (AIA
+ * caIssuers) and their OCSP responder: the only hosts the backend asks when
+ * it follows an address found in a certificate.
+ */
+export const BELGIAN_PKI_HOSTS: readonly string[] = ['crt.eidpki.belgium.be', 'ocsp.eidpki.belgium.be', 'certs.eid.belgium.be', 'ocsp.eid.belgium.be'];
+
 export interface TrustedRoot {
   certificate: X509Certificate;
   /** "built-in: Belgium Root CA6" or the file it came from */
@@ -87,6 +130,18 @@ export function builtInRoots(): TrustedRoot[] {
       throw new Error(`Built-in root "${root.name}" does not match its fingerprint`);
     }
     return { certificate, source: `built-in: ${root.name}`, builtIn: true };
+  });
+}
+
+/** The built-in issuing CAs, each checked against its fingerprint and its root's signature. */
+export function builtInIssuingCas(): X509Certificate[] {
+  const roots = builtInRoots();
+  return BELGIAN_ISSUING_CAS.map((ca) => {
+    const certificate = new X509Certificate(Buffer.from(ca.der, 'base64'));
+    if (sha256Hex(certificate.raw) !== ca.sha256) throw new Error(`Built-in CA "${ca.name}" does not match its fingerprint`);
+    const signedByItsRoot = roots.some((r) => r.source === `built-in: ${ca.issuer}` && certificate.checkIssued(r.certificate) && certificate.verify(r.certificate.publicKey));
+    if (!signedByItsRoot) throw new Error(`Built-in CA "${ca.name}" is not signed by ${ca.issuer}`);
+    return certificate;
   });
 }
 

@@ -29,9 +29,11 @@ Environment only:
   ${ENV.smtpUrl}   e.g. smtp://user:pass@mail.example:587 (else the local outbox)
   ${ENV.mailFrom}  sender address of e-mails
   ${ENV.smsGatewayUrl}   HTTP endpoint receiving POST {"to","text"} (else the local outbox)
-  ${ENV.ocsp}=1  check eID certificates with OCSP (5 s timeout)
+  ${ENV.ocsp}  belgian-roots (default: OCSP for real Belgian cards, no login without a good answer),
+                            all (also cards under configured roots) or off
   ${ENV.ocspUrl}  OCSP responder to ask instead of the certificate's own
-  ${ENV.fetchIntermediates}=0  do not fetch a card's issuing CA from the address in its certificate`;
+  ${ENV.fetchIntermediates}=1  fetch a card's issuing CA from the address in its certificate (off by default)
+  ${ENV.pkiHosts}  hosts such addresses may name (default: the Belgian eID PKI's)`;
 
 export const backendCommand: CliCommand = {
   name: 'backend',

@@ -56,14 +56,18 @@ export const TOKEN_ERROR_CODES = [
 
 export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
 
-export class TokenValidationError extends Error {
-  readonly code: TokenErrorCode;
+/** An error that says what went wrong as a code from a closed list, for logs and for the person's message. */
+export class CodedError<Code extends string> extends Error {
+  readonly code: Code;
 
-  constructor(code: TokenErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'TokenValidationError';
     this.code = code;
   }
+}
+
+export class TokenValidationError extends CodedError<TokenErrorCode> {
+  override readonly name = 'TokenValidationError';
 }
 
 export function isTokenValidationError(e: unknown, code?: TokenErrorCode): e is TokenValidationError {

@@ -24,6 +24,7 @@ import { WebEidTokenValidator, type TokenValidatorOptions } from './validator.js
 import { InMemoryNonceStore, issueChallengeNonce, generateChallengeNonce, type Clock } from './nonce-store.js';
 import { createTestAuthToken } from './test-token.js';
 import { isTokenValidationError, type TokenErrorCode } from './errors.js';
+import { fetchWithLimits } from './fetch.js';
 import { bytesToBase64, strictBase64ToBytes } from '../bytes.js';
 
 const crypto = webcrypto as unknown as Crypto;
@@ -289,10 +290,10 @@ describe('OCSP', () => {
     await new Promise((r) => server.close(r));
   });
 
-  async function withOcsp(a: Answer): Promise<TokenErrorCode | 'accepted'> {
+  async function withOcsp(a: Answer, trustAnchors?: string[]): Promise<TokenErrorCode | 'accepted'> {
     answer = a;
     const nonce = generateChallengeNonce(crypto);
-    const v = validatorFor(ec, { ocsp: { responderUrl: url, timeoutMs: 300 } });
+    const v = validatorFor(ec, { ocsp: { responderUrl: url, timeoutMs: 300, ...(trustAnchors ? { trustAnchors } : {}) } });
     try {
       await v.validate(await tokenFor(ec, nonce), nonce);
       return 'accepted';
@@ -313,6 +314,11 @@ describe('OCSP', () => {
     const started = Date.now();
     expect(await withOcsp('silent')).toBe('OCSP_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('asks only about certificates under the trust anchors it is given, when given some', async () => {
+    expect(await withOcsp('revoked', [ec.citizenCa.pem])).toBe('CERTIFICATE_REVOKED');
+    expect(await withOcsp('revoked', [otherRoot.root.pem])).toBe('accepted');
   });
 });
 
@@ -346,14 +352,19 @@ describe('fetching a missing issuing CA (AIA caIssuers)', () => {
     const der = await leafWithAia(ec);
     const nonce = generateChallengeNonce(crypto);
     const token = await createTestAuthToken({ certificateDer: der, privateKey: ec.authentication.privateKey, origin: ORIGIN, nonce, crypto });
-    const rootOnly = (fetchIntermediates?: { timeoutMs: number }) =>
-      new WebEidTokenValidator({ siteOrigin: ORIGIN, trustedCertificates: [ec.root.pem], crypto, ...(fetchIntermediates ? { fetchIntermediates } : {}) });
+    const rootOnly = (fetching: boolean) =>
+      new WebEidTokenValidator({
+        siteOrigin: ORIGIN,
+        trustedCertificates: [ec.root.pem],
+        crypto,
+        ...(fetching ? { fetchIntermediates: { fetch: fetchWithLimits({ timeoutMs: 2000 }) } } : {}),
+      });
 
     served = ec.citizenCa.der;
-    expect((await rootOnly({ timeoutMs: 2000 }).validate(token, nonce)).trustedBy.subject).toContain('TEST Root');
-    expect(await rejection(rootOnly().validate(token, nonce))).toBe('CERTIFICATE_UNTRUSTED');
+    expect((await rootOnly(true).validate(token, nonce)).trustedBy.subject).toContain('TEST Root');
+    expect(await rejection(rootOnly(false).validate(token, nonce))).toBe('CERTIFICATE_UNTRUSTED');
 
     served = otherRoot.citizenCa.der; // same name, another key: must not complete the path
-    expect(await rejection(rootOnly({ timeoutMs: 2000 }).validate(token, nonce))).toBe('CERTIFICATE_UNTRUSTED');
+    expect(await rejection(rootOnly(true).validate(token, nonce))).toBe('CERTIFICATE_UNTRUSTED');
   });
 });

@@ -17,6 +17,7 @@ import { TokenValidationError } from './errors.js';
 import { strictBase64ToBytes, bytesToBase64, concatBytes, utf8 } from '../bytes.js';
 import { consumeChallengeNonce, NONCE_BYTES, systemClock, type Clock, type NonceStore } from './nonce-store.js';
 import { checkOcsp, type OcspOptions } from './ocsp.js';
+import type { ResourceFetch } from './fetch.js';
 
 export const TOKEN_MIN_LENGTH = 100;
 export const TOKEN_MAX_LENGTH = 10000;
@@ -42,15 +43,20 @@ export interface TokenValidatorOptions {
   trustedCertificates: CertificateInput[];
   /** Untrusted CA certificates that may complete a path to a trusted one (e.g. Citizen CA when only the root is trusted). */
   intermediateCertificates?: CertificateInput[];
-  /** Revocation checking; off unless given. */
-  ocsp?: OcspOptions;
+  /** Revocation checking (fails closed: no valid answer, no login); off unless given. */
+  ocsp?: OcspOptions & {
+    /** Check only certificates whose path ends at one of these (e.g. the real roots but not a test root); every certificate when absent. */
+    trustAnchors?: CertificateInput[];
+  };
   /**
    * Fetch a missing issuing CA from the address in the certificate (AIA
-   * caIssuers), as browsers do, so trusting the root is enough (the Belgian
-   * Citizen CAs change every few years). What is fetched only completes a
-   * path: trust still has to end at a configured certificate. Off unless given.
+   * caIssuers), as browsers do. What is fetched only completes a path: trust
+   * still has to end at a configured certificate. The address comes from a
+   * certificate nobody has verified yet, so the fetcher must refuse hosts off
+   * an allow-list and internal addresses (shared-node/guarded-fetch.ts).
+   * Off unless given.
    */
-  fetchIntermediates?: { timeoutMs?: number; fetch?: typeof fetch };
+  fetchIntermediates?: { fetch: ResourceFetch };
   clock?: Clock;
   crypto?: Crypto;
 }
@@ -204,6 +210,8 @@ export class WebEidTokenValidator {
   private readonly clock: Clock;
   private readonly crypto: Crypto;
   private readonly ocsp: OcspOptions | undefined;
+  /** The trust anchors whose certificates get OCSP; undefined = all. */
+  private readonly ocspAnchors: x509.X509Certificate[] | undefined;
   /**
    * Issuer signatures already checked, keyed by the child certificate's bytes:
    * a CA's signature on a certificate never changes, so a returning card costs
@@ -228,6 +236,7 @@ export class WebEidTokenValidator {
     try {
       this.trusted = options.trustedCertificates.map(toCertificate);
       this.intermediates = (options.intermediateCertificates ?? []).map(toCertificate);
+      this.ocspAnchors = options.ocsp?.trustAnchors?.map(toCertificate);
     } catch (e) {
       fail('CONFIGURATION', 'A configured CA certificate cannot be decoded', e);
     }
@@ -262,13 +271,16 @@ export class WebEidTokenValidator {
     if (entry.usageError) throw entry.usageError;
 
     const path = await this.buildPath(certificate, now);
-    if (this.ocsp) await checkOcsp(certificate, path[0]!, { ...this.ocsp, clock: this.clock, crypto: this.crypto });
+    const trustedBy = path[path.length - 1]!;
+    if (this.ocsp && (!this.ocspAnchors || this.ocspAnchors.some((a) => sameBytes(a.rawData, trustedBy.rawData)))) {
+      await checkOcsp(certificate, path[0]!, { ...this.ocsp, clock: this.clock, crypto: this.crypto });
+    }
 
     await this.verifySignature(entry, parsed, spec, challengeNonce);
 
     return {
       certificate,
-      trustedBy: path[path.length - 1]!,
+      trustedBy,
       algorithm: parsed.algorithm,
       person: { ...entry.person },
     };
@@ -334,23 +346,25 @@ export class WebEidTokenValidator {
     return ok;
   }
 
-  /** The issuer named by the certificate's AIA caIssuers address, when fetching is on and it really signed the certificate. */
-  private async fetchIssuer(child: x509.X509Certificate): Promise<x509.X509Certificate | undefined> {
+  /**
+   * The issuer named by the certificate's AIA caIssuers address, when fetching
+   * is on and it really signed the certificate. Failures are collected: they
+   * explain an untrusted certificate.
+   */
+  private async fetchIssuer(child: x509.X509Certificate, failures: unknown[]): Promise<x509.X509Certificate | undefined> {
     if (!this.fetchIntermediates) return undefined;
     const aia = child.getExtension(x509.AuthorityInfoAccessExtension);
-    const urls = (aia?.caIssuers ?? []).filter((n) => n.type === 'url' && /^https?:\/\//.test(n.value)).map((n) => n.value);
+    const urls = (aia?.caIssuers ?? []).filter((n) => n.type === 'url' && /^https?:\/\//i.test(n.value)).map((n) => n.value);
     for (const url of urls.slice(0, 2)) {
       let candidate = this.fetched.get(url);
       if (!candidate) {
         try {
-          const response = await (this.fetchIntermediates.fetch ?? fetch)(url, { signal: AbortSignal.timeout(this.fetchIntermediates.timeoutMs ?? 5000) });
-          if (!response.ok) continue;
-          const bytes = new Uint8Array(await response.arrayBuffer());
-          if (bytes.length > 64 * 1024) continue;
+          const bytes = await this.fetchIntermediates.fetch(url, { method: 'GET', accept: 'application/pkix-cert' });
           const text = new TextDecoder().decode(bytes);
           candidate = text.includes('-----BEGIN CERTIFICATE-----') ? parsePemBundle(text)[0] : new x509.X509Certificate(bytes.slice().buffer);
-        } catch {
-          continue; // unreachable or not a certificate: the path stays incomplete
+        } catch (e) {
+          failures.push(e); // refused, unreachable or not a certificate: the path stays incomplete
+          continue;
         }
         if (!candidate) continue;
       }
@@ -366,6 +380,7 @@ export class WebEidTokenValidator {
   /** Returns [issuer, …, trusted CA]. Every configured certificate is a trust anchor, as in Web eID's validators. */
   private async buildPath(leaf: x509.X509Certificate, now: Date): Promise<x509.X509Certificate[]> {
     const path: x509.X509Certificate[] = [];
+    const fetchFailures: unknown[] = [];
     let current = leaf;
     for (let depth = 0; depth < 6; depth++) {
       let next: x509.X509Certificate | undefined;
@@ -375,14 +390,18 @@ export class WebEidTokenValidator {
           break;
         }
       }
-      next ??= await this.fetchIssuer(current);
+      next ??= await this.fetchIssuer(current, fetchFailures);
       if (!next) break;
       if (now < next.notBefore || now > next.notAfter) fail('CA_CERTIFICATE_INVALID', `The CA certificate "${next.subject}" is not valid now`);
       path.push(next);
       if (this.isTrusted(next)) return path;
       current = next;
     }
-    fail('CERTIFICATE_UNTRUSTED', `The certificate issued by "${leaf.issuer}" does not chain to a trusted certificate authority`);
+    fail(
+      'CERTIFICATE_UNTRUSTED',
+      `The certificate issued by "${leaf.issuer}" does not chain to a trusted certificate authority`,
+      fetchFailures.length ? new AggregateError(fetchFailures, 'Fetching the issuing CA failed') : undefined,
+    );
   }
 
   private async verifySignature(entry: ParsedCertificate, token: WebEidAuthToken, spec: AlgorithmSpec, nonce: string): Promise<void> {
