@@ -21,6 +21,13 @@ export interface BackendConfig {
   smtpUrl?: string;
   mailFrom: string;
   smsGatewayUrl?: string;
+  /**
+   * Development mode: a delivery channel that is not configured writes to the
+   * local outbox, which staff (the admin token) can read. Off by default:
+   * then both SMTP and the SMS gateway must be configured, or the backend
+   * refuses to start (delivery/delivery.ts, deliveryConfigProblem).
+   */
+  devMode: boolean;
   /** Bearer token for the registration office (LRA) API; without it the LRA API is off. */
   adminToken?: string;
   /**
@@ -137,6 +144,7 @@ export const ENV = {
   mailFrom: 'EID_BRIDGE_MAIL_FROM',
   smsGatewayUrl: 'EID_BRIDGE_SMS_GATEWAY_URL',
   adminToken: 'EID_BRIDGE_ADMIN_TOKEN',
+  devMode: 'EID_BRIDGE_DEV_MODE',
   ocsp: 'EID_BRIDGE_OCSP',
   ocspUrl: 'EID_BRIDGE_OCSP_URL',
   fetchIntermediates: 'EID_BRIDGE_FETCH_INTERMEDIATES',
@@ -165,6 +173,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
     mailFrom: env[ENV.mailFrom] ?? 'eID Bridge <no-reply@eid-bridge.localhost>',
+    devMode: flag(env[ENV.devMode]),
     ocsp: ocspPolicyFromText(env[ENV.ocsp]),
     ocspTimeoutMs: 5000,
     // Off unless switched on: the current Belgian issuing CAs are built in, and the address comes from an unverified certificate.

@@ -16,7 +16,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { BackendContext } from './context.js';
 import { SqliteStore } from './db/sqlite-store.js';
 import type { DataStore } from './db/store.js';
-import { createDelivery } from './delivery/delivery.js';
+import { createDelivery, deliveryConfigProblem } from './delivery/delivery.js';
 import { ApiError } from './http/api-error.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { schemaError } from './http/schemas.js';
@@ -61,6 +61,8 @@ const CSP = [
 ].join('; ');
 
 export async function startBackend(config: BackendConfig, options: StartOptions = {}): Promise<BackendServer> {
+  const deliveryProblem = deliveryConfigProblem(config);
+  if (deliveryProblem) throw new Error(deliveryProblem);
   const clock = options.clock ?? systemClock;
   const tls = config.http ? undefined : await loadOrCreateTlsCertificate(config.dataDir);
   const trustedCertificates = options.trustedCertificates ?? (await loadEidTrust(config.trustedRoots)).certificates;

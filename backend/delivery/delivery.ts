@@ -1,13 +1,15 @@
 /**
  * Sends e-mail and SMS: e-mail over SMTP (nodemailer, EID_BRIDGE_SMTP_URL),
  * SMS through a small HTTP gateway (EID_BRIDGE_SMS_GATEWAY_URL: POST JSON
- * {to, text}). A channel that is not configured writes to the local outbox
- * (a table the demo shows at /dev/outbox), for development only.
+ * {to, text}). Only in development mode (EID_BRIDGE_DEV_MODE) may a channel
+ * be left unconfigured: its messages then go to the local outbox, which only
+ * staff can read. Outside development mode both channels must be configured.
  */
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { DataStore } from '../db/store.js';
 import type { Clock } from '../clock.js';
+import { ENV, type BackendConfig } from '../config.js';
 
 export interface EmailMessage {
   to: string;
@@ -34,6 +36,18 @@ export interface DeliveryOptions {
   smsGatewayUrl?: string;
   store: DataStore;
   clock: Clock;
+}
+
+/**
+ * Why the backend must not start with these delivery settings, or undefined.
+ * Outside development mode a code must never land where someone else can read
+ * it, so a missing channel (one or both) stops the start, naming what to set.
+ */
+export function deliveryConfigProblem(config: Pick<BackendConfig, 'smtpUrl' | 'smsGatewayUrl' | 'devMode'>): string | undefined {
+  if (config.devMode) return undefined;
+  const missing = [config.smtpUrl ? '' : `${ENV.smtpUrl} (e-mail)`, config.smsGatewayUrl ? '' : `${ENV.smsGatewayUrl} (SMS)`].filter(Boolean);
+  if (!missing.length) return undefined;
+  return `Security codes would not be delivered: set ${missing.join(' and ')}, or run in development mode (${ENV.devMode}=1 or --dev) to keep unsent messages in the local outbox`;
 }
 
 export function createDelivery(options: DeliveryOptions): Delivery {

@@ -1,13 +1,14 @@
 /**
  * The pages a person sees: the login page, the activation page after a visit
  * to the registration office, a demo relying party that asks for a minimum
- * level, and (development only) the outbox of e-mails and SMS not sent.
+ * level, and (development mode, staff only) the outbox of e-mails and SMS not sent.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { currentSession } from '../http/sessions.js';
 import { ApiError } from '../http/api-error.js';
+import { requireStaff } from '../http/staff.js';
 import { pageText } from '../pages/texts/index.js';
 import { personJson } from '../people.js';
 import { esc, html, page, pageLanguage as language, safeReturnPath } from '../pages/html.js';
@@ -19,6 +20,12 @@ import { STYLE_CSS } from '../pages/style.js';
 function minLevelQuery(request: FastifyRequest): number {
   const n = Number((request.query as Record<string, unknown>).minLevel ?? 0);
   return Number.isInteger(n) && n >= 0 && n <= LEVELS.eid ? n : 0;
+}
+
+/** The outbox exists only in development mode with a channel unconfigured, and is read with the staff token. */
+function requireOutbox(ctx: BackendContext, request: FastifyRequest): void {
+  if (!ctx.config.devMode || !ctx.delivery.usesOutbox) throw new ApiError(404, 'NOT_FOUND', 'No outbox: e-mail and SMS are delivered for real');
+  requireStaff(ctx, request, 'staff');
 }
 
 const METHOD_LABEL = { eid: 'eidButton', email: 'keyEmail', sms: 'keySms', totp: 'keyApp', password: 'username' } as const;
@@ -93,16 +100,16 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
     return html(reply, page({ language: lang, title: pageText(lang, 'welcomeTitle'), path: '/demo/welcome', query: { minLevel: String(need) }, body, scripts: ['/assets/welcome.js'] }));
   });
 
-  // Development only: messages that went to the outbox because no SMTP server or SMS gateway is configured.
-  app.get('/api/dev/outbox', async (_request, reply) => {
-    if (!ctx.delivery.usesOutbox) throw new ApiError(404, 'NOT_FOUND', 'No outbox: e-mail and SMS are delivered for real');
+  // Development mode only, and only for staff: the outbox holds security codes, which would let anyone who knows a password log in.
+  app.get('/api/dev/outbox', async (request, reply) => {
+    requireOutbox(ctx, request);
     reply.header('Cache-Control', 'no-store');
     const messages = await ctx.store.listOutbox(100);
     return { messages: messages.map((m) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() })) };
   });
 
   app.get('/dev/outbox', async (request, reply) => {
-    if (!ctx.delivery.usesOutbox) throw new ApiError(404, 'NOT_FOUND', 'No outbox');
+    requireOutbox(ctx, request);
     const lang = language(request, reply);
     const messages = await ctx.store.listOutbox(100);
     const rows = messages

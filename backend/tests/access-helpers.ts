@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import { createTestPki, type TestPerson, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { Client, loginWithCard, SmtpSink, testBackendConfig } from './helpers.js';
 
-export const STAFF = { Authorization: 'Bearer test-admin-token' };
+export { STAFF } from './helpers.js';
 
 export interface AccessTestBackend {
   server: BackendServer;

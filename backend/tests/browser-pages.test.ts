@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWatchedPage } from './browser.js';
-import { startTestBackend, type TestBackend } from './helpers.js';
+import { STAFF, startTestBackend, type TestBackend } from './helpers.js';
 
 const USERNAME = 'browser.user';
 const PASSWORD = 'walking along the Meuse';
@@ -17,7 +17,7 @@ let browser: Browser;
 let problems: string[] = [];
 
 async function latestOutbox(match: (m: { recipient: string; subject: string; body: string }) => boolean): Promise<string> {
-  const r = await tb.client().get('/api/dev/outbox');
+  const r = await tb.client().get('/api/dev/outbox', STAFF);
   const m = (r.json.messages as Array<{ recipient: string; subject: string; body: string }>).find(match);
   if (!m) throw new Error('no such message in the outbox');
   return m.body;

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function startCli(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI_BIN, 'backend', '--port', '0', '--http', '--data', join(dir, 'data'), '--admin-token', ADMIN], {
+  const child = spawn(process.execPath, [CLI_BIN, 'backend', '--dev', '--port', '0', '--http', '--data', join(dir, 'data'), '--admin-token', ADMIN], {
     env: { ...process.env, EID_BRIDGE_TRUSTED_ROOTS: join(dir, 'trust.pem'), EID_BRIDGE_SMTP_URL: '', EID_BRIDGE_SMS_GATEWAY_URL: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -103,7 +103,7 @@ describe('eid-bridge backend as a process', () => {
     expect(login.json).toMatchObject({ person: { nationalNumber: '85073000259' } });
 
     // Every acknowledged activation code is there, with its e-mail in the outbox.
-    const outbox = await new Client(second.url).get('/api/dev/outbox');
+    const outbox = await new Client(second.url).get('/api/dev/outbox', { Authorization: `Bearer ${ADMIN}` });
     const links = (outbox.json.messages as Array<{ body: string }>).map((m) => /token=([^\s&]+)/.exec(m.body)?.[1]).filter((t): t is string => !!t);
     expect(links.length).toBeGreaterThanOrEqual(Math.min(acknowledged.length, 100));
     const lastCode = acknowledged[acknowledged.length - 1]!;

@@ -218,7 +218,10 @@ export interface TestBackendOptions {
   pki?: TestPki;
 }
 
-/** The settings of a test backend: plain http on a free port, the staff token "test-admin-token", the default limits. */
+/** The staff token of test backends, as the header staff send. */
+export const STAFF = { Authorization: 'Bearer test-admin-token' };
+
+/** The settings of a test backend: plain http on a free port, development mode (the outbox for a channel not configured), the staff token "test-admin-token", the default limits. */
 export function testBackendConfig(dataDir: string, overrides: Partial<BackendConfig> = {}): BackendConfig {
   return {
     port: 0,
@@ -231,6 +234,7 @@ export function testBackendConfig(dataDir: string, overrides: Partial<BackendCon
     ocspTimeoutMs: 1000,
     fetchIntermediates: false,
     adminToken: 'test-admin-token',
+    devMode: true,
     limits: { ...DEFAULT_LIMITS },
     ...overrides,
   };

@@ -3,9 +3,10 @@ import { request } from 'node:https';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, type BackendConfig } from '../config.js';
+import type { BackendConfig } from '../config.js';
 import { startBackend } from '../server.js';
 import { createTestPki } from '../../devtools/test-pki/test-pki.js';
+import { testBackendConfig } from './helpers.js';
 
 let dataDir: string;
 
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 function config(): BackendConfig {
-  return { port: 0, host: '127.0.0.1', dataDir, http: false, extensionOrigins: [], mailFrom: 'x@example.be', ocsp: false, ocspTimeoutMs: 1000, fetchIntermediates: false, limits: DEFAULT_LIMITS };
+  return testBackendConfig(dataDir, { http: false });
 }
 
 /** A request that trusts only the backend's own certificate, as a browser with it installed would. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { lockWaitMs } from '../security/throttle.js';
-import { errorCode, startTestBackend, type TestBackend } from './helpers.js';
+import { errorCode, STAFF, startTestBackend, type TestBackend } from './helpers.js';
 
 const USERNAME = 'brute.target';
 const PASSWORD = 'a long and private sentence';
@@ -60,7 +60,7 @@ describe('brute force over HTTP', () => {
     await tb.eidLogin(owner);
     await owner.put('/api/profile/email', { email: 'brute@example.be' });
     const start = await owner.post('/api/keys/email/start', {});
-    const outbox = await tb.client().get('/api/dev/outbox');
+    const outbox = await tb.client().get('/api/dev/outbox', STAFF);
     const mail = (outbox.json.messages as Array<{ recipient: string; body: string }>).find((m) => m.recipient === 'brute@example.be')!;
     const code = /\b(\d{6})\b/.exec(mail.body)![1]!;
     expect((await owner.post('/api/keys/email/confirm', { registrationId: start.json.registrationId, code })).status).toBe(200);
@@ -71,7 +71,7 @@ describe('brute force over HTTP', () => {
       const r = await client.post('/api/login/code', { loginRequestId: login.json.loginRequestId, code: String(100000 + i) });
       expect(errorCode(r)).toBe('CODE_INCORRECT');
     }
-    const outboxNow = await tb.client().get('/api/dev/outbox');
+    const outboxNow = await tb.client().get('/api/dev/outbox', STAFF);
     const loginMail = (outboxNow.json.messages as Array<{ recipient: string; subject: string; body: string }>).find((m) => m.subject === 'Uw beveiligingscode')!;
     const realCode = /\b(\d{6})\b/.exec(loginMail.body)![1]!;
     expect(errorCode(await client.post('/api/login/code', { loginRequestId: login.json.loginRequestId, code: realCode }))).toBe('CODE_EXPIRED');

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { base32Decode, totp } from '../security/otp.js';
-import { errorCode, startTestBackend, type TestBackend } from './helpers.js';
+import { errorCode, STAFF, startTestBackend, type TestBackend } from './helpers.js';
 
 let tb: TestBackend;
 const clock = new ManualClock();
-const STAFF = { Authorization: 'Bearer test-admin-token' };
 
 beforeAll(async () => {
   tb = await startTestBackend({ clock, smtp: true });
@@ -102,7 +101,7 @@ describe('registration office (LRA) activation over HTTP', () => {
     const dev = await startTestBackend();
     try {
       await dev.client().post('/api/lra/activation-codes', { nationalNumber: '85073000160', email: 'outbox@example.be' }, STAFF);
-      const page = await dev.client().get('/dev/outbox');
+      const page = await dev.client().get('/dev/outbox', STAFF);
       expect(page.status).toBe(200);
       expect(page.text).toContain('outbox@example.be');
       expect(page.text).toContain('Mijn digitale sleutels: activatie');

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, ENV } from '../../backend/config.js';
 import { startBackend } from '../../backend/server.js';
+import { deliveryConfigProblem } from '../../backend/delivery/delivery.js';
 import type { CliCommand } from '../cli-command.js';
 
 const HELP = `Usage: eid-bridge backend [options]
@@ -19,16 +20,21 @@ Options:
   --http              plain http://localhost instead of https with a local
                       self-signed certificate (the extension's developer setting
                       must allow http://localhost)                            [${ENV.http}=1]
-  --admin-token T     staff token for the registration-office API            [${ENV.adminToken}]
+  --admin-token T     staff token for the registration-office API and, in
+                      development mode, the outbox                            [${ENV.adminToken}]
+  --dev               development mode: e-mail and SMS without a configured
+                      server go to the local outbox (read with the staff token);
+                      without it, both must be configured or the backend
+                      refuses to start                                        [${ENV.devMode}=1]
   --verbose           log every request
 Environment only:
   ${ENV.trustedRoots}   PEM/DER file or directory of CA certificates trusted for eID login
                             (default: the built-in Belgian roots; add the Citizen CAs here)
   ${ENV.extensionOrigins}  comma-separated chrome-extension://ID and moz-extension://UUID origins
                             allowed to call the API (the popup)
-  ${ENV.smtpUrl}   e.g. smtp://user:pass@mail.example:587 (else the local outbox)
+  ${ENV.smtpUrl}   e.g. smtp://user:pass@mail.example:587 (required unless --dev)
   ${ENV.mailFrom}  sender address of e-mails
-  ${ENV.smsGatewayUrl}   HTTP endpoint receiving POST {"to","text"} (else the local outbox)
+  ${ENV.smsGatewayUrl}   HTTP endpoint receiving POST {"to","text"} (required unless --dev)
   ${ENV.ocsp}  belgian-roots (default: OCSP for real Belgian cards, no login without a good answer),
                             all (also cards under configured roots) or off
   ${ENV.ocspUrl}  OCSP responder to ask instead of the certificate's own
@@ -48,6 +54,7 @@ export const backendCommand: CliCommand = {
         'public-url': { type: 'string' },
         http: { type: 'boolean' },
         'admin-token': { type: 'string' },
+        dev: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -70,6 +77,12 @@ export const backendCommand: CliCommand = {
     if (values['public-url']) config.publicUrl = values['public-url'];
     if (values.http) config.http = true;
     if (values['admin-token']) config.adminToken = values['admin-token'];
+    if (values.dev) config.devMode = true;
+    const deliveryProblem = deliveryConfigProblem(config);
+    if (deliveryProblem) {
+      console.error(`eid-bridge backend: ${deliveryProblem}`);
+      return 2;
+    }
 
     const server = await startBackend(config, { logger: values.verbose ?? false });
     const ctx = server.context;
@@ -77,7 +90,9 @@ export const backendCommand: CliCommand = {
     console.log(`  login page:  ${server.url}/login`);
     console.log(`  demo:        ${server.url}/demo`);
     const unconfigured = [config.smtpUrl ? '' : 'e-mail', config.smsGatewayUrl ? '' : 'SMS'].filter(Boolean);
-    if (ctx.delivery.usesOutbox) console.log(`  outbox:      ${server.url}/dev/outbox (${unconfigured.join(' and ')} not configured)`);
+    if (ctx.delivery.usesOutbox) {
+      console.log(`  outbox:      ${server.url}/dev/outbox (development mode; ${unconfigured.join(' and ')} not configured; staff token required)`);
+    }
     if (server.tlsCertificateFile) console.log(`  certificate: ${server.tlsCertificateFile} (self-signed; trust it or accept it once in the browser)`);
     console.log(`  data:        ${config.dataDir}`);
     if (!config.adminToken) console.log(`  registration-office API off (set ${ENV.adminToken} or --admin-token)`);

@@ -173,7 +173,7 @@ export async function benchBackend(): Promise<void> {
 
   const dataDir = await mkdtemp(join(tmpdir(), 'eid-bridge-bench-'));
   const server = await startBackend(
-    { port: 0, host: '127.0.0.1', dataDir, http: true, extensionOrigins: [], mailFrom: 'bench@example.be', ocsp: false, ocspTimeoutMs: 1000, fetchIntermediates: false, limits: { ...DEFAULT_LIMITS, ipFailures: 1_000_000, requests: uniformRequestCaps(1_000_000) } },
+    { port: 0, host: '127.0.0.1', dataDir, http: true, extensionOrigins: [], mailFrom: 'bench@example.be', devMode: true, ocsp: false, ocspTimeoutMs: 1000, fetchIntermediates: false, limits: { ...DEFAULT_LIMITS, ipFailures: 1_000_000, requests: uniformRequestCaps(1_000_000) } },
     { trustedCertificates: [ec.root.der, ec.citizenCa.der] },
   );
   try {

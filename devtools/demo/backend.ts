@@ -42,7 +42,8 @@ export async function startBackend(group: ProcessGroup, options: { stateDir: str
   const backend = group.start(
     'backend',
     process.execPath,
-    [options.cli, 'backend', '--port', String(options.port), '--host', host, '--data', join(options.stateDir, 'backend')],
+    // Development mode: the demo has no mail server or SMS gateway, so unsent messages stay in the local outbox.
+    [options.cli, 'backend', '--dev', '--port', String(options.port), '--host', host, '--data', join(options.stateDir, 'backend')],
     { env, logFile: join(options.stateDir, 'backend.log') },
   );
   await waitFor(
