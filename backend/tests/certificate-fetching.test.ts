@@ -35,6 +35,26 @@ let server: Server;
 let issuerUrl: string;
 let connections = 0;
 
+/** The test card's key in a certificate its Citizen CA issues with other extensions. */
+async function cardCertificate(serialNumber: string, extensions: x509.Extension[]): Promise<Uint8Array> {
+  const auth = pki.authentication;
+  const certificate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber,
+      subject: auth.certificate.subject,
+      issuer: pki.citizenCa.certificate.subject,
+      notBefore: auth.certificate.notBefore,
+      notAfter: auth.certificate.notAfter,
+      publicKey: auth.publicKey,
+      signingKey: pki.citizenCa.privateKey,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
+      extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), ...extensions],
+    },
+    crypto,
+  );
+  return new Uint8Array(certificate.rawData);
+}
+
 beforeAll(async () => {
   pki = await createTestPki({ keyType: 'ec', withSigning: false });
   server = createServer((_req, res) => {
@@ -45,26 +65,11 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   issuerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/citizen-ca.crt`;
 
-  const auth = pki.authentication;
-  const certificate = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: '0c0ffee0',
-      subject: auth.certificate.subject,
-      issuer: pki.citizenCa.certificate.subject,
-      notBefore: auth.certificate.notBefore,
-      notAfter: auth.certificate.notAfter,
-      publicKey: auth.publicKey,
-      signingKey: pki.citizenCa.privateKey,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
-      extensions: [
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
-        new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', issuerUrl)] }),
-      ],
-    },
-    crypto,
-  );
-  card = { ...pki, authentication: { ...auth, certificate, der: new Uint8Array(certificate.rawData) } };
+  const der = await cardCertificate('0c0ffee0', [
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
+    new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', issuerUrl)] }),
+  ]);
+  card = { ...pki, authentication: { ...pki.authentication, certificate: new x509.X509Certificate(der.slice().buffer), der } };
 }, 30_000);
 
 afterAll(async () => {
@@ -111,23 +116,7 @@ describe("fetching a card's issuing CA from the address in its certificate", () 
 
   it('refuses an allowed name that resolves to an internal address, and says why', async () => {
     const aimed = `http://ca.test:${new URL(issuerUrl).port}/citizen-ca.crt`;
-    const aimedCard = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber: '0c0ffee1',
-        subject: card.authentication.certificate.subject,
-        issuer: pki.citizenCa.certificate.subject,
-        notBefore: card.authentication.certificate.notBefore,
-        notAfter: card.authentication.certificate.notAfter,
-        publicKey: pki.authentication.publicKey,
-        signingKey: pki.citizenCa.privateKey,
-        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
-        extensions: [
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', aimed)] }),
-        ],
-      },
-      crypto,
-    );
+    const aimedCard = await cardCertificate('0c0ffee1', [new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', aimed)] })]);
     let resolved = 0;
     const options = eidCheckOptions({ ...configFromEnv({}), fetchIntermediates: true, pkiHosts: ['ca.test'] }, [pki.root.der], async () => {
       resolved++;
@@ -135,7 +124,7 @@ describe("fetching a card's issuing CA from the address in its certificate", () 
     });
     const validator = new WebEidTokenValidator({ siteOrigin: 'https://login.example.be', trustedCertificates: [pki.root.der], ...options, crypto });
     const nonce = generateChallengeNonce(crypto);
-    const token = await createTestAuthToken({ certificateDer: new Uint8Array(aimedCard.rawData), privateKey: pki.authentication.privateKey, origin: 'https://login.example.be', nonce, crypto });
+    const token = await createTestAuthToken({ certificateDer: aimedCard, privateKey: pki.authentication.privateKey, origin: 'https://login.example.be', nonce, crypto });
     const refusal = await validator.validate(token, nonce).then(
       () => undefined,
       (e: unknown) => e,
@@ -145,6 +134,28 @@ describe("fetching a card's issuing CA from the address in its certificate", () 
     const reasons = ((refusal as Error).cause as AggregateError).errors;
     expect(reasons.map((e: unknown) => (e instanceof GuardedFetchError ? e.code : e))).toEqual(['ADDRESS_NOT_PUBLIC']);
     expect(resolved).toBe(1);
+    expect(connections).toBe(0);
+  });
+
+  it("sends OCSP requests to the certificate's own responder address under the same rules", async () => {
+    const withOcspAddress = await cardCertificate('0c0ffee2', [
+      new x509.AuthorityInfoAccessExtension({ ocsp: [new x509.GeneralName('url', issuerUrl.replace('/citizen-ca.crt', '/ocsp'))] }),
+    ]);
+    const trusted = [pki.root.der, pki.citizenCa.der];
+    const validator = new WebEidTokenValidator({
+      siteOrigin: 'https://login.example.be',
+      trustedCertificates: trusted,
+      ...eidCheckOptions({ ...configFromEnv({}), ocsp: 'all', pkiHosts: ['127.0.0.1'] }, trusted),
+      crypto,
+    });
+    const nonce = generateChallengeNonce(crypto);
+    const token = await createTestAuthToken({ certificateDer: withOcspAddress, privateKey: pki.authentication.privateKey, origin: 'https://login.example.be', nonce, crypto });
+    const refusal = await validator.validate(token, nonce).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((refusal as TokenValidationError).code).toBe('OCSP_UNAVAILABLE');
+    expect(((refusal as Error).cause as GuardedFetchError).code).toBe('ADDRESS_NOT_PUBLIC');
     expect(connections).toBe(0);
   });
 });
