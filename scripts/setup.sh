@@ -35,11 +35,24 @@ command -v node >/dev/null || fail "Node.js is not installed: install Node.js 20
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=12)?0:1)' \
   || fail "Node.js $(node --version) is too old: eID Bridge needs 20.12 or newer"
 
+# Dependencies install with their install scripts off: only our three native
+# modules are then built, from source, here (no prebuilt binary is downloaded).
+# package.json's allowScripts says the same for npm versions that read it.
+NATIVE_MODULES=(better-sqlite3 pcsclite pkcs11js)
+NATIVE_BINARIES=(node_modules/better-sqlite3/build/Release/better_sqlite3.node node_modules/pcsclite/build/Release/pcsclite.node node_modules/pkcs11js/build/Release/pkcs11.node)
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "Installing npm dependencies (native modules are built from source)"
-  # better-sqlite3 would otherwise try to download a prebuilt binary first.
-  npm_config_build_from_source=true npm ci --no-audit --no-fund
+  say "Installing npm dependencies (install scripts off)"
+  npm ci --ignore-scripts --no-audit --no-fund
+  rm -f "${NATIVE_BINARIES[@]}"
 fi
+for binary in "${NATIVE_BINARIES[@]}"; do
+  if [ ! -f "$binary" ]; then
+    say "Building the native modules from source: ${NATIVE_MODULES[*]}"
+    npm_config_build_from_source=true npm rebuild --foreground-scripts "${NATIVE_MODULES[@]}" >/dev/null \
+      || fail "building ${NATIVE_MODULES[*]} failed: the compilers (build-essential, python3) and libpcsclite-dev must be installed"
+    break
+  fi
+done
 
 if ! pidof pcscd >/dev/null; then
   say "Starting the PC/SC service (pcscd)"
