@@ -186,4 +186,9 @@ CREATE INDEX mandates_giver ON mandates(giver_type, giver_id);
 CREATE INDEX mandates_holder ON mandates(holder_type, holder_id);
 `,
   },
+  {
+    version: 3,
+    name: 'lift the permanent account locks: every lock now ends with time (security/throttle.ts)',
+    sql: `UPDATE account_failures SET locked_until = 0 WHERE locked_until >= 9007199254740991;`,
+  },
 ];

@@ -315,18 +315,37 @@ export class SqliteStore implements DataStore {
     return r && { failures: r.failures as number, lockedUntil: r.locked_until as number };
   }
 
-  async setFailures(personId: number, failures: number, lockedUntil: number): Promise<void> {
-    this.db
-      .prepare('INSERT INTO account_failures (person_id, failures, locked_until) VALUES (?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until')
-      .run(personId, failures, lockedUntil);
+  async countAccountFailure(personId: number, now: number): Promise<number | undefined> {
+    const r = this.db
+      .prepare(
+        'INSERT INTO account_failures (person_id, failures, locked_until) VALUES (?, 1, 0) ON CONFLICT (person_id) DO UPDATE SET failures = failures + 1 WHERE locked_until <= ? RETURNING failures',
+      )
+      .get(personId, now) as Row | undefined;
+    return r?.failures as number | undefined;
+  }
+
+  async lockAccount(personId: number, until: number): Promise<void> {
+    this.db.prepare('UPDATE account_failures SET locked_until = MAX(locked_until, ?) WHERE person_id = ?').run(until, personId);
   }
 
   async clearFailures(personId: number): Promise<void> {
     this.db.prepare('DELETE FROM account_failures WHERE person_id = ?').run(personId);
   }
 
-  async addIpFailure(ip: string, at: number): Promise<void> {
-    this.db.prepare('INSERT INTO ip_failures (ip, at) VALUES (?, ?)').run(ip, at);
+  async reserveIpFailure(ip: string, at: number, since: number, max: number): Promise<{ reservation: number } | { oldest: number }> {
+    // One write transaction: concurrent attempts (threads or processes) cannot both take the last slot.
+    return this.db
+      .transaction(() => {
+        const r = this.db.prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM ip_failures WHERE ip = ? AND at > ?').get(ip, since) as Row;
+        if ((r.n as number) >= max) return { oldest: (r.oldest as number | null) ?? at };
+        const inserted = this.db.prepare('INSERT INTO ip_failures (ip, at) VALUES (?, ?) RETURNING rowid AS id').get(ip, at) as Row;
+        return { reservation: inserted.id as number };
+      })
+      .immediate();
+  }
+
+  async releaseIpFailure(reservation: number): Promise<void> {
+    this.db.prepare('DELETE FROM ip_failures WHERE rowid = ?').run(reservation);
   }
 
   async countIpFailures(ip: string, since: number): Promise<{ count: number; oldest: number | null }> {

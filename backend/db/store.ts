@@ -220,9 +220,19 @@ export interface DataStore {
   updatePending(id: string, changes: { channel?: string; codeHash?: string | null; payload?: Record<string, unknown>; expiresAt?: number; attempts?: number }): Promise<void>;
 
   findFailures(personId: number): Promise<{ failures: number; lockedUntil: number } | undefined>;
-  setFailures(personId: number, failures: number, lockedUntil: number): Promise<void>;
+  /** Counts one failure for the account, atomically, unless it is locked at `now`; the new count, or undefined when locked (not counted). */
+  countAccountFailure(personId: number, now: number): Promise<number | undefined>;
+  /** Locks the account until `until` (a lock never shortens). */
+  lockAccount(personId: number, until: number): Promise<void>;
   clearFailures(personId: number): Promise<void>;
-  addIpFailure(ip: string, at: number): Promise<void>;
+  /**
+   * Takes one of the `max` failure slots of an address in the window from
+   * `since`, atomically, before the attempt is checked: the slot's id, or the
+   * time of the oldest failure in the window when all are taken.
+   */
+  reserveIpFailure(ip: string, at: number, since: number, max: number): Promise<{ reservation: number } | { oldest: number }>;
+  /** Gives a slot back: the attempt it was taken for did not fail. */
+  releaseIpFailure(reservation: number): Promise<void>;
   countIpFailures(ip: string, since: number): Promise<{ count: number; oldest: number | null }>;
 
   createActivationCode(code: ActivationCode): Promise<void>;

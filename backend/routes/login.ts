@@ -39,112 +39,115 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: BackendContext): 
     if (LEVELS[key] < minLevel) {
       throw new ApiError(403, 'LEVEL_TOO_LOW', `This service needs level ${minLevel}; this key gives ${LEVELS[key]}`, { required: minLevel, level: LEVELS[key] });
     }
-    await ctx.throttle.checkIp(request.ip);
-
-    const account = await ctx.store.findPasswordByUsername(username);
-    const passwordOk = account ? await verifyPassword(password, account.passwordHash) : await verifyAgainstDummy(password);
-    if (!account || !passwordOk) {
-      await ctx.throttle.fail(account?.personId, request.ip);
-      throw loginFailed();
-    }
-    // A locked account answers exactly like a wrong password.
-    if (await ctx.throttle.isLocked(account.personId)) throw loginFailed();
-    const found = await ctx.store.findPersonById(account.personId);
-    if (!found) throw loginFailed();
-    // The code goes out in the language of the page the person is using.
-    const person = await rememberLanguage(ctx, found, body);
-    const current = await ensureSession(ctx, request, reply);
-
-    if (key === 'password') {
-      await ctx.throttle.succeed(person.id);
-      const loggedIn = await startAuthenticatedSession(ctx, current, reply, person, 'password', LEVELS.password);
-      return loggedInAnswer(ctx, request, current, person, loggedIn);
-    }
-
-    const codeKey = await ctx.store.findCodeKey(person.id, key);
-    if (!codeKey) throw new ApiError(409, 'KEY_NOT_ACTIVE', `The key "${key}" is not activated for this account`);
-    const id = randomToken();
-    const now = ctx.clock.now();
-    const code = key === 'totp' ? undefined : numericCode();
-    await ctx.store.createPending({
-      id,
-      sessionHash: current.session.tokenHash,
-      personId: person.id,
-      purpose: 'login',
-      channel: key,
-      codeHash: code ? codeHash(id, code) : null,
-      payload: { minLevel },
-      attempts: 0,
-      createdAt: now,
-      expiresAt: now + LOGIN_CODE_TTL_MS,
-      usedAt: null,
-    });
-    let sentTo: string | undefined;
-    const language = languageOf(person);
-    try {
-      if (key === 'email' && code) {
-        if (!person.email) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'No e-mail address on file');
-        await ctx.delivery.sendEmail({ to: person.email, subject: pageText(language, 'mailLoginCodeSubject'), text: pageText(language, 'mailLoginCodeBody', { code }) });
-        sentTo = maskEmail(person.email);
-      } else if (key === 'sms' && code) {
-        if (!person.phone) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'No mobile number on file');
-        await ctx.delivery.sendSms({ to: person.phone, text: pageText(language, 'smsLoginCode', { code }) });
-        sentTo = maskPhone(person.phone);
+    return ctx.throttle.attempt(request.ip, async (attempt) => {
+      const account = await ctx.store.findPasswordByUsername(username);
+      const passwordOk = account ? await verifyPassword(password, account.passwordHash) : await verifyAgainstDummy(password);
+      if (!account || !passwordOk) {
+        await attempt.fail(account?.personId);
+        throw loginFailed();
       }
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
-      request.log.error({ err: e }, 'sending a login code failed');
-      throw new ApiError(502, 'DELIVERY_FAILED', 'The security code could not be sent; try again later');
-    }
-    reply.header('Cache-Control', 'no-store');
-    return {
-      status: 'code-required',
-      loginRequestId: id,
-      channel: key,
-      ...(sentTo ? { sentTo } : {}),
-      expiresAt: new Date(now + LOGIN_CODE_TTL_MS).toISOString(),
-      ...(wantsSessionToken(ctx, request, current.viaBearer) ? { sessionToken: current.token } : {}),
-    };
+      // A locked account answers exactly like a wrong password (and the address spent an attempt on it).
+      if (await ctx.throttle.isLocked(account.personId)) {
+        await attempt.fail(account.personId);
+        throw loginFailed();
+      }
+      const found = await ctx.store.findPersonById(account.personId);
+      if (!found) throw loginFailed();
+      // The code goes out in the language of the page the person is using.
+      const person = await rememberLanguage(ctx, found, body);
+      const current = await ensureSession(ctx, request, reply);
+
+      if (key === 'password') {
+        await ctx.throttle.succeed(person.id);
+        const loggedIn = await startAuthenticatedSession(ctx, current, reply, person, 'password', LEVELS.password);
+        return loggedInAnswer(ctx, request, current, person, loggedIn);
+      }
+
+      const codeKey = await ctx.store.findCodeKey(person.id, key);
+      if (!codeKey) throw new ApiError(409, 'KEY_NOT_ACTIVE', `The key "${key}" is not activated for this account`);
+      const id = randomToken();
+      const now = ctx.clock.now();
+      const code = key === 'totp' ? undefined : numericCode();
+      await ctx.store.createPending({
+        id,
+        sessionHash: current.session.tokenHash,
+        personId: person.id,
+        purpose: 'login',
+        channel: key,
+        codeHash: code ? codeHash(id, code) : null,
+        payload: { minLevel },
+        attempts: 0,
+        createdAt: now,
+        expiresAt: now + LOGIN_CODE_TTL_MS,
+        usedAt: null,
+      });
+      let sentTo: string | undefined;
+      const language = languageOf(person);
+      try {
+        if (key === 'email' && code) {
+          if (!person.email) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'No e-mail address on file');
+          await ctx.delivery.sendEmail({ to: person.email, subject: pageText(language, 'mailLoginCodeSubject'), text: pageText(language, 'mailLoginCodeBody', { code }) });
+          sentTo = maskEmail(person.email);
+        } else if (key === 'sms' && code) {
+          if (!person.phone) throw new ApiError(409, 'KEY_NOT_ACTIVE', 'No mobile number on file');
+          await ctx.delivery.sendSms({ to: person.phone, text: pageText(language, 'smsLoginCode', { code }) });
+          sentTo = maskPhone(person.phone);
+        }
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        request.log.error({ err: e }, 'sending a login code failed');
+        throw new ApiError(502, 'DELIVERY_FAILED', 'The security code could not be sent; try again later');
+      }
+      reply.header('Cache-Control', 'no-store');
+      return {
+        status: 'code-required',
+        loginRequestId: id,
+        channel: key,
+        ...(sentTo ? { sentTo } : {}),
+        expiresAt: new Date(now + LOGIN_CODE_TTL_MS).toISOString(),
+        ...(wantsSessionToken(ctx, request, current.viaBearer) ? { sessionToken: current.token } : {}),
+      };
+    });
   });
 
   app.post('/api/login/code', { schema: { body: CODE_LOGIN_BODY }, config: { rateLimit: requestCap(ctx, 'codeLogin') } }, async (request, reply) => {
     const body = request.body as { loginRequestId: string; code: string };
     const id = body.loginRequestId;
     const code = body.code.replace(/\s/g, '');
-    await ctx.throttle.checkIp(request.ip);
-    const current = await currentSession(ctx, request);
-    const pending = await ctx.store.findPending(id);
-    const now = ctx.clock.now();
-    // Bound to the request and to the session that asked for it.
-    if (!pending || pending.purpose !== 'login' || !current || pending.sessionHash !== current.session.tokenHash || pending.personId === null) {
-      throw new ApiError(410, 'CODE_EXPIRED', 'This login request does not exist, has expired or was used');
-    }
-    if (pending.usedAt !== null || now >= pending.expiresAt || pending.attempts >= MAX_CODE_ATTEMPTS) {
-      throw new ApiError(410, 'CODE_EXPIRED', 'This login request does not exist, has expired or was used');
-    }
-    const personId = pending.personId;
-    let ok = false;
-    if (!(await ctx.throttle.isLocked(personId))) {
-      if (pending.channel === 'totp') {
-        const key = await ctx.store.findCodeKey(personId, 'totp');
-        const step = key?.totpSecret ? matchTotp(base32Decode(key.totpSecret), code, now) : undefined;
-        // The step must be newer than the last one accepted: a code seen once cannot be replayed.
-        ok = step !== undefined && (await ctx.store.acceptTotpStep(personId, step));
-      } else {
-        ok = pending.codeHash !== null && constantTimeEqual(codeHash(id, code), pending.codeHash);
+    return ctx.throttle.attempt(request.ip, async (attempt) => {      const current = await currentSession(ctx, request);
+      const pending = await ctx.store.findPending(id);
+      const now = ctx.clock.now();
+      // Bound to the request and to the session that asked for it.
+      if (!pending || pending.purpose !== 'login' || !current || pending.sessionHash !== current.session.tokenHash || pending.personId === null) {
+        throw new ApiError(410, 'CODE_EXPIRED', 'This login request does not exist, has expired or was used');
       }
-    }
-    if (!ok) {
-      const attempts = await ctx.store.countAttempt(id);
-      await ctx.throttle.fail(personId, request.ip);
-      throw new ApiError(401, 'CODE_INCORRECT', 'The code is not correct', { attemptsLeft: Math.max(0, MAX_CODE_ATTEMPTS - attempts) });
-    }
-    if (!(await ctx.store.usePending(id, now))) throw new ApiError(410, 'CODE_EXPIRED', 'This login request was used already');
-    const person = await ctx.store.findPersonById(personId);
-    if (!person) throw loginFailed();
-    await ctx.throttle.succeed(person.id);
-    const method = pending.channel as LoginMethod;
-    const loggedIn = await startAuthenticatedSession(ctx, current, reply, person, method, LEVELS[method as 'email' | 'sms' | 'totp']);
-    return loggedInAnswer(ctx, request, current, person, loggedIn);
+      if (pending.usedAt !== null || now >= pending.expiresAt || pending.attempts >= MAX_CODE_ATTEMPTS) {
+        throw new ApiError(410, 'CODE_EXPIRED', 'This login request does not exist, has expired or was used');
+      }
+      const personId = pending.personId;
+      let ok = false;
+      if (!(await ctx.throttle.isLocked(personId))) {
+        if (pending.channel === 'totp') {
+          const key = await ctx.store.findCodeKey(personId, 'totp');
+          const step = key?.totpSecret ? matchTotp(base32Decode(key.totpSecret), code, now) : undefined;
+          // The step must be newer than the last one accepted: a code seen once cannot be replayed.
+          ok = step !== undefined && (await ctx.store.acceptTotpStep(personId, step));
+        } else {
+          ok = pending.codeHash !== null && constantTimeEqual(codeHash(id, code), pending.codeHash);
+        }
+      }
+      if (!ok) {
+        const attempts = await ctx.store.countAttempt(id);
+        await attempt.fail(personId);
+        throw new ApiError(401, 'CODE_INCORRECT', 'The code is not correct', { attemptsLeft: Math.max(0, MAX_CODE_ATTEMPTS - attempts) });
+      }
+      if (!(await ctx.store.usePending(id, now))) throw new ApiError(410, 'CODE_EXPIRED', 'This login request was used already');
+      const person = await ctx.store.findPersonById(personId);
+      if (!person) throw loginFailed();
+      await ctx.throttle.succeed(person.id);
+      const method = pending.channel as LoginMethod;
+      const loggedIn = await startAuthenticatedSession(ctx, current, reply, person, method, LEVELS[method as 'email' | 'sms' | 'totp']);
+      return loggedInAnswer(ctx, request, current, person, loggedIn);
+    });
   });
 }

@@ -102,36 +102,37 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
 
   app.post('/api/activation/start', { schema: { body: ACTIVATION_START_BODY }, config: { rateLimit: requestCap(ctx, 'activation') } }, async (request, reply) => {
     const { token: link, activationCode: code } = request.body as { token: string; activationCode: string };
-    await ctx.throttle.checkIp(request.ip);
-    const activation = await ctx.store.findActivationByLink(tokenHash(link));
-    const now = ctx.clock.now();
-    if (!activation || activation.usedAt !== null || now >= activation.expiresAt || activation.attempts >= MAX_ACTIVATION_ATTEMPTS) {
-      throw invalidActivation();
-    }
-    if (!constantTimeEqual(codeHash(activation.id, normalizePaperCode(code)), activation.codeHash)) {
-      const attempts = await ctx.store.countActivationAttempt(activation.id);
-      await ctx.throttle.fail(undefined, request.ip);
-      throw invalidActivation({ attemptsLeft: Math.max(0, MAX_ACTIVATION_ATTEMPTS - attempts) });
-    }
-    const current = await ensureSession(ctx, request, reply);
-    const person = await ctx.store.findPersonById(activation.personId);
-    if (!person) throw invalidActivation();
-    const id = randomToken();
-    await ctx.store.createPending({
-      id,
-      sessionHash: current.session.tokenHash,
-      personId: person.id,
-      purpose: 'activation',
-      channel: 'none',
-      codeHash: null,
-      payload: { activationId: activation.id },
-      attempts: 0,
-      createdAt: now,
-      expiresAt: now + ACTIVATION_SESSION_MS,
-      usedAt: null,
+    return ctx.throttle.attempt(request.ip, async (attempt) => {
+      const activation = await ctx.store.findActivationByLink(tokenHash(link));
+      const now = ctx.clock.now();
+      if (!activation || activation.usedAt !== null || now >= activation.expiresAt || activation.attempts >= MAX_ACTIVATION_ATTEMPTS) {
+        throw invalidActivation();
+      }
+      if (!constantTimeEqual(codeHash(activation.id, normalizePaperCode(code)), activation.codeHash)) {
+        const attempts = await ctx.store.countActivationAttempt(activation.id);
+        await attempt.fail();
+        throw invalidActivation({ attemptsLeft: Math.max(0, MAX_ACTIVATION_ATTEMPTS - attempts) });
+      }
+      const current = await ensureSession(ctx, request, reply);
+      const person = await ctx.store.findPersonById(activation.personId);
+      if (!person) throw invalidActivation();
+      const id = randomToken();
+      await ctx.store.createPending({
+        id,
+        sessionHash: current.session.tokenHash,
+        personId: person.id,
+        purpose: 'activation',
+        channel: 'none',
+        codeHash: null,
+        payload: { activationId: activation.id },
+        attempts: 0,
+        createdAt: now,
+        expiresAt: now + ACTIVATION_SESSION_MS,
+        usedAt: null,
+      });
+      reply.header('Cache-Control', 'no-store');
+      return { activationId: id, person: personJson(person), email: maskEmail(activation.email) };
     });
-    reply.header('Cache-Control', 'no-store');
-    return { activationId: id, person: personJson(person), email: maskEmail(activation.email) };
   });
 
   async function pendingActivation(request: FastifyRequest, id: string) {

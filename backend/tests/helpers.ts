@@ -4,7 +4,7 @@
  * HTTP SMS gateway, a cookie-keeping client and Web eID tokens from the test PKI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -191,6 +191,22 @@ export class Client {
   delete(path: string) {
     return this.request('DELETE', path);
   }
+}
+
+/**
+ * A JSON POST from a chosen local address: every address of 127.0.0.0/8 is
+ * loopback on Linux, so one test can be many clients to the per-address limits.
+ */
+export function postFrom(localAddress: string, url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', localAddress, agent: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text || '{}') as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 export function errorCode(r: { json: Record<string, unknown> }): string | undefined {

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock.js';
-import { lockWaitMs } from '../security/throttle.js';
-import { errorCode, STAFF, startTestBackend, type TestBackend } from './helpers.js';
+import { ManualClock, MINUTE } from '../clock.js';
+import { uniformRequestCaps } from '../config.js';
+import { lockWaitMs, MAX_WAIT_MS } from '../security/throttle.js';
+import { errorCode, postFrom, STAFF, startTestBackend, type TestBackend } from './helpers.js';
 
 const USERNAME = 'brute.target';
 const PASSWORD = 'a long and private sentence';
 
 describe('lock-out waits', () => {
-  it('grow from 1 minute to 15 minutes, and end in a hard lock at 100 failures', () => {
+  it('grow from 1 minute to 15 minutes and never beyond: every lock lifts with time', () => {
     expect([4, 5, 6, 7, 8, 9, 10].map((f) => lockWaitMs(f, 5) / 60_000)).toEqual([0, 1, 2, 4, 8, 15, 15]);
-    expect(lockWaitMs(100, 5)).toBe(Number.MAX_SAFE_INTEGER);
+    expect([100, 10_000, 1e9].map((f) => lockWaitMs(f, 5))).toEqual([MAX_WAIT_MS, MAX_WAIT_MS, MAX_WAIT_MS]);
   });
 });
 
@@ -29,13 +30,15 @@ describe('brute force over HTTP', () => {
 
   const attempt = (password: string) => tb.client().post('/api/login/password', { username: USERNAME, password, key: 'password' });
 
-  it('locks the account after 5 failures with growing waits; a locked account answers like a wrong password', async () => {
+  it('locks the account after 5 failures with growing waits, not counting failures during a lock; a locked account answers like a wrong password', async () => {
     for (let i = 0; i < 5; i++) expect(errorCode(await attempt(`wrong guess ${i}`))).toBe('LOGIN_FAILED');
     const locked = await attempt(PASSWORD);
     expect(locked.status).toBe(401);
     expect(locked.json).toEqual((await attempt('another wrong guess')).json);
 
-    // 6 failures now: the wait is 2 minutes.
+    // The wrong guess during the lock was not counted: the lock lifts after 1 minute, and the 6th failure makes the next wait 2 minutes.
+    clock.advance(61_000);
+    expect(errorCode(await attempt('wrong once the lock lifted'))).toBe('LOGIN_FAILED');
     clock.advance(61_000);
     expect(errorCode(await attempt(PASSWORD))).toBe('LOGIN_FAILED');
     clock.advance(60_000);
@@ -97,4 +100,80 @@ describe('limit per IP address', () => {
       await tb.stop();
     }
   });
+});
+
+describe('strangers cannot lock an account for good', () => {
+  const clock = new ManualClock();
+  let tb: TestBackend;
+  const username = 'target.of.strangers';
+  const password = 'my own sentence, nobody elses';
+  const email = 'target@example.be';
+
+  beforeAll(async () => {
+    // Two failures per address and window keep the number of (slow) password hashes small; the request caps are out of the way.
+    tb = await startTestBackend({ clock, smtp: true, limits: { accountFailuresBeforeLock: 5, ipFailures: 2, requests: uniformRequestCaps(100_000) } });
+    const owner = tb.client();
+    await tb.eidLogin(owner);
+    expect((await owner.put('/api/keys/password', { username, password })).status).toBe(200);
+    await owner.put('/api/profile/email', { email });
+    const start = await owner.post('/api/keys/email/start', {});
+    const mail = await tb.smtp!.waitFor(email, (m) => m.subject === 'Uw registratiecode');
+    const code = /\b(\d{6})\b/.exec(mail.text)![1]!;
+    expect((await owner.post('/api/keys/email/confirm', { registrationId: start.json.registrationId, code })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await tb?.stop();
+  });
+
+  it('lets the person log in with password and code after the documented wait, after 10,000 wrong passwords from 50 addresses', async () => {
+    const addresses = Array.from({ length: 50 }, (_, i) => `127.0.0.${i + 2}`);
+    const answers = new Map<string, number>();
+    // Two waves of 5,000, the second after the address windows and the first lock have passed.
+    for (let wave = 0; wave < 2; wave++) {
+      await Promise.all(
+        addresses.map(async (address) => {
+          for (let i = 0; i < 100; i++) {
+            const r = await postFrom(address, `${tb.server.url}/api/login/password`, { username, password: `guess ${wave} ${address} ${i}`, key: 'password' });
+            const code = errorCode(r) ?? String(r.status);
+            answers.set(code, (answers.get(code) ?? 0) + 1);
+          }
+        }),
+      );
+      clock.advance(16 * MINUTE);
+    }
+    // Each address was stopped after its own failures; none got more than the limit through.
+    expect(answers.get('LOGIN_FAILED')).toBe(2 * 50 * 2);
+    expect(answers.get('TOO_MANY_ATTEMPTS')).toBe(10_000 - 2 * 50 * 2);
+
+    clock.advance(MAX_WAIT_MS);
+    const person = tb.client();
+    const before = tb.smtp!.messages.length;
+    const login = await person.post('/api/login/password', { username, password, key: 'email' });
+    expect(login.status).toBe(200);
+    expect(login.json.status).toBe('code-required');
+    const mail = await tb.smtp!.waitFor(email, (m) => m.subject === 'Uw beveiligingscode', before);
+    const code = /\b(\d{6})\b/.exec(mail.text)![1]!;
+    const loggedIn = await person.post('/api/login/code', { loginRequestId: login.json.loginRequestId, code });
+    expect(loggedIn.status).toBe(200);
+    expect(loggedIn.json).toMatchObject({ status: 'logged-in', level: 400 });
+  }, 600_000);
+});
+
+describe('limit per address under concurrency', () => {
+  it('processes at most the limit of 150 wrong logins sent at once', async () => {
+    const tb = await startTestBackend({ limits: { ipFailures: 100, ipWindowMs: 15 * MINUTE, requests: uniformRequestCaps(100_000) } });
+    try {
+      const owner = tb.client();
+      await tb.eidLogin(owner);
+      expect((await owner.put('/api/keys/password', { username: 'parallel.target', password: 'the right one, finally' })).status).toBe(200);
+      const answers = await Promise.all(
+        Array.from({ length: 150 }, (_, i) => tb.client().post('/api/login/password', { username: 'parallel.target', password: `parallel guess ${i}`, key: 'password' })),
+      );
+      const codes = answers.map((r) => errorCode(r));
+      expect(codes.filter((c) => c === 'LOGIN_FAILED')).toHaveLength(100);
+      expect(codes.filter((c) => c === 'TOO_MANY_ATTEMPTS')).toHaveLength(50);
+    } finally {
+      await tb.stop();
+    }
+  }, 300_000);
 });
