@@ -49,7 +49,11 @@ export async function handlePopupRequest(deps: PopupBackgroundDeps, request: Pop
       return toReaderTestResult(identity);
     }
     case 'configure-backends':
-      return deps.host.request('configure-backends', { backends: request.backends, pkcs11Module: request.pkcs11Module });
+      return deps.host.request('configure-backends', {
+        backends: request.backends,
+        pkcs11Module: request.pkcs11Module,
+        ...(request.pkcs11ModuleConfirmed ? { pkcs11ModuleConfirmed: true } : {}),
+      });
     case 'eid-login':
       return eidLogin(deps, request.lang);
   }

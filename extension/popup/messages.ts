@@ -13,7 +13,7 @@ export type PopupRequest =
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'status' }
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'certificates' }
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'test-reader'; reader?: string }
-  | { type: typeof POPUP_MESSAGE_TYPE; op: 'configure-backends'; backends: BackendName[]; pkcs11Module: string | null }
+  | { type: typeof POPUP_MESSAGE_TYPE; op: 'configure-backends'; backends: BackendName[]; pkcs11Module: string | null; pkcs11ModuleConfirmed?: boolean }
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'eid-login'; lang?: string };
 
 export type PopupOp = PopupRequest['op'];
@@ -61,7 +61,8 @@ export function isPopupRequest(message: unknown): message is PopupRequest {
       return (
         Array.isArray(message.backends) &&
         message.backends.every((b) => b === 'pcsc' || b === 'pkcs11') &&
-        (message.pkcs11Module === null || typeof message.pkcs11Module === 'string')
+        (message.pkcs11Module === null || typeof message.pkcs11Module === 'string') &&
+        (message.pkcs11ModuleConfirmed === undefined || typeof message.pkcs11ModuleConfirmed === 'boolean')
       );
     case 'eid-login':
       return message.lang === undefined || typeof message.lang === 'string';

@@ -412,8 +412,13 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
     await page.fill('#pkcs11-module', 'libsofthsm2.so');
     expect(await page.textContent('#pkcs11-module-error')).toContain('volledige pad');
     await page.fill('#pkcs11-module', '/usr/lib/softhsm/libsofthsm2.so');
+    // Not a known card-module location: without the person's word of trust the host refuses it.
     await page.click('#apply-backends');
     await page.waitForSelector('#backends-result:not(:empty)');
+    expect(await page.textContent('#backends-result')).toContain('bevestig');
+    await page.check('#pkcs11-module-trust');
+    await page.click('#apply-backends');
+    await page.waitForFunction(() => document.querySelector('#backends-result')?.textContent?.includes('gebruikt nu'));
     expect(await page.textContent('#backends-result')).toContain('Het eID Bridge-programma gebruikt nu: PC/SC, PKCS#11.');
     expect(JSON.parse(readFileSync(join(profile.path, 'host-config.json'), 'utf8'))).toEqual({ backends: ['pcsc', 'pkcs11'], pkcs11Module: '/usr/lib/softhsm/libsofthsm2.so' });
     await page.click('#check-backend');

@@ -26,10 +26,39 @@ describe('options: card access', () => {
     await type('#pkcs11-module', 'libsofthsm2.so');
     expect($('#pkcs11-module-error')!.textContent).toBe('Enter the full path of a .so, .dylib or .dll file.');
     await type('#pkcs11-module', '/usr/lib/softhsm/libsofthsm2.so');
+    // A library runs inside the host: the person must say they trust it, and typing another path asks again.
+    expect($<HTMLInputElement>('#pkcs11-module-trust')!.checked).toBe(false);
+    await click('#pkcs11-module-trust');
     await click('#apply-backends');
     await settle();
-    expect(sent.at(-1)).toEqual({ type: 'eid-bridge:popup', op: 'configure-backends', backends: ['pkcs11'], pkcs11Module: '/usr/lib/softhsm/libsofthsm2.so' });
+    expect(sent.at(-1)).toEqual({
+      type: 'eid-bridge:popup',
+      op: 'configure-backends',
+      backends: ['pkcs11'],
+      pkcs11Module: '/usr/lib/softhsm/libsofthsm2.so',
+      pkcs11ModuleConfirmed: true,
+    });
     expect($('#backends-result')!.textContent).toBe('The eID Bridge program now uses: PKCS#11.');
+  });
+
+  it('explains a library the host refused: not confirmed, or in a folder others can change', async () => {
+    const browser = new FakeBrowser();
+    browser.api.sendRuntimeMessage = async (message) => {
+      const op = (message as { op: string }).op;
+      if (op === 'status') return { ok: true, result: { version: '0.1.0', extensionVersion: '0.1.0', backends: [{ name: 'pcsc', available: true }], readers: [] } };
+      return { ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT', bridgeCode: 'INVALID_ARGUMENT', argument: 'pkcs11Module', message: 'refused' } };
+    };
+    show(<OptionsSections api={browser.api} language="en" />);
+    await settle();
+    await click('#backend-pkcs11');
+    await type('#pkcs11-module', '/opt/vendor/libcard.so');
+    await click('#apply-backends');
+    await settle();
+    expect($('#backends-result')!.textContent).toMatch(/Confirm that you trust it/);
+    await click('#pkcs11-module-trust');
+    await click('#apply-backends');
+    await settle();
+    expect($('#backends-result')!.textContent).toMatch(/other users of this computer can change/);
   });
 
   it('refuses to send no backend at all', async () => {

@@ -28,6 +28,8 @@ export function OptionsSections({ api, language }: { api: Pick<BrowserApi, 'send
   const [pcsc, setPcsc] = useState(true);
   const [pkcs11, setPkcs11] = useState(false);
   const [module, setModule] = useState('');
+  /** A module outside the known locations runs native code in the host: the person says they trust it. */
+  const [moduleTrusted, setModuleTrusted] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
   const [backendCheck, setBackendCheck] = useState<{ ok: boolean; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
@@ -58,9 +60,15 @@ export function OptionsSections({ api, language }: { api: Pick<BrowserApi, 'send
     }
     if (moduleInvalid) return;
     setBusy(true);
-    const reply = await call({ op: 'configure-backends', backends, pkcs11Module: pkcs11 && module.trim() ? module.trim() : null });
+    const pkcs11Module = pkcs11 && module.trim() ? module.trim() : null;
+    const reply = await call({ op: 'configure-backends', backends, pkcs11Module, pkcs11ModuleConfirmed: pkcs11Module !== null && moduleTrusted });
     setBusy(false);
     if (!reply.ok) {
+      if (reply.error.bridgeCode === 'INVALID_ARGUMENT' && reply.error.argument === 'pkcs11Module' && pkcs11Module !== null) {
+        // The host refused the library: unconfirmed outside the known places, or in a folder others can change.
+        setMessage({ ok: false, text: t(moduleTrusted ? 'opt.moduleUnsafe' : 'opt.moduleNeedsTrust') });
+        return;
+      }
       setMessage({ ok: false, text: `${failureText(t, language, reply.error)} ${reply.error.hint ?? ''}`.trim() });
       return;
     }
@@ -109,12 +117,21 @@ export function OptionsSections({ api, language }: { api: Pick<BrowserApi, 'send
                 placeholder="/usr/lib/x86_64-linux-gnu/libbeidpkcs11.so.0"
                 aria-invalid={moduleInvalid ? 'true' : undefined}
                 aria-describedby={moduleInvalid ? 'pkcs11-module-error' : undefined}
-                onInput={(e) => setModule((e.currentTarget as HTMLInputElement).value)}
+                onInput={(e) => {
+                  setModule((e.currentTarget as HTMLInputElement).value);
+                  setModuleTrusted(false);
+                }}
               />
               {moduleInvalid ? (
                 <p class="problem" id="pkcs11-module-error" role="alert">
                   {t('opt.moduleInvalid')}
                 </p>
+              ) : null}
+              {module.trim() !== '' && !moduleInvalid ? (
+                <label>
+                  <input id="pkcs11-module-trust" type="checkbox" checked={moduleTrusted} onChange={(e) => setModuleTrusted((e.currentTarget as HTMLInputElement).checked)} />
+                  {t('opt.moduleTrust')}
+                </label>
               ) : null}
             </>
           ) : null}
