@@ -3,8 +3,10 @@
  * mandate holder (citizen or enterprise) act for him in one kind of service
  * (Tax-on-web, Biztax, eHealth, … from the configurable list), from a start
  * date (not in the past) until an optional end date. Either side may create
- * it; it is active only once both sides have signed. Either side may stop or
- * extend it; the giver may transfer it to another holder.
+ * it; it is active only once both sides have signed. Either side may stop it;
+ * a later end date (or none) needs both sides, as the mandate itself did: one
+ * side proposes it, the other side is e-mailed and agrees by extending to the
+ * same date. The giver may transfer it to another holder.
  *
  * Who acts for an enterprise: its legal representatives, its HTB and
  * co-HTBs, and the access managers (TB) of the domain the mandate type
@@ -35,6 +37,8 @@ import { accessError, answerLanguage, isoDate, knownName, field } from './common
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES, findMandateType } from './reference-data.js';
 import { accessPageText } from './texts/pages/index.js';
+import { accessMailText } from './texts/mails/index.js';
+import { languageOf } from '../people.js';
 
 export type MandateState = 'waiting-for-signature' | 'future' | 'active' | 'stopped' | 'expired';
 
@@ -132,6 +136,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       state,
       stateName: accessPageText(language, `state.${state}`),
       ...(m.replacedBy ? { replacedBy: m.replacedBy } : {}),
+      ...(m.extensionSide ? { extension: { endDate: m.extensionEndDate, proposedBy: m.extensionSide } } : {}),
       youActFor: [...((await canActFor(auth, giver, m.mandateType)) ? ['giver'] : []), ...((await canActFor(auth, holder, m.mandateType)) ? ['holder'] : [])],
     };
   }
@@ -191,6 +196,10 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       replacedBy: null,
       createdBy: nn,
       createdAt: now,
+      extensionEndDate: null,
+      extensionSide: null,
+      extensionBy: null,
+      extensionAt: null,
     };
     return row;
   }
@@ -262,16 +271,65 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
   });
 
+  /** E-mails the side that has to agree to a proposed extension: a citizen in their own language, an enterprise at its contact address. */
+  async function mailExtensionProposal(m: MandateRow, toSide: 'giver' | 'holder', endDate: string | null, auth: Authenticated, pageLanguage: Language): Promise<void> {
+    const party: Party = toSide === 'giver' ? { type: m.giverType, id: m.giverId } : { type: m.holderType, id: m.holderId };
+    let to: string | undefined;
+    let language = pageLanguage;
+    if (party.type === 'citizen') {
+      const person = await store.findPersonByNationalNumber(party.id);
+      to = person?.email ?? undefined;
+      if (person) language = languageOf(person);
+    } else {
+      to = (await store.findAccessEnterprise(party.id))?.email;
+    }
+    if (!to) return;
+    const [giver, holder] = await Promise.all([partyJson({ type: m.giverType, id: m.giverId }), partyJson({ type: m.holderType, id: m.holderId })]);
+    const type = findMandateType(m.mandateType)?.names[language] ?? m.mandateType;
+    try {
+      await ctx.delivery.sendEmail({
+        to,
+        subject: accessMailText(language, 'mailMandateExtensionSubject', { type }),
+        text: accessMailText(language, 'mailMandateExtensionBody', {
+          by: `${auth.person.givenNames} ${auth.person.surname}`,
+          type,
+          giver: giver.name || giver.id,
+          holder: holder.name || holder.id,
+          endDate: endDate ?? accessMailText(language, 'mandateNoEnd'),
+          link: `${ctx.publicUrl}/mandates?lang=${language}`,
+        }),
+      });
+    } catch (e) {
+      console.error(`eid-bridge backend: could not send the mandate extension notice: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /**
+   * A later end date, or none: the consent the mandate needed, from both sides.
+   * The first side's request proposes it (the end date stays) and e-mails the
+   * other side; the other side's request for the same date makes it count.
+   */
   app.post('/api/mandates/:id/extend', { schema: { body: EXTEND_BODY } }, async (request) => {
-    const { auth, m } = await partyMandate(request);
+    const { auth, m, forGiver, forHolder } = await partyMandate(request);
     requireState(m, ['waiting-for-signature', 'future', 'active']);
     const raw = field(request.body, 'endDate');
     const endDate = raw === null || raw === '' ? null : parseDate(raw);
     if (endDate === undefined) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be a date (YYYY-MM-DD), or null for no end', { field: 'endDate' });
     if (m.endDate === null) throw accessError(409, 'MANDATE_STATE', 'This mandate has no end date to extend');
     if (endDate !== null && endDate <= m.endDate) throw accessError(400, 'MANDATE_DATE_INVALID', 'The new end date must be later than the current one', { field: 'endDate' });
-    await store.updateMandate(m.id, { endDate });
-    return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
+    const language = answerLanguage(request, auth.person);
+    const proposed = m.extensionSide !== null && m.extensionEndDate === endDate ? m.extensionSide : undefined;
+    const agrees = (proposed === 'giver' && forHolder) || (proposed === 'holder' && forGiver);
+    if (agrees) {
+      await store.updateMandate(m.id, { endDate, extensionEndDate: null, extensionSide: null, extensionBy: null, extensionAt: null });
+    } else {
+      // One person acting for both sides proposes as giver, like a new mandate: the holder side agrees separately.
+      const side = forGiver ? 'giver' : 'holder';
+      if (proposed === side) throw accessError(409, 'MANDATE_STATE', 'Your side has proposed this already; the other side must agree');
+      await store.updateMandate(m.id, { extensionEndDate: endDate, extensionSide: side, extensionBy: auth.person.nationalNumber, extensionAt: ctx.clock.now() });
+      await mailExtensionProposal(m, side === 'giver' ? 'holder' : 'giver', endDate, auth, language);
+    }
+    return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, language) };
   });
 
   /** The giver moves the mandate to another holder: the old one stops, the new one waits for the new holder's signature. */

@@ -191,4 +191,14 @@ CREATE INDEX mandates_holder ON mandates(holder_type, holder_id);
     name: 'lift the permanent account locks: every lock now ends with time (security/throttle.ts)',
     sql: `UPDATE account_failures SET locked_until = 0 WHERE locked_until >= 9007199254740991;`,
   },
+  {
+    version: 4,
+    name: 'mandate extensions wait for the other side (access/mandates.ts)',
+    sql: `
+ALTER TABLE mandates ADD COLUMN extension_end_date TEXT;
+ALTER TABLE mandates ADD COLUMN extension_side TEXT CHECK (extension_side IN ('giver', 'holder'));
+ALTER TABLE mandates ADD COLUMN extension_by TEXT;
+ALTER TABLE mandates ADD COLUMN extension_at INTEGER;
+`,
+  },
 ];

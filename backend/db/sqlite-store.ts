@@ -65,10 +65,14 @@ const toRequest = fromRow<HtbRequest>(['ticket', 'pdfTokenHash', 'enterpriseNumb
 const MANDATE_FIELDS = [
   'id', 'giverType', 'giverId', 'holderType', 'holderId', 'mandateType', 'startDate', 'endDate', 'giverSignedBy', 'giverSignedAt',
   'holderSignedBy', 'holderSignedAt', 'stoppedBy', 'stoppedAt', 'replacedBy', 'createdBy', 'createdAt',
+  'extensionEndDate', 'extensionSide', 'extensionBy', 'extensionAt',
 ] as const satisfies ReadonlyArray<keyof MandateRow>;
 const toMandate = fromRow<MandateRow>(MANDATE_FIELDS);
 /** The mandate fields a change may set (never who made it or when). */
-const MANDATE_CHANGES = ['giverSignedBy', 'giverSignedAt', 'holderSignedBy', 'holderSignedAt', 'stoppedBy', 'stoppedAt', 'endDate', 'replacedBy'] as const;
+const MANDATE_CHANGES = [
+  'giverSignedBy', 'giverSignedAt', 'holderSignedBy', 'holderSignedAt', 'stoppedBy', 'stoppedAt', 'endDate', 'replacedBy',
+  'extensionEndDate', 'extensionSide', 'extensionBy', 'extensionAt',
+] as const;
 
 export class SqliteStore implements DataStore {
   /** The database handle never leaves this class: every reader and writer goes through the DataStore methods. */

@@ -162,6 +162,11 @@ export interface MandateRow {
   replacedBy: string | null;
   createdBy: string;
   createdAt: number;
+  /** A later end date (null: no end) one side proposed; it takes effect when the other side agrees. Null fields: none proposed. */
+  extensionEndDate: string | null;
+  extensionSide: 'giver' | 'holder' | null;
+  extensionBy: string | null;
+  extensionAt: number | null;
 }
 
 /** An enterprise as the register stand-in knows it, before its representatives are listed. */
@@ -172,7 +177,7 @@ export interface NewRegisterEnterprise {
   representatives: Array<{ nationalNumber: string; givenNames: string; surname: string }>;
 }
 
-export type MandateChanges = Partial<Pick<MandateRow, 'giverSignedBy' | 'giverSignedAt' | 'holderSignedBy' | 'holderSignedAt' | 'stoppedBy' | 'stoppedAt' | 'endDate' | 'replacedBy'>>;
+export type MandateChanges = Partial<Pick<MandateRow, 'giverSignedBy' | 'giverSignedAt' | 'holderSignedBy' | 'holderSignedAt' | 'stoppedBy' | 'stoppedAt' | 'endDate' | 'replacedBy' | 'extensionEndDate' | 'extensionSide' | 'extensionBy' | 'extensionAt'>>;
 
 export interface DataStore {
   close(): Promise<void>;

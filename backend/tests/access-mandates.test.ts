@@ -30,7 +30,16 @@ afterAll(async () => {
   await tb?.stop();
 });
 
-type Mandate = { id: string; state: string; stateName: string; giver: { signed: boolean; name: string }; holder: { signed: boolean; name: string }; endDate: string | null; replacedBy?: string };
+type Mandate = {
+  id: string;
+  state: string;
+  stateName: string;
+  giver: { signed: boolean; name: string };
+  holder: { signed: boolean; name: string };
+  endDate: string | null;
+  replacedBy?: string;
+  extension?: { endDate: string | null; proposedBy: string };
+};
 const mandateOf = (r: { json: Record<string, unknown> }) => r.json.mandate as Mandate;
 
 describe('mandates', () => {
@@ -90,7 +99,7 @@ describe('mandates', () => {
     expect(errorCode(await later.post(`/api/mandates/${m.id}/stop`))).toBe('MANDATE_STATE');
   });
 
-  it('waits for its start date, can be extended by either side and stopped', async () => {
+  it('waits for its start date, is extended once both sides agree, and can be stopped by either side', async () => {
     alice = await tb.login('alice');
     // Today is 1 April 2027; the mandate starts in May.
     const created = mandateOf(await alice.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'biztax', startDate: '2027-05-01', endDate: '2027-06-30' }));
@@ -102,8 +111,11 @@ describe('mandates', () => {
 
     expect(errorCode(await alice2.post(`/api/mandates/${created.id}/extend`, { endDate: '2027-06-01' }))).toBe('MANDATE_DATE_INVALID');
     const eve2 = await tb.login('eve');
-    const extended = mandateOf(await eve2.post(`/api/mandates/${created.id}/extend`, { endDate: '2027-12-31' }));
+    const proposed = mandateOf(await eve2.post(`/api/mandates/${created.id}/extend`, { endDate: '2027-12-31' }));
+    expect(proposed).toMatchObject({ endDate: '2027-06-30', state: 'active', extension: { endDate: '2027-12-31', proposedBy: 'holder' } });
+    const extended = mandateOf(await alice2.post(`/api/mandates/${created.id}/extend`, { endDate: '2027-12-31' }));
     expect(extended).toMatchObject({ endDate: '2027-12-31', state: 'active' });
+    expect(extended).not.toHaveProperty('extension');
 
     const stopped = mandateOf(await eve2.post(`/api/mandates/${created.id}/stop`));
     expect(stopped).toMatchObject({ state: 'stopped', stateName: 'Gestopt' });
@@ -161,5 +173,39 @@ describe('mandates', () => {
     const imported = (r.json.results as Array<{ id?: string }>).filter((x) => x.id).map((x) => x.id);
     expect(list.filter((m) => imported.includes(m.id)).map((m) => m.state)).toEqual(['waiting-for-signature', 'waiting-for-signature']);
     expect((await tb.client().post('/api/mandates/import', { csv })).status).toBe(401);
+  });
+
+  it('needs both sides to extend a mandate or remove its end date, and e-mails the side that has to agree', async () => {
+    const alice5 = await tb.login('alice');
+    expect((await alice5.put('/api/profile/email', { email: 'alice.peeters@example.be' })).status).toBe(200);
+    const startDate = new Date(clock.now()).toISOString().slice(0, 10);
+    const created = mandateOf(await alice5.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'tax-on-web', startDate, endDate: '2030-06-30' }));
+    const eve = await tb.login('eve');
+    expect(mandateOf(await eve.post(`/api/mandates/${created.id}/sign`)).state).toBe('active');
+
+    // The holder alone (on a French page) cannot extend: the giver is asked, in her own language.
+    const before = tb.smtp.messages.length;
+    const proposal = mandateOf(await eve.post(`/api/mandates/${created.id}/extend?lang=fr`, { endDate: '2031-12-31' }));
+    expect(proposal).toMatchObject({ endDate: '2030-06-30', extension: { endDate: '2031-12-31', proposedBy: 'holder' } });
+    const toGiver = await tb.smtp.waitFor('alice.peeters@example.be', (m) => m.subject.includes('wacht op uw akkoord'), before);
+    expect(toGiver.text).toContain('2031-12-31');
+    expect(toGiver.text).toContain(PEOPLE.eve.surname);
+    expect(errorCode(await eve.post(`/api/mandates/${created.id}/extend`, { endDate: '2031-12-31' }))).toBe('MANDATE_STATE');
+    expect(mandateOf(await alice5.get(`/api/mandates/${created.id}`)).endDate).toBe('2030-06-30');
+
+    // The giver alone cannot remove the end date either: the enterprise is asked at its contact address.
+    const beforeRemoval = tb.smtp.messages.length;
+    const removal = mandateOf(await alice5.post(`/api/mandates/${created.id}/extend`, { endDate: null }));
+    expect(removal).toMatchObject({ endDate: '2030-06-30', extension: { endDate: null, proposedBy: 'giver' } });
+    const toHolder = await tb.smtp.waitFor('direction@transport-dubois.be', (m) => m.subject.includes('wacht op uw akkoord'), beforeRemoval);
+    expect(toHolder.text).toContain('geen einddatum');
+
+    // The holder agrees to the same change: now it counts.
+    const agreed = mandateOf(await eve.post(`/api/mandates/${created.id}/extend`, { endDate: null }));
+    expect(agreed).toMatchObject({ endDate: null, state: 'active' });
+    expect(agreed).not.toHaveProperty('extension');
+
+    // Outsiders see nothing.
+    expect((await (await tb.login('marc')).post(`/api/mandates/${created.id}/extend`, { endDate: '2032-01-01' })).status).toBe(404);
   });
 });

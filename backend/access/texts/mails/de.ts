@@ -20,5 +20,9 @@ export const de: Texts<AccessMailKey> = {
   'change:email-changed': 'Kontakt-E-Mail-Adresse geändert: {email}',
   'change:domain-contact-set': 'Kontakt-E-Mail-Adresse für {domain}: {email}',
   'change:domain-contact-removed': 'Kontakt-E-Mail-Adresse für {domain} entfernt',
+  mailMandateExtensionSubject: 'Mandat {type}: eine längere Laufzeit wartet auf Ihre Zustimmung',
+  mailMandateExtensionBody:
+    'Guten Tag,\n\n{by} schlägt vor, das Mandat „{type}“ von {giver} an {holder} bis {endDate} zu verlängern. Das bisherige Enddatum gilt, bis Ihre Seite zustimmt.\n\nStimmen Sie zu, indem Sie es bis zum selben Datum verlängern, oder beenden Sie das Mandat, unter {link}.\n\nErkennen Sie diesen Vorschlag nicht? Tun Sie nichts: Ohne Ihre Zustimmung endet das Mandat wie geplant.',
+  mandateNoEnd: 'kein Enddatum',
   confirmText: 'Ja, ich bestätige',
 };

@@ -17,5 +17,9 @@ export const en = {
   'change:email-changed': 'Contact e-mail address changed: {email}',
   'change:domain-contact-set': 'Contact e-mail address for {domain}: {email}',
   'change:domain-contact-removed': 'Contact e-mail address for {domain} removed',
+  mailMandateExtensionSubject: 'Mandate {type}: a longer term awaits your agreement',
+  mailMandateExtensionBody:
+    'Hello,\n\n{by} proposes to extend the mandate "{type}" from {giver} to {holder} until {endDate}. The current end date stays until your side agrees.\n\nAgree by extending it to the same date, or stop the mandate, at {link}.\n\nDo you not recognise this proposal? Do nothing: without your agreement the mandate ends as planned.',
+  mandateNoEnd: 'no end date',
   confirmText: 'Yes, I confirm',
 };

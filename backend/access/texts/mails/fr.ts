@@ -20,5 +20,9 @@ export const fr: Texts<AccessMailKey> = {
   'change:email-changed': 'Adresse e-mail de contact modifiée : {email}',
   'change:domain-contact-set': 'Adresse e-mail de contact pour {domain} : {email}',
   'change:domain-contact-removed': 'Adresse e-mail de contact pour {domain} supprimée',
+  mailMandateExtensionSubject: 'Mandat {type} : une durée plus longue attend votre accord',
+  mailMandateExtensionBody:
+    'Bonjour,\n\n{by} propose de prolonger le mandat « {type} » de {giver} à {holder} jusqu’au {endDate}. La date de fin actuelle reste valable tant que votre côté n’a pas donné son accord.\n\nDonnez votre accord en le prolongeant jusqu’à la même date, ou arrêtez le mandat, sur {link}.\n\nVous ne reconnaissez pas cette proposition ? Ne faites rien : sans votre accord, le mandat se termine comme prévu.',
+  mandateNoEnd: 'sans date de fin',
   confirmText: 'Oui, je confirme',
 };

@@ -20,5 +20,9 @@ export const nl: Texts<AccessMailKey> = {
   'change:email-changed': 'Contact e-mailadres gewijzigd: {email}',
   'change:domain-contact-set': 'Contact e-mailadres voor {domain}: {email}',
   'change:domain-contact-removed': 'Contact e-mailadres voor {domain} verwijderd',
+  mailMandateExtensionSubject: 'Mandaat {type}: een langere looptijd wacht op uw akkoord',
+  mailMandateExtensionBody:
+    'Hallo,\n\n{by} stelt voor het mandaat "{type}" van {giver} aan {holder} te verlengen tot {endDate}. De huidige einddatum blijft gelden tot uw kant akkoord gaat.\n\nGa akkoord door het tot dezelfde datum te verlengen, of stop het mandaat, op {link}.\n\nHerkent u dit voorstel niet? Doe dan niets: zonder uw akkoord eindigt het mandaat zoals gepland.',
+  mandateNoEnd: 'geen einddatum',
   confirmText: 'Ja, ik bevestig',
 };
