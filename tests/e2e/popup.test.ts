@@ -415,7 +415,7 @@ describe('the popup in Chromium, with the host, the virtual card and the referen
     // Not a known card-module location: without the person's word of trust the host refuses it.
     await page.click('#apply-backends');
     await page.waitForSelector('#backends-result:not(:empty)');
-    expect(await page.textContent('#backends-result')).toContain('bevestig');
+    expect(await page.textContent('#backends-result')).toContain('Bevestig dat u ze vertrouwt');
     await page.check('#pkcs11-module-trust');
     await page.click('#apply-backends');
     await page.waitForFunction(() => document.querySelector('#backends-result')?.textContent?.includes('gebruikt nu'));
