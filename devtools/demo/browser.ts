@@ -4,12 +4,12 @@
  * plays the person: chooses eID, types the PIN in the extension's dialog, and
  * reports who is logged in.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // Browser drivers are loaded only when the demo opens a browser: every other eid-bridge command starts faster.
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
-import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { CHROME_EXTENSION_ID, GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { installHost } from '../../cli/host-registration.js';
 import { CHROMIUM_PATH, chromiumExtensionArgs } from '../chromium.js';
 import { launchFirefoxWithExtension, nextDialogWindow } from '../firefox.js';
@@ -34,7 +34,32 @@ export interface OpenBrowser {
   close(): Promise<void>;
 }
 
-/** A fixed internal UUID, so the demo knows the Firefox extension's origin. */
+/**
+ * The extension ships no local origin among the government sites: the demo
+ * adds its own backend's, as a person would on the options page (Chromium).
+ */
+async function addBackendAsGovernmentSite(context: BrowserContext, backendOrigin: string): Promise<void> {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${CHROME_EXTENSION_ID}/options.html`);
+  const field = options.locator('#government-origins');
+  const current = await field.inputValue();
+  if (!current.split('\n').includes(backendOrigin)) await field.fill(`${current}\n${backendOrigin}`);
+  await options.click('#save');
+  await options.waitForSelector('#saved:not(:empty)');
+  await options.close();
+}
+
+/**
+ * Firefox's extension pages cannot be driven over WebDriver BiDi, so there the
+ * demo adds its backend's origin as an administrator's policy: a managed-storage
+ * file in the demo's own home.
+ */
+function writeFirefoxPolicy(home: string, backendOrigin: string): void {
+  const dir = join(home, '.mozilla', 'managed-storage');
+  mkdirSync(dir, { recursive: true });
+  const policy = { name: GECKO_EXTENSION_ID, description: 'eID Bridge demo', type: 'storage', data: { governmentOrigins: [backendOrigin] } };
+  writeFileSync(join(dir, `${GECKO_EXTENSION_ID}.json`), JSON.stringify(policy, null, 2));
+}
 
 interface Options {
   browser: DemoBrowser;
@@ -150,6 +175,7 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
   } catch (e) {
     throw new StepFailure(`Chromium did not start: ${(e as Error).message.split('\n')[0]}`, `install it (apt-get install chromium) or set CHROMIUM_PATH`);
   }
+  await addBackendAsGovernmentSite(context, new URL(o.loginUrl).origin);
   const page = context.pages()[0] ?? (await context.newPage());
   const closed = new Promise<void>((resolve) => context.on('close', () => resolve()));
   const asPage = (p: unknown) => p as Page;
@@ -182,6 +208,7 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
   // Firefox finds host manifests under $HOME/.mozilla: give it a home of the demo's own.
   const home = join(o.stateDir, 'firefox-home');
   installHost({ browser: 'firefox', home, env: o.hostEnv });
+  writeFirefoxPolicy(home, new URL(o.loginUrl).origin);
   let browser: PuppeteerBrowser;
   try {
     browser = await launchFirefoxWithExtension({ home, extensionDir, headless: o.headless });

@@ -20,9 +20,11 @@ export interface NativePort {
   disconnectReason(): string | undefined;
 }
 
-/** A runtime port between the background and one of our own pages (the dialog). */
+/** A runtime port between the background and one of our own pages (the dialog) or a content script. */
 export interface PagePort {
   name: string;
+  /** Who opened it (seen from the background). */
+  sender?: MessageSender;
   postMessage(message: unknown): void;
   disconnect(): void;
   onMessage: Listenable<(message: unknown) => void>;
@@ -53,8 +55,15 @@ export interface BrowserApi {
   openPopupWindow(path: string, size: { width: number; height: number }): Promise<number | undefined>;
   closeWindow(windowId: number): Promise<void>;
   onWindowRemoved(listener: (windowId: number) => void): void;
+  /**
+   * Registers (or replaces, or with no matches removes) a script the browser
+   * runs in the page's own world at document start on the pages `matches` names.
+   */
+  setMainWorldScript(id: string, file: string, matches: string[]): Promise<void>;
   storageGet(keys: string[]): Promise<StorageArea>;
   storageSet(values: StorageArea): Promise<void>;
+  /** An administrator's policy (managed storage); empty when there is none. */
+  managedStorageGet(keys: string[]): Promise<StorageArea>;
   onStorageChanged(listener: (changedKeys: string[]) => void): void;
   extensionUrl(path: string): string;
   extensionId(): string;
@@ -80,6 +89,7 @@ function wrapNativePort(port: ReturnType<typeof browser.runtime.connectNative>):
 function wrapPagePort(port: ReturnType<typeof browser.runtime.connect>): PagePort {
   return {
     name: port.name,
+    sender: port.sender as MessageSender | undefined,
     postMessage: (message) => port.postMessage(message as object),
     disconnect: () => port.disconnect(),
     onMessage: port.onMessage as unknown as Listenable<(message: unknown) => void>,
@@ -113,8 +123,22 @@ export const browserApi: BrowserApi = {
   onWindowRemoved(listener) {
     browser.windows.onRemoved.addListener(listener);
   },
+  async setMainWorldScript(id, file, matches) {
+    const registered = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
+    if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: [id] });
+    if (matches.length === 0) return;
+    await browser.scripting.registerContentScripts([{ id, js: [file], matches, world: 'MAIN', runAt: 'document_start', persistAcrossSessions: true }]);
+  },
   storageGet: (keys) => browser.storage.local.get(keys) as Promise<StorageArea>,
   storageSet: (values) => browser.storage.local.set(values),
+  async managedStorageGet(keys) {
+    try {
+      return (await browser.storage.managed.get(keys)) as StorageArea;
+    } catch {
+      // No policy installed: Firefox reports it as an error, Chrome without a schema too.
+      return {};
+    }
+  },
   onStorageChanged(listener) {
     browser.storage.onChanged.addListener((changes, area) => {
       if (area === 'local') listener(Object.keys(changes));

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_ID, CHROME_EXTENSION_PUBLIC_KEY } from '../../shared/native-host-name.js';
-import { DEFAULT_SETTINGS, hasPageApi, isGovernmentOrigin, originMatches, parseSettings } from './settings.js';
+import { FakeBrowser } from './testing/fakes.js';
+import { DEFAULT_GOVERNMENT_ORIGINS, DEFAULT_SETTINGS, hasPageApi, isGovernmentOrigin, loadSettings, originMatches, parseSettings } from './settings.js';
 
 describe('origin patterns', () => {
   it('matches a domain wildcard on the domain and its subdomains, https on the default port only', () => {
@@ -19,11 +20,24 @@ describe('origin patterns', () => {
     expect(originMatches('https://127.0.0.1', 'https://127.0.0.1:443')).toBe(true);
   });
 
-  it('knows the default government origins and the reference backend', () => {
-    for (const origin of ['https://www.vlaanderen.be', 'https://iam.fgov.be', 'https://be.brussels', 'https://localhost:8443']) {
+  it('knows the government zones and the Brussels services by exact name, and nothing local or under .brussels at large', () => {
+    for (const origin of ['https://www.vlaanderen.be', 'https://iam.fgov.be', 'https://be.brussels', 'https://irisbox.brussels']) {
       expect(isGovernmentOrigin(origin, DEFAULT_SETTINGS), origin).toBe(true);
     }
-    expect(isGovernmentOrigin('https://example.com', DEFAULT_SETTINGS)).toBe(false);
+    for (const origin of ['https://example.com', 'https://anyone.brussels', 'https://login.be.brussels.evil.example', 'https://localhost:8443', 'https://127.0.0.1:8443']) {
+      expect(isGovernmentOrigin(origin, DEFAULT_SETTINGS), origin).toBe(false);
+    }
+    expect(DEFAULT_GOVERNMENT_ORIGINS.filter((p) => /localhost|127\.0\.0\.1|^\*\.brussels$/.test(p))).toEqual([]);
+  });
+
+  it('adds the origins of an administrator\'s policy (managed storage) to the person\'s own', async () => {
+    const browser = new FakeBrowser();
+    browser.storage.allowedOrigins = ['https://shop.example'];
+    browser.managedStorage.governmentOrigins = ['https://127.0.0.1:8443'];
+    const settings = await loadSettings(browser.api);
+    expect(isGovernmentOrigin('https://127.0.0.1:8443', settings)).toBe(true);
+    expect(settings.allowedOrigins).toEqual(['https://shop.example']);
+    expect(settings.governmentOrigins).toEqual([...DEFAULT_GOVERNMENT_ORIGINS, 'https://127.0.0.1:8443']);
   });
 
   it('gives window.eidBridge to government origins and to origins the person added', () => {

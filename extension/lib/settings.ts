@@ -19,16 +19,23 @@ export interface Settings {
   backendUrl: string;
 }
 
+/**
+ * The shipped government origins. A "*." entry only for a zone registered to a
+ * government body, so that nobody else can get a name under it; Brussels
+ * regional services by exact host name, because .brussels is a public
+ * top-level domain anyone can register under. No local addresses: the demo and
+ * the tests add the reference backend's origin themselves.
+ */
 export const DEFAULT_GOVERNMENT_ORIGINS: readonly string[] = [
   '*.belgium.be',
   '*.fgov.be',
   '*.vlaanderen.be',
-  '*.brussels',
   '*.wallonie.be',
   '*.csam.be',
   '*.socialsecurity.be',
-  'https://127.0.0.1:8443',
-  'https://localhost:8443',
+  'be.brussels',
+  'www.be.brussels',
+  'irisbox.brussels',
 ];
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -58,8 +65,25 @@ export function parseSettings(stored: Record<string, unknown>): Settings {
   };
 }
 
-export async function loadSettings(api: Pick<BrowserApi, 'storageGet'>): Promise<Settings> {
+/** The settings the person saved (the options page edits these). */
+export async function loadStoredSettings(api: Pick<BrowserApi, 'storageGet'>): Promise<Settings> {
   return parseSettings(await api.storageGet(SETTING_KEYS));
+}
+
+/**
+ * The settings in force: the person's, plus the government and allowed origins
+ * an administrator's policy adds (managed storage; how the demo and the
+ * Firefox tests add the reference backend's origin).
+ */
+export async function loadSettings(api: Pick<BrowserApi, 'storageGet'> & Partial<Pick<BrowserApi, 'managedStorageGet'>>): Promise<Settings> {
+  const settings = await loadStoredSettings(api);
+  const managed = (await api.managedStorageGet?.(['governmentOrigins', 'allowedOrigins'])) ?? {};
+  const add = (list: string[], extra: unknown) => [...list, ...stringList(extra, []).filter((p) => !list.includes(p))];
+  return {
+    ...settings,
+    governmentOrigins: add(settings.governmentOrigins, managed.governmentOrigins),
+    allowedOrigins: add(settings.allowedOrigins, managed.allowedOrigins),
+  };
 }
 
 export async function saveSettings(api: Pick<BrowserApi, 'storageSet'>, settings: Partial<Settings>): Promise<void> {

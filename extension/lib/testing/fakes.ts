@@ -1,5 +1,5 @@
 /** Fakes of the browser APIs behind browser-api.ts, for unit tests of the background logic. */
-import type { BrowserApi, Listenable, NativePort, PagePort } from '../browser-api.js';
+import type { BrowserApi, Listenable, MessageSender, NativePort, PagePort } from '../browser-api.js';
 
 export class FakeEvent<L extends (...args: never[]) => unknown> implements Listenable<L> {
   readonly listeners: L[] = [];
@@ -46,6 +46,7 @@ export class FakeNativePort implements NativePort {
 }
 
 export class FakePagePort implements PagePort {
+  sender?: MessageSender;
   readonly sent: unknown[] = [];
   readonly onMessage = new FakeEvent<(message: unknown) => void>();
   readonly onDisconnect = new FakeEvent<() => void>();
@@ -65,6 +66,10 @@ export class FakeBrowser {
     return port;
   };
   readonly storage: Record<string, unknown> = {};
+  /** Scripts registered in the page's world: id → file and matches. */
+  readonly mainWorldScripts = new Map<string, { file: string; matches: string[] }>();
+  /** An administrator's policy (managed storage). */
+  readonly managedStorage: Record<string, unknown> = {};
   readonly windows = new Map<number, string>();
   readonly windowRemoved = new FakeEvent<(windowId: number) => void>();
   readonly runtimeConnect = new FakeEvent<(port: PagePort) => void>();
@@ -85,10 +90,15 @@ export class FakeBrowser {
       if (this.windows.delete(id)) this.windowRemoved.emit(id);
     },
     onWindowRemoved: (listener) => this.windowRemoved.addListener(listener),
+    setMainWorldScript: async (id, file, matches) => {
+      if (matches.length === 0) this.mainWorldScripts.delete(id);
+      else this.mainWorldScripts.set(id, { file, matches });
+    },
     storageGet: async (keys) => Object.fromEntries(keys.filter((k) => k in this.storage).map((k) => [k, this.storage[k]])),
     storageSet: async (values) => {
       Object.assign(this.storage, values);
     },
+    managedStorageGet: async (keys) => Object.fromEntries(keys.filter((k) => k in this.managedStorage).map((k) => [k, this.managedStorage[k]])),
     onStorageChanged: () => undefined,
     extensionUrl: (path) => `chrome-extension://test${path}`,
     extensionId: () => 'test',

@@ -9,7 +9,7 @@ import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../../../shared/text/f
 import { resolveLanguage } from '../../lib/language.js';
 import { errorText } from '../dialog/texts/index.js';
 import type { HostStatusReply } from '../../lib/messages.js';
-import { DEFAULT_GOVERNMENT_ORIGINS, loadSettings, saveSettings, type LanguageSetting, type Settings } from '../../lib/settings.js';
+import { DEFAULT_GOVERNMENT_ORIGINS, loadStoredSettings, saveSettings, type LanguageSetting, type Settings } from '../../lib/settings.js';
 import { OptionsSections } from './options-sections.js';
 
 const TEXT = {
@@ -90,7 +90,7 @@ export function Options({ api }: { api: BrowserApi }) {
   const [host, setHost] = useState<HostStatusReply | undefined>();
 
   useEffect(() => {
-    void loadSettings(api).then((s) => {
+    void loadStoredSettings(api).then((s) => {
       setSettings(s);
       setGovernment(s.governmentOrigins.join('\n'));
       setAllowed(s.allowedOrigins.join('\n'));
@@ -107,6 +107,8 @@ export function Options({ api }: { api: BrowserApi }) {
     if (!settings) return;
     const next: Settings = { ...settings, governmentOrigins: lines(government), allowedOrigins: lines(allowed) };
     await saveSettings(api, next);
+    // "Saved" once window.eidBridge reaches the origins just added.
+    await api.sendRuntimeMessage({ type: 'eid-bridge:settings-saved' }).catch(() => undefined);
     setSettings(next);
     setSaved(true);
   }
