@@ -1,6 +1,6 @@
 /** The types of window.eidBridge, for sites that call it. */
 import type { ErrorCode, ErrorDetails, WebEidErrorCode } from '../../shared/errors.js';
-import type { AuthenticationToken, GetSigningCertificateResult, HashFunction, ReaderStatus, SignResult } from '../../shared/protocol.js';
+import type { AuthenticationToken, GetSigningCertificateResult, HashFunction, SignResult } from '../../shared/protocol.js';
 import type { ReadIdentityResult } from '../../shared/identity.js';
 
 export interface EidBridgeRequestOptions {
@@ -10,10 +10,12 @@ export interface EidBridgeRequestOptions {
   lang?: string;
 }
 
+/** What any page with window.eidBridge may know without asking the person. */
 export interface EidBridgeStatus {
   extension: string;
   nativeApp: string;
-  readers: ReaderStatus[];
+  /** A card is in one of the readers. */
+  cardPresent: boolean;
 }
 
 /** Every rejection of window.eidBridge is one of these. */
