@@ -105,6 +105,81 @@ describe('RequestFlow', () => {
     expect(senderOrigin({ tab: { url: 'https://c.be/' } })).toBe('https://c.be');
   });
 
+  it('refuses a sandboxed page (opaque origin "null") instead of taking its URL\'s origin', () => {
+    expect(() => senderOrigin({ origin: 'null', url: 'https://a.be/sandboxed' })).toThrow(expect.objectContaining({ code: 'CONTEXT_INSECURE' }));
+  });
+
+  it('tells a page only the versions and whether a card is present: no card identifier, no PIN tries left', async () => {
+    const s = setup();
+    s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: false, pinTriesLeft: 2, cardType: 'BELPIC' } as never] };
+    const reply = await s.flow.handle('status', {}, ORIGIN);
+    expect(reply).toEqual({ ok: true, result: { extension: '0.1.0', nativeApp: '0.1.0', cardPresent: true } });
+  });
+
+  it('refuses a second dialog request from the same tab, and a fourth from anywhere, at once with ERR_WEBEID_ACTION_PENDING', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const first = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN, { tabId: 1 });
+    await expect(s.flow.handle('sign', { certificate: cert('signing').certificate, hash: 'A'.repeat(64), hashFunction: 'SHA-384' }, ORIGIN, { tabId: 1 })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'ERR_WEBEID_ACTION_PENDING' },
+    });
+    const others = [2, 3].map((tabId) => s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN, { tabId }));
+    await expect(s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN, { tabId: 4 })).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_ACTION_PENDING' } });
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'cancel' });
+    await first;
+    for (const [i, reply] of others.entries()) {
+      const next = await s.dialog(0);
+      expect(next.windowId, `dialog ${i}`).toBeDefined();
+      next.port.onMessage.emit({ type: 'cancel' });
+      await reply;
+    }
+  });
+
+  it('drops a request whose page navigated away or closed: its dialog closes, the host is told to stop, its place is free', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const running = new AbortController();
+    const waiting = new AbortController();
+    const first = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN, { tabId: 1, signal: running.signal });
+    const second = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN, { tabId: 2, signal: waiting.signal });
+    await s.dialog();
+    waiting.abort();
+    // Tab 2's place is free at once, although its turn had not come.
+    const third = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN, { tabId: 2 });
+    running.abort();
+    await expect(first).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
+    expect(s.host.cancelled).toBe(1);
+    await expect(second).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
+    const d = await s.dialog();
+    expect(s.browser.windows.size).toBe(1);
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(third).resolves.toMatchObject({ ok: true });
+    expect(s.host.calls.filter((c) => c.command === 'authenticate')).toHaveLength(1);
+  });
+
+  it('never sends the PIN to another card when the chosen certificate is gone: it says so in the dialog', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const cardA = cert('authentication', 1);
+    const cardB = cert('authentication', 2);
+    s.host.insertCard(cardA);
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().certificates.map((c) => c.certificate)).toEqual([cardA.certificate]);
+    // Card B replaces card A; the dialog hears of it on its next look at the readers.
+    s.host.insertCard(cardB);
+    d.port.onMessage.emit({ type: 'retry' });
+    await vi.waitFor(() => expect(d.lastState().certificates.map((c) => c.certificate)).toEqual([cardB.certificate]));
+    // The person's submit still names card A, typed before the dialog changed.
+    d.port.onMessage.emit({ type: 'submit', certificate: cardA.certificate, pin: '1234' });
+    await vi.waitFor(() => expect(d.lastState().problem).toEqual({ code: 'CERTIFICATE_NOT_FOUND' }));
+    expect(s.host.calls.filter((c) => c.command === 'authenticate')).toEqual([]);
+    d.port.onMessage.emit({ type: 'cancel' });
+    await expect(reply).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
+  });
+
   it('authenticates: dialog shows the origin and certificate, the PIN goes to the host with the sender origin', async () => {
     const s = setup();
     s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0', signature: 'sig' });

@@ -16,6 +16,24 @@ export interface PageRequestMessage {
   args: Record<string, unknown>;
 }
 
+/**
+ * The content script sends its page's requests over one runtime port of this
+ * name: the port closes when the page navigates away or its tab closes, and
+ * the background then drops what that page asked.
+ */
+export const PAGE_PORT_NAME = 'eid-bridge:page';
+
+/** Content script → background over the page port. */
+export interface PagePortRequest extends PageRequestMessage {
+  id: number;
+}
+
+/** Background → content script over the page port. */
+export interface PagePortReply {
+  id: number;
+  reply: PageReply;
+}
+
 export interface PageErrorPayload extends ErrorDetails {
   /** The Web eID code a web-eid.js page receives. */
   code: WebEidErrorCode;
@@ -26,6 +44,10 @@ export interface PageErrorPayload extends ErrorDetails {
 
 export type PageReply = { ok: true; result: unknown } | { ok: false; error: PageErrorPayload };
 
+export function isPagePortRequest(message: unknown): message is PagePortRequest {
+  return isPageRequestMessage(message) && typeof (message as { id?: unknown }).id === 'number';
+}
+
 export function isPageRequestMessage(message: unknown): message is PageRequestMessage {
   return (
     isRecord(message) &&
@@ -33,6 +55,15 @@ export function isPageRequestMessage(message: unknown): message is PageRequestMe
     (PAGE_ACTIONS as readonly unknown[]).includes(message.action) &&
     isRecord(message.args)
   );
+}
+
+/** Options page → background: the settings changed; answered once window.eidBridge is registered for the new origins. */
+export interface SettingsSavedMessage {
+  type: 'eid-bridge:settings-saved';
+}
+
+export function isSettingsSavedMessage(message: unknown): message is SettingsSavedMessage {
+  return isRecord(message) && message.type === 'eid-bridge:settings-saved';
 }
 
 /** Options page → background: how is the host doing? */

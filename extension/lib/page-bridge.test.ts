@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PageReply, PageRequestMessage } from './messages.js';
 import { PageBridge } from './page-bridge.js';
 
-function setup(pageApi = false) {
+function setup(pageApi = false, opaqueOrigin = false) {
   const posted: Array<Record<string, unknown>> = [];
   const requests: PageRequestMessage[] = [];
   const replies: Array<(reply: PageReply) => void> = [];
@@ -13,6 +13,7 @@ function setup(pageApi = false) {
       return new Promise((resolve) => replies.push(resolve));
     },
     pageApiAllowed: () => pageApi,
+    opaqueOrigin,
   });
   return { bridge, posted, requests, replies };
 }
@@ -103,5 +104,17 @@ describe('PageBridge (window.eidBridge)', () => {
     s.bridge.onWindowMessage({ eidBridge: 'request', id: 'x-1', action: 'read-identity', args: {} });
     expect(s.requests).toEqual([]);
     expect(s.posted).toEqual([]);
+  });
+});
+
+describe('PageBridge on a sandboxed page', () => {
+  it('refuses every request of a page with an opaque origin with ERR_WEBEID_CONTEXT_INSECURE, without asking the background', async () => {
+    const s = setup(true, true);
+    s.bridge.onWindowMessage({ action: 'web-eid:authenticate', challengeNonce: 'n'.repeat(44) });
+    s.bridge.onWindowMessage({ eidBridge: 'request', id: 'x-1', action: 'status', args: {} });
+    await flush();
+    expect(s.requests).toEqual([]);
+    expect(s.posted).toContainEqual({ action: 'web-eid:authenticate-failure', error: expect.objectContaining({ code: 'ERR_WEBEID_CONTEXT_INSECURE' }) });
+    expect(s.posted).toContainEqual({ eidBridge: 'reply', id: 'x-1', ok: false, error: expect.objectContaining({ code: 'ERR_WEBEID_CONTEXT_INSECURE' }) });
   });
 });

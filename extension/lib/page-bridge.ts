@@ -11,7 +11,8 @@
  *
  * Only messages from this window itself count, and only one request per
  * action may be pending. Nothing from the page decides the origin: the
- * background takes it from the browser.
+ * background takes it from the browser. A page with an opaque origin (a
+ * sandboxed page) gets ERR_WEBEID_CONTEXT_INSECURE for everything.
  */
 import { isRecord } from '../../shared/protocol.js';
 import type { PageAction, PageErrorPayload, PageReply, PageRequestMessage } from './messages.js';
@@ -30,7 +31,13 @@ export interface PageBridgeDeps {
   postToPage(message: unknown): void;
   sendToBackground(message: PageRequestMessage): Promise<PageReply>;
   /** Whether this page may use window.eidBridge (government or allowed origin). */
-  pageApiAllowed(): boolean;
+  pageApiAllowed(): boolean | Promise<boolean>;
+  /** The page's origin is opaque (a sandboxed page): it has no origin a token could be bound to. */
+  opaqueOrigin?: boolean;
+}
+
+function opaqueOriginError(): PageErrorPayload {
+  return { code: 'ERR_WEBEID_CONTEXT_INSECURE', bridgeCode: 'CONTEXT_INSECURE', message: 'A sandboxed page (opaque origin) cannot use the eID card' };
 }
 
 function pendingError(action: string): PageErrorPayload {
@@ -97,7 +104,8 @@ export class PageBridge {
     const id = data.id;
     const action = data.action as PageAction;
     if ((typeof id !== 'string' && typeof id !== 'number') || !BRIDGE_ACTIONS.includes(action)) return;
-    if (!this.deps.pageApiAllowed()) return;
+    const allowed = this.deps.pageApiAllowed();
+    if (!(typeof allowed === 'boolean' ? allowed : await allowed)) return;
     if (this.pendingBridge.has(action)) {
       this.deps.postToPage({ eidBridge: 'reply', id, ok: false, error: pendingError(action) });
       return;
@@ -112,6 +120,7 @@ export class PageBridge {
   }
 
   private async ask(action: PageAction, args: Record<string, unknown>): Promise<PageReply> {
+    if (this.deps.opaqueOrigin) return { ok: false, error: opaqueOriginError() };
     try {
       const reply = await this.deps.sendToBackground({ type: 'eid-bridge:page-request', action, args });
       if (isRecord(reply) && typeof reply.ok === 'boolean') return reply;

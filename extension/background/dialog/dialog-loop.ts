@@ -45,6 +45,17 @@ export interface DialogRequest<T> {
   attempt(input: DialogInput, certificate: DialogCertificate | undefined, hostTimeoutMs: number, session: DialogSession): Promise<T>;
   /** Narrows the certificates offered (signing: only the one the page named). */
   filter?(certificates: DialogCertificate[]): DialogCertificate[];
+  /** Aborted when the page that asked is gone (navigated or closed): the dialog closes, the host is told to stop. */
+  signal?: AbortSignal;
+}
+
+/** The certificate the person chose, if it is still in the reader; never another card's in its place. */
+function chosenCertificate(certificates: DialogCertificate[], chosen: string | undefined): DialogCertificate | undefined {
+  if (chosen === undefined) return certificates[0];
+  const certificate = certificates.find((c) => c.certificate === chosen);
+  // The card was swapped since the person chose: a PIN typed for one card must not spend a try on another.
+  if (!certificate) throw new EidBridgeError('CERTIFICATE_NOT_FOUND', 'The certificate the person chose is no longer in a reader');
+  return certificate;
 }
 
 function interactionTimeout(options: unknown): number {
@@ -90,7 +101,13 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new EidBridgeError('USER_TIMEOUT', 'The person did not answer in time')), timeoutMs);
   });
-  const guard = <R>(p: Promise<R>) => Promise.race([p, timedOut, session.cancelled]);
+  const pageGone = new Promise<never>((_, reject) => {
+    const abort = () => reject(new EidBridgeError('USER_CANCELLED', 'The page that asked navigated away or was closed'));
+    if (request.signal?.aborted) abort();
+    else request.signal?.addEventListener('abort', abort, { once: true });
+  });
+  pageGone.catch(() => undefined);
+  const guard = <R>(p: Promise<R>) => Promise.race([p, timedOut, session.cancelled, pageGone]);
   try {
     // One outstanding wait for the person's input, kept across card refreshes.
     let pendingInput: Promise<DialogInput> | undefined;
@@ -113,10 +130,9 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
         session.update(await guard(load()));
         continue;
       }
-      const certificates = session.state.certificates;
-      const certificate = certificates.find((c) => c.certificate === input.certificate) ?? certificates[0];
       session.update({ busy: true, problem: undefined });
       try {
+        const certificate = chosenCertificate(session.state.certificates, input.certificate);
         const hostTimeoutMs = Math.max(deadline - deps.now(), 1000) + HOST_GRACE_MS;
         return await guard(request.attempt(input, certificate, hostTimeoutMs, session));
       } catch (e) {
