@@ -1,8 +1,6 @@
 import { defineConfig } from 'wxt';
 import { CHROME_EXTENSION_PUBLIC_KEY, GECKO_EXTENSION_ID } from './shared/native-host-name.js';
-
-/** Pages the content script runs on; http only for local development (and then only when the setting allows it). */
-const PAGE_MATCHES = ['https://*/*', 'http://localhost/*', 'http://127.0.0.1/*'];
+import { PAGE_MATCHES } from './extension/lib/page-matches.js';
 
 export default defineConfig({
   srcDir: 'extension',
@@ -16,10 +14,13 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'eID Bridge',
     description: 'Log in and sign on Belgian government websites with your eID card.',
-    // nativeMessaging: the card host; storage: settings. No host permissions: the
-    // content script is declared statically and needs none.
-    permissions: ['nativeMessaging', 'storage'],
-    web_accessible_resources: [{ resources: ['page-api.js'], matches: PAGE_MATCHES }],
+    // nativeMessaging: the card host; storage: settings; scripting: window.eidBridge is
+    // registered in the page's world on the government and added origins only
+    // (background/page-api-registration.ts). A registered script runs only where the
+    // extension holds host permission, so the host permissions are the pages the content
+    // script is declared on anyway; nothing is web-accessible (see extension/README.md).
+    permissions: ['nativeMessaging', 'storage', 'scripting'],
+    host_permissions: [...PAGE_MATCHES],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -9,9 +9,12 @@ import { NATIVE_HOST_NAME } from '../../shared/native-host-name.js';
 import { VERSION } from '../../shared/version.js';
 import { browserApi } from '../lib/browser-api.js';
 import { DialogWindows } from '../background/dialog/dialog-windows.js';
-import { isHostStatusMessage, isPageRequestMessage, type HostStatusReply } from '../lib/messages.js';
+import { isHostStatusMessage, isSettingsSavedMessage, PAGE_PORT_NAME, type HostStatusReply } from '../lib/messages.js';
+import { registerPageApi } from '../background/page-api-registration.js';
+import { SerialQueue } from '../background/serial-queue.js';
 import { NativeHostClient } from '../background/native-client.js';
-import { RequestFlow, senderOrigin, toPageError } from '../background/request-flow.js';
+import { servePagePort } from '../background/page-port.js';
+import { RequestFlow, toPageError } from '../background/request-flow.js';
 import { loadSettings } from '../lib/settings.js';
 import { registerPopupMessages } from '../background/popup-requests.js';
 
@@ -27,16 +30,20 @@ export default defineBackground(() => {
 
   registerPopupMessages({ api: browserApi, host, authenticate: (args, origin) => requests.handle('authenticate', args, origin) });
 
+  // window.eidBridge follows the settings: registered at start and again whenever they change.
+  const registrations = new SerialQueue();
+  const syncPageApi = () => registrations.run(async () => registerPageApi(browserApi, await loadSettings(browserApi))).catch((e: unknown) => console.error('window.eidBridge could not be registered', e));
+  void syncPageApi();
+  browserApi.onStorageChanged((keys) => {
+    if (keys.includes('governmentOrigins') || keys.includes('allowedOrigins')) void syncPageApi();
+  });
+
+  browserApi.onRuntimeConnect((port) => {
+    if (port.name === PAGE_PORT_NAME) servePagePort(port, requests);
+  });
+
   browserApi.onRuntimeMessage((message, sender) => {
-    if (isPageRequestMessage(message)) {
-      let origin: string;
-      try {
-        origin = senderOrigin(sender);
-      } catch (e) {
-        return Promise.resolve({ ok: false, error: toPageError(e) });
-      }
-      return requests.handle(message.action, message.args, origin);
-    }
+    if (isSettingsSavedMessage(message) && sender.url?.startsWith(browserApi.extensionUrl('/'))) return syncPageApi().then(() => ({ ok: true }));
     if (isHostStatusMessage(message) && sender.url?.startsWith(browserApi.extensionUrl('/'))) {
       return (async (): Promise<HostStatusReply> => {
         try {

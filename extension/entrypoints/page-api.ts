@@ -1,7 +1,8 @@
 /**
- * window.eidBridge: our own page API with typed promises, injected on
- * government origins and origins the person added. It runs in the page's world
- * and talks to the content script with window messages.
+ * window.eidBridge: our own page API with typed promises. The background
+ * registers this script in the page's own world on government origins and
+ * origins the person added (background/page-api-registration.ts); it talks to
+ * the content script with window messages.
  */
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import type { EidBridgePageApi } from '../lib/page-api-types.js';

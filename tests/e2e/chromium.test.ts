@@ -195,6 +195,48 @@ describe('Chromium with the extension, the native host and a card', () => {
       ]);
   });
 
+  it('tells window.eidBridge.status() only the versions and whether a card is present', async () => {
+    const reply = await bridge(page, 'status', []);
+    expect(reply).toEqual({ ok: true, result: { extension: '0.1.0', nativeApp: '0.1.0', cardPresent: true } });
+  });
+
+  it('refuses a second dialog request from the same tab at once, and closes the dialog when the page navigates away', async () => {
+    const dialogOpened = nextDialog(context);
+    const first = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
+    const dialog = await dialogOpened;
+    const second = await bridge(page, 'readIdentity', [{ lang: 'en' }]);
+    expect(second).toMatchObject({ ok: false, webEidCode: 'ERR_WEBEID_ACTION_PENDING' });
+    void first.catch(() => undefined); // the page that waited for it is gone
+    await page.reload();
+    await expect.poll(() => dialog.isClosed(), { timeout: 10_000 }).toBe(true);
+    // The tab's place is free again for the new page.
+    const dialogAgain = nextDialog(context);
+    const again = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
+    await (await dialogAgain).click('#cancel').catch(() => undefined);
+    expect((await again).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
+  });
+
+  it('refuses a sandboxed page (opaque origin) with ERR_WEBEID_CONTEXT_INSECURE', async () => {
+    const sandboxed = await context.newPage();
+    await sandboxed.goto(`${site.httpsOrigin}/sandboxed`);
+    expect(await sandboxed.evaluate(() => window.origin)).toBe('null');
+    const reply = await webEid(sandboxed, 'web-eid:authenticate', { challengeNonce: nonce() });
+    expect(reply).toMatchObject({ action: 'web-eid:authenticate-failure', error: { code: 'ERR_WEBEID_CONTEXT_INSECURE' } });
+    await sandboxed.close();
+  });
+
+  it('exposes no web-accessible file, and gives window.eidBridge only to the origins the person added', async () => {
+    const manifest = JSON.parse(readFileSync(join(CHROME_EXTENSION_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.web_accessible_resources).toBeUndefined();
+    const probe = await page.evaluate(async (url) => fetch(url).then(() => 'loaded', () => 'refused'), `${EXTENSION_ORIGIN}/page-api.js`);
+    expect(probe).toBe('refused');
+    expect(await page.evaluate(() => 'eidBridge' in window)).toBe(true);
+    const other = await context.newPage();
+    await other.goto(`https://localhost:${new URL(site.httpsOrigin).port}/`);
+    expect(await other.evaluate(() => 'eidBridge' in window)).toBe(false);
+    await other.close();
+  });
+
   it('honours userInteractionTimeout with ERR_WEBEID_USER_TIMEOUT', async () => {
     const dialogOpened = nextDialog(context);
     const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce(), options: { userInteractionTimeout: 1500 } });

@@ -5,7 +5,7 @@
  * card in the vpcd reader of the real pcscd.
  */
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -199,7 +199,11 @@ describe('Firefox with the extension, the native host and a card', () => {
     // Escape closes the window, which the driver reports as an error of the key press itself.
     await dialog.keyboard.press('Escape').catch(() => undefined);
     expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
-    await page.reload();
+    // The background registers window.eidBridge for the new origin when the setting changes.
+    const deadline = Date.now() + 10_000;
+    do await page.reload();
+    while (!(await page.evaluate(() => 'eidBridge' in window)) && Date.now() < deadline);
+    expect(await bridge(page, 'status', [])).toEqual({ ok: true, result: { extension: '0.1.0', nativeApp: '0.1.0', cardPresent: true } });
 
     const challenge = nonce();
     const loginPromise = bridge(page, 'authenticate', [challenge, { lang: 'en' }]);
@@ -244,6 +248,30 @@ describe('Firefox with the extension, the native host and a card', () => {
     const reply = await webEid(http, 'web-eid:authenticate', { challengeNonce: nonce() });
     expect(reply.error?.code).toBe('ERR_WEBEID_CONTEXT_INSECURE');
     await http.close();
+  });
+
+  it('refuses a sandboxed page (opaque origin) with ERR_WEBEID_CONTEXT_INSECURE', async () => {
+    const sandboxed = await browser.newPage();
+    known.add(sandboxed);
+    await sandboxed.goto(`${site.httpsOrigin}/sandboxed`);
+    const reply = await webEid(sandboxed, 'web-eid:authenticate', { challengeNonce: nonce() });
+    expect(reply.error?.code).toBe('ERR_WEBEID_CONTEXT_INSECURE');
+    await sandboxed.close();
+  });
+
+  it('exposes no web-accessible file: the extension\'s moz-extension:// address is not loadable from a page', async () => {
+    const manifest = JSON.parse(readFileSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.web_accessible_resources).toBeUndefined();
+    const probe = await page.evaluate(async (url) => fetch(url).then(() => 'loaded', () => 'refused'), `${EXTENSION_ORIGIN}/page-api.js`);
+    expect(probe).toBe('refused');
+  });
+
+  it('closes the dialog when the page navigates away', async () => {
+    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
+    void replyPromise.catch(() => undefined); // the page that waited for it is gone
+    const dialog = await nextDialog(browser, known);
+    await page.reload();
+    await waitClosed(browser, dialog);
   });
 
   it('shows the dialog in the four languages (screenshots)', async () => {

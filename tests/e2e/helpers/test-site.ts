@@ -75,8 +75,10 @@ function listen(server: Server): Promise<number> {
 
 export async function startTestSite(): Promise<TestSite> {
   const tls = await selfSignedTls();
-  const handler = (_req: unknown, res: import('node:http').ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    // /sandboxed: the same page in a sandbox (scripts run, but the page's origin is opaque).
+    const sandbox = req.url?.startsWith('/sandboxed') ? { 'content-security-policy': 'sandbox allow-scripts' } : {};
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...sandbox });
     res.end(PAGE);
   };
   const https = createHttpsServer(tls, handler);
