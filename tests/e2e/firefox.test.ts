@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { artifactPath, ensureBuilt, FIREFOX_EXTENSION_DIR, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
+import { NO_PIN_TO_THE_OTHER_CARD, swapCardWhileTypingPin } from './helpers/card-swap.js';
 import { chooseCertificate, enterPin, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
 import { startTestSite, type TestSite } from './helpers/test-site.js';
 import { tokenVerifies, type Token } from './helpers/token.js';
@@ -240,6 +241,15 @@ describe('Firefox with the extension, the native host and a card', () => {
     expect(reply.action).toBe('web-eid:authenticate-success');
     expect(tokenVerifies(reply as unknown as Token, site.httpsOrigin, challenge)).toBe(true);
   }, 90_000);
+
+  it('sends no PIN to another card swapped in while the person typed it: the dialog asks for the right card', async () => {
+    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce(), options: { lang: 'en' } });
+    const dialog = (await nextDialog(browser, known)) as unknown as DriverPage;
+    await chooseCertificate(dialog, card.authenticationCertificate);
+    expect(await swapCardWhileTypingPin(dialog, card, CARD_PIN)).toEqual(NO_PIN_TO_THE_OTHER_CARD);
+    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
+  }, 60_000);
 
   it('refuses an http page', async () => {
     const http = await browser.newPage();

@@ -3,14 +3,22 @@
  * the real pcscd, read by the real host over PC/SC.
  */
 import { execFile } from 'node:child_process';
+import { createServer, Socket, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../helpers/host-process.js';
+import type { TestPerson } from '../../../devtools/test-pki/test-pki.js';
 import { createVirtualCard, type VirtualBelpicCard } from '../../../devtools/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../../../devtools/virtual-card/vpcd-client.js';
+import { connectToVpcd, VPCD_DEFAULT_HOST, type VpcdConnection } from '../../../devtools/virtual-card/vpcd-client.js';
 
 export const CARD_PIN = '4711';
 /** "Virtual PCD 00 00"; EID_BRIDGE_E2E_VPCD_PORT=35964 picks the other reader when another test uses this one. */
 export const VPCD_PORT = Number(process.env.EID_BRIDGE_E2E_VPCD_PORT ?? 35963);
+/** The vpcd reader the test card is not in. */
+export const OTHER_VPCD_PORT = VPCD_PORT === 35963 ? 35964 : 35963;
+
+function readerName(vpcdPort: number): string {
+  return `Virtual PCD 00 0${vpcdPort - 35963}`;
+}
 
 export interface TestCard {
   card: VirtualBelpicCard;
@@ -18,13 +26,17 @@ export interface TestCard {
   /** base64 DER */
   authenticationCertificate: string;
   signingCertificate: string;
+  /** Takes the card out of its reader. */
+  takeOut(): Promise<void>;
+  /** Puts the card back and waits until pcscd sees it again. */
+  putBack(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function insertVirtualCard(): Promise<TestCard> {
   const card = await createVirtualCard({ profile: '1.8', pin: CARD_PIN });
   const connection = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
-  await waitUntilPcscSeesCard(`Virtual PCD 00 0${VPCD_PORT - 35963}`);
+  await waitUntilPcscSeesCard(readerName(VPCD_PORT));
   const signing = card.pki.signing;
   if (!signing) throw new Error('the 1.8 profile has a signing key');
   return {
@@ -32,7 +44,91 @@ export async function insertVirtualCard(): Promise<TestCard> {
     connection,
     authenticationCertificate: Buffer.from(card.pki.authentication.der).toString('base64'),
     signingCertificate: Buffer.from(signing.der).toString('base64'),
+    takeOut: () => connection.remove(),
+    putBack: async () => {
+      await connection.insert();
+      await waitUntilPcscSeesCard(readerName(VPCD_PORT));
+    },
     close: () => connection.close(),
+  };
+}
+
+/**
+ * A card whose answers the test holds back: it reaches vpcd through a relay
+ * that, from the reader's first command (APDU) on, keeps everything vpcd sends
+ * until `release()`. Power and ATR messages before that pass, so pcscd sees the
+ * card at once; the test can act at the moment the host starts reading it.
+ */
+export interface HeldCard {
+  card: VirtualBelpicCard;
+  authenticationCertificate: string;
+  /** Every command the card answered, in order. */
+  commands: Uint8Array[];
+  /** Resolves when the reader sends its first command, which the relay now holds. */
+  firstCommandHeld: Promise<void>;
+  /** Lets the held commands and all later ones through. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+export async function insertHeldCard(options: { vpcdPort: number; pin: string; person: TestPerson }): Promise<HeldCard> {
+  const card = await createVirtualCard({ profile: '1.8', pin: options.pin, person: options.person });
+  const commands: Uint8Array[] = [];
+  card.onTransmit = (command) => commands.push(command.slice());
+  let holding = true;
+  let held: Buffer[] | undefined;
+  let toCard: Socket | undefined;
+  let commandHeld!: () => void;
+  const firstCommandHeld = new Promise<void>((resolve) => (commandHeld = resolve));
+  const sockets = new Set<Socket>();
+  const relay = createServer((cardSide) => {
+    toCard = cardSide;
+    const vpcdSide = new Socket();
+    for (const s of [cardSide, vpcdSide]) {
+      sockets.add(s);
+      s.on('close', () => {
+        sockets.delete(s);
+        cardSide.destroy();
+        vpcdSide.destroy();
+      });
+      s.on('error', () => undefined); // 'close' follows
+    }
+    cardSide.on('data', (chunk) => vpcdSide.write(chunk));
+    // vpcd's messages: a 2-byte length, then one control byte or a command APDU.
+    let pending = Buffer.alloc(0);
+    vpcdSide.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        const length = pending.readUInt16BE(0);
+        const message = pending.subarray(0, 2 + length);
+        pending = pending.subarray(2 + length);
+        if (holding && !held && length > 1) {
+          held = [];
+          commandHeld();
+        }
+        if (held) held.push(message);
+        else cardSide.write(message);
+      }
+    });
+    vpcdSide.connect(options.vpcdPort, VPCD_DEFAULT_HOST);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, VPCD_DEFAULT_HOST, resolve));
+  const connection = await connectToVpcd(card, { port: (relay.address() as AddressInfo).port, retryForMs: 10_000 });
+  return {
+    card,
+    authenticationCertificate: Buffer.from(card.pki.authentication.der).toString('base64'),
+    commands,
+    firstCommandHeld,
+    release: () => {
+      holding = false;
+      for (const message of held ?? []) toCard?.write(message);
+      held = undefined;
+    },
+    close: async () => {
+      await connection.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    },
   };
 }
 
