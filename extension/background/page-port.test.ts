@@ -30,6 +30,23 @@ describe('the page port', () => {
     expect(asked[0]?.requester.signal?.aborted).toBe(true);
   });
 
+  it('drops the request of a page its frame has replaced, even before the old port is reported closed', () => {
+    const first = served({ origin: 'https://www.belgium.be', url: 'https://www.belgium.be/a', tab: { id: 8 }, frameId: 0 });
+    first.port.onMessage.emit(request);
+    const frame = served({ origin: 'https://ads.example', url: 'https://ads.example/f', tab: { id: 8 }, frameId: 3 });
+    // Another frame of the tab does not end the top page's request.
+    expect(first.asked[0]?.requester.signal?.aborted).toBe(false);
+    const reloaded = served({ origin: 'https://www.belgium.be', url: 'https://www.belgium.be/a', tab: { id: 8 }, frameId: 0 });
+    expect(first.asked[0]?.requester.signal?.aborted).toBe(true);
+    reloaded.port.onMessage.emit(request);
+    expect(reloaded.asked[0]?.requester.signal?.aborted).toBe(false);
+    // The old port closing late leaves the new page alone.
+    first.port.onDisconnect.emit();
+    expect(reloaded.asked[0]?.requester.signal?.aborted).toBe(false);
+    frame.port.onDisconnect.emit();
+    reloaded.port.onDisconnect.emit();
+  });
+
   it('refuses a sandboxed page with ERR_WEBEID_CONTEXT_INSECURE', async () => {
     const { port, asked } = served({ origin: 'null', url: 'https://www.belgium.be/sandboxed', tab: { id: 7 } });
     port.onMessage.emit(request);

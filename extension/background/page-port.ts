@@ -12,9 +12,23 @@ export interface PageRequestHandler {
   handle(action: PageAction, args: Record<string, unknown>, origin: string, requester: Requester): Promise<PageReply>;
 }
 
+/**
+ * The live page port of each frame of each tab. A frame holds one document at
+ * a time, so a new port from the same frame means the page before it is gone,
+ * even when the browser has not yet told us its port closed (Firefox may tell
+ * only after the new page has already asked), and its request must not hold
+ * the tab's place.
+ */
+const livePages = new Map<string, AbortController>();
+
 export function servePagePort(port: PagePort, requests: PageRequestHandler): void {
   const pageGone = new AbortController();
   const tabId = port.sender?.tab?.id;
+  const frame = tabId === undefined ? undefined : `${tabId}:${port.sender?.frameId ?? 0}`;
+  if (frame !== undefined) {
+    livePages.get(frame)?.abort();
+    livePages.set(frame, pageGone);
+  }
   let origin: string | undefined;
   let refusal: PageReply | undefined;
   try {
@@ -22,7 +36,10 @@ export function servePagePort(port: PagePort, requests: PageRequestHandler): voi
   } catch (e) {
     refusal = { ok: false, error: toPageError(e) };
   }
-  port.onDisconnect.addListener(() => pageGone.abort());
+  port.onDisconnect.addListener(() => {
+    pageGone.abort();
+    if (frame !== undefined && livePages.get(frame) === pageGone) livePages.delete(frame);
+  });
   port.onMessage.addListener((message) => {
     if (!isPagePortRequest(message)) return;
     const reply =

@@ -38,6 +38,8 @@ export interface MessageSender {
   /** The URL of the frame that sent it. */
   url?: string;
   tab?: { id?: number; url?: string };
+  /** The frame of the tab that sent it (0: the top frame). */
+  frameId?: number;
   /** Set for messages from our own extension pages. */
   id?: string;
 }
