@@ -16,8 +16,10 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUD
 # (must be installed before pcscd starts); softhsm2 + opensc: a software PKCS#11 token for tests;
 # chromium + firefox-esr: the browsers the extension is tested in; build-essential + python3:
 # node-gyp for pkcs11js, pcsclite and better-sqlite3; openssl: the OCSP responder the revocation
-# tests start (openssl ocsp); procps: ps, which tests use to see what a run left behind.
-PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates openssl procps)
+# tests start (openssl ocsp); procps: ps, which tests use to see what a run left behind;
+# lintian: Debian's package checker, run on the .deb that npm run release builds (build-essential
+# brings dpkg-dev and binutils' strip/objdump, which the release script also uses).
+PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates openssl procps lintian)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,7 +28,9 @@ const config = loadHostConfig(process.env);
 log.info('card backends', { backends: config.backends, pkcs11Module: config.pkcs11Module ?? 'default search' });
 const idle = Number(process.env.EID_BRIDGE_HOST_IDLE_MS ?? 10 * 60_000);
 
-await runHost({
+// No top-level await: the packaged host is bundled as CommonJS (Node's single executable
+// applications start only CommonJS).
+void runHost({
   input: process.stdin,
   output: process.stdout,
   backends: createBackends(config),
@@ -38,7 +40,11 @@ await runHost({
   },
   log,
   idleTimeoutMs: Number.isFinite(idle) ? idle : 0,
+}).then(() => {
+  log.info('host stopped');
+  // Native bindings may hold handles (PC/SC monitoring threads): leave once the replies are flushed.
+  process.stdout.write('', () => process.exit(0));
+}, (e: unknown) => {
+  log.error('host failed', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  process.exit(1);
 });
-log.info('host stopped');
-// Native bindings may hold handles (PC/SC monitoring threads): leave once the replies are flushed.
-process.stdout.write('', () => process.exit(0));
