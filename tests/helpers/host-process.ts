@@ -35,12 +35,24 @@ export class HostProcess {
   private waiters: Array<() => void> = [];
   readonly exited: Promise<number | null>;
 
-  constructor(env: NodeJS.ProcessEnv = {}) {
-    if (!existsSync(HOST_BIN)) throw new Error(`${HOST_BIN} is missing: run "npm run build:node" first`);
-    this.child = spawn(process.execPath, [HOST_BIN, 'chrome-extension://test/'], {
-      env: { ...process.env, EID_BRIDGE_HOST_IDLE_MS: '0', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  /**
+   * `env` adds to this process's environment. `packaged` starts a packaged host executable instead of
+   * the built script, in the folder and with only the environment given, as a browser would.
+   */
+  constructor(env: NodeJS.ProcessEnv = {}, packaged?: { executable: string; cwd: string; env: NodeJS.ProcessEnv }) {
+    if (packaged) {
+      this.child = spawn(packaged.executable, ['chrome-extension://test/'], {
+        cwd: packaged.cwd,
+        env: { ...packaged.env, EID_BRIDGE_HOST_IDLE_MS: '0', ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    } else {
+      if (!existsSync(HOST_BIN)) throw new Error(`${HOST_BIN} is missing: run "npm run build:node" first`);
+      this.child = spawn(process.execPath, [HOST_BIN, 'chrome-extension://test/'], {
+        env: { ...process.env, EID_BRIDGE_HOST_IDLE_MS: '0', ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    }
     this.child.stdout.on('data', (chunk: Buffer) => {
       for (const f of this.decoder.push(chunk)) {
         if (!f.ok) throw f.error;

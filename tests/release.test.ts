@@ -1,0 +1,110 @@
+/**
+ * `npm run release`: the files it writes, the Debian package's metadata and
+ * lintian's verdict, and the packaged host working with no Node on PATH and
+ * no repository around it.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../shared/version.js';
+import { ensureBuilt, ROOT } from './e2e/helpers/browsers.js';
+import { HostProcess } from './helpers/host-process.js';
+
+const RELEASE = join(ROOT, 'release');
+const DEB = join(RELEASE, `eid-bridge_${VERSION}_amd64.deb`);
+const INSTALLED_HOST = '/usr/lib/eid-bridge/eid-bridge-host';
+const MANIFEST_PATHS = [
+  '/etc/opt/chrome/native-messaging-hosts/be.eidbridge.host.json',
+  '/etc/chromium/native-messaging-hosts/be.eidbridge.host.json',
+  '/etc/opt/edge/native-messaging-hosts/be.eidbridge.host.json',
+  '/usr/lib/mozilla/native-messaging-hosts/be.eidbridge.host.json',
+];
+
+function sh(command: string, args: string[], cwd = ROOT): string {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+const lintianInstalled = spawnSync('lintian', ['--version']).status === 0;
+/** lintian's report (it exits non-zero when it finds errors: the report is what counts). */
+let lintian: Promise<string> | undefined;
+let unpacked: string;
+
+beforeAll(() => {
+  ensureBuilt('chrome');
+  ensureBuilt('firefox');
+  sh(process.execPath, ['scripts/release.mjs']);
+  // lintian takes a while: it runs while the other checks do.
+  if (lintianInstalled) {
+    lintian = new Promise((resolve) => execFile('lintian', ['--tag-display-limit', '0', DEB], { maxBuffer: 16 * 1024 * 1024 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`)));
+  }
+  unpacked = mkdtempSync(join(tmpdir(), 'eid-bridge-deb-'));
+  sh('dpkg-deb', ['-x', DEB, unpacked]);
+}, 150_000);
+
+afterAll(async () => {
+  await lintian;
+  if (unpacked) rmSync(unpacked, { recursive: true, force: true });
+});
+
+describe('npm run release', () => {
+  it('writes the host, the Debian package, both extension packages and checksums that verify', () => {
+    for (const file of [
+      `eid-bridge-host_${VERSION}_linux-x64/eid-bridge-host`,
+      `eid-bridge-host_${VERSION}_linux-x64/pcsclite.node`,
+      `eid-bridge-host_${VERSION}_linux-x64/pkcs11.node`,
+      `eid-bridge_${VERSION}_amd64.deb`,
+      `eid-bridge-${VERSION}-chrome.zip`,
+      `eid-bridge-${VERSION}.xpi`,
+    ]) {
+      expect(existsSync(join(RELEASE, file)), file).toBe(true);
+      expect(readFileSync(join(RELEASE, 'SHA256SUMS'), 'utf8')).toContain(`  ${file}\n`);
+    }
+    expect(sh('sha256sum', ['--check', '--strict', 'SHA256SUMS'], RELEASE)).not.toMatch(/FAILED/);
+  });
+
+  it('packages the host, its addons and a manifest for every browser, depending on the PC/SC service', () => {
+    const info = sh('dpkg-deb', ['--info', DEB]);
+    expect(info).toMatch(/^ Package: eid-bridge$/m);
+    expect(info).toMatch(new RegExp(`^ Version: ${VERSION.replace(/\./g, '\\.')}$`, 'm'));
+    expect(info).toMatch(/^ Architecture: amd64$/m);
+    const depends = /^ Depends: (.*)$/m.exec(info)?.[1]?.split(/,\s*/) ?? [];
+    expect(depends).toEqual(expect.arrayContaining(['pcscd', 'libpcsclite1']));
+
+    const contents = sh('dpkg-deb', ['--contents', DEB]);
+    const paths = contents.split('\n').map((line) => line.split(/\s+/).slice(5).join(' ').replace(/^\./, ''));
+    for (const path of [INSTALLED_HOST, '/usr/lib/eid-bridge/pcsclite.node', '/usr/lib/eid-bridge/pkcs11.node', '/usr/share/doc/eid-bridge/copyright', '/usr/share/doc/eid-bridge/changelog.gz', ...MANIFEST_PATHS]) {
+      expect(paths, path).toContain(path);
+    }
+    expect(contents).toMatch(new RegExp(`^-rwxr-xr-x root/root .* \\.${INSTALLED_HOST}$`, 'm'));
+    for (const manifestPath of MANIFEST_PATHS) {
+      expect(JSON.parse(readFileSync(join(unpacked, manifestPath), 'utf8'))).toMatchObject({ name: 'be.eidbridge.host', path: INSTALLED_HOST, type: 'stdio' });
+    }
+  });
+
+  it('runs the packaged host with no node on PATH, outside the repository: version first, then status', async () => {
+    const withoutNode = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => dir && !existsSync(join(dir, 'node')))
+      .join(delimiter);
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: withoutNode } }).status).not.toBe(0);
+    const host = new HostProcess({}, { executable: join(unpacked, INSTALLED_HOST), cwd: unpacked, env: { PATH: withoutNode } });
+    try {
+      expect(await host.next()).toEqual({ version: VERSION });
+      const reply = await host.request('status', {}, 1);
+      expect(reply.result).toMatchObject({ version: VERSION, backends: expect.any(Array), readers: expect.any(Array) });
+    } finally {
+      await host.close();
+    }
+  });
+
+  it.runIf(lintianInstalled)('passes lintian with no errors', async () => {
+    const report = await lintian!;
+    expect(report.split('\n').filter((line) => line.startsWith('E: '))).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(lintianInstalled)('passes lintian with no errors (skipped: lintian is not installed; bash scripts/setup.sh installs it)', () => {});
+});
