@@ -4,6 +4,7 @@ import type { Person } from './db/store.js';
 import type { BackendContext } from './context.js';
 import { isLanguage, type Language } from '../shared/text/format.js';
 import { pageText, type PageTextKey } from './pages/texts/index.js';
+import { field } from './http/schemas.js';
 
 export function personJson(person: Person) {
   return {
@@ -17,7 +18,7 @@ export function personJson(person: Person) {
 
 /** Remembers the page language the person logs in with, so messages come in that language. */
 export async function rememberLanguage(ctx: BackendContext, person: Person, body: unknown): Promise<Person> {
-  const language = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).language : undefined;
+  const language = field(body, 'language');
   if (!isLanguage(language) || language === person.language) return person;
   await ctx.store.setPersonLanguage(person.id, language);
   return { ...person, language };

@@ -36,11 +36,6 @@ export function accessError(status: number, code: AccessErrorCode | ApiErrorCode
 /** Staff of the service: the same bearer token as the registration-office API. */
 export const requireAccessStaff = (ctx: BackendContext, request: FastifyRequest): string => requireStaff(ctx, request, 'staff');
 
-/** A property of a JSON body (already shaped by the route's schema), or undefined. */
-export function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-}
-
 export function enterpriseNumberOf(value: unknown): string {
   const n = typeof value === 'string' ? parseEnterpriseNumber(value) : undefined;
   if (!n) throw accessError(400, 'ENTERPRISE_NUMBER_INVALID', 'This is not a valid enterprise number (10 digits, the last two a mod-97 check)');

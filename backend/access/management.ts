@@ -15,7 +15,8 @@ import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { normalizeEmail, normalizePhone } from '../people.js';
 import type { Language } from '../../shared/text/format.js';
 import type { AccessLogEntry, ManagerRole, RegisterEnterprise } from '../db/store.js';
-import { accessError, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireAccessStaff, field } from './common.js';
+import { accessError, answerLanguage, describeChange, domainOf, enterpriseNumberOf, enterpriseRef, knownName, mailChange, nationalNumberOf, personRef, requireAccessStaff } from './common.js';
+import { field } from '../http/schemas.js';
 import { DOMAINS, REFERENCE_ENTERPRISES } from './reference-data.js';
 import { accessMailText } from './texts/mails/index.js';
 

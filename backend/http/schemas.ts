@@ -22,6 +22,11 @@ export function object(properties: Record<string, Schema>, required: string[] = 
   return { type: 'object', properties, required };
 }
 
+/** A property of a JSON body (already shaped by the route's schema), or undefined. */
+export function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
 /** The minimum assurance level a relying party asks for. */
 export const minLevel: Schema = { type: ['integer', 'null'], minimum: 0, maximum: 500 };
 
