@@ -6,6 +6,7 @@
  */
 import { EidBridgeError } from '../../../shared/errors.js';
 import { decodeBelpicTlv } from '../../../shared/tlv.js';
+import type { DigestAlgorithm } from '../backends/card-backend.js';
 import { apdu, exchange, hex, statusError, type ApduTransport, type ExchangeOptions } from './apdu.js';
 import { processCardCache, type BelpicCardCache } from './certificate-cache.js';
 import {
@@ -38,7 +39,8 @@ import { checkPinStatus, modifyPinStructure, verifyPinStructure, type PinPadLang
 
 export type BelpicGeneration = CardGenerationName;
 export type BelpicKey = 'authentication' | 'signing';
-export type BelpicDigestAlgorithm = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** The digests the host signs, whatever the backend. */
+export type BelpicDigestAlgorithm = DigestAlgorithm;
 export type DocumentKind = 'eID' | 'Kids-ID' | 'foreigner card' | 'other';
 
 export interface BelpicCardInfo {
