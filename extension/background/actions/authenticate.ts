@@ -19,7 +19,7 @@ export function authenticate({ args, origin, settings, host, withDialog }: Actio
       const request = { ...checked };
       if (certificate) request.certificate = certificate.certificate;
       if (input.pin !== undefined && !certificate?.pinPad) request.pin = input.pin;
-      return host.request('authenticate', validated('authenticate', { ...request }), { timeoutMs });
+      return host.request('authenticate', validated('authenticate', request), { timeoutMs });
     },
   });
 }

@@ -18,7 +18,7 @@ export function sign({ args, host, withDialog }: ActionContext) {
       if (input.type !== 'submit') throw new EidBridgeError('INTERNAL_ERROR', 'unexpected dialog input');
       const request = { ...checked };
       if (input.pin !== undefined && !certificate?.pinPad) request.pin = input.pin;
-      return host.request('sign', validated('sign', { ...request }), { timeoutMs });
+      return host.request('sign', validated('sign', request), { timeoutMs });
     },
     // Only the certificate the page named may sign.
     filter: (certificates) => certificates.filter((c) => c.certificate === checked.certificate),

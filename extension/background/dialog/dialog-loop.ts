@@ -6,7 +6,7 @@
  * error is the catalogue's `recovery` (shared/errors.ts).
  */
 import { AUTO_REFRESHED, EidBridgeError, isEidBridgeError, RECOVERABLE_IN_DIALOG } from '../../../shared/errors.js';
-import type { CertificateUsage } from '../../../shared/protocol.js';
+import { isRecord, type CertificateUsage } from '../../../shared/protocol.js';
 import { resolveLanguage } from '../../lib/language.js';
 import type { DialogCertificate, DialogKind, DialogState } from '../../lib/messages.js';
 import { isGovernmentOrigin, type Settings } from '../../lib/settings.js';
@@ -59,13 +59,13 @@ function chosenCertificate(certificates: DialogCertificate[], chosen: string | u
 }
 
 function interactionTimeout(options: unknown): number {
-  const value = typeof options === 'object' && options !== null ? (options as { userInteractionTimeout?: unknown }).userInteractionTimeout : undefined;
+  const value = isRecord(options) ? options.userInteractionTimeout : undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return DEFAULT_USER_INTERACTION_TIMEOUT_MS;
   return Math.min(value, MAX_USER_INTERACTION_TIMEOUT_MS);
 }
 
 function pageLanguage(options: unknown): unknown {
-  return typeof options === 'object' && options !== null ? (options as { lang?: unknown }).lang : undefined;
+  return isRecord(options) ? options.lang : undefined;
 }
 
 /** Runs one dialog to its end; the caller makes sure only one runs at a time. */
