@@ -5,7 +5,7 @@
  * its tab closed.
  */
 import type { PagePort } from '../lib/browser-api.js';
-import { isPagePortRequest, type PageAction, type PagePortReply, type PageReply } from '../lib/messages.js';
+import { isPagePortRequest, type PageAction, type PagePortReply, type PagePortRequest, type PageReply } from '../lib/messages.js';
 import { senderOrigin, toPageError, type Requester } from './request-flow.js';
 
 export interface PageRequestHandler {
@@ -29,12 +29,14 @@ export function servePagePort(port: PagePort, requests: PageRequestHandler): voi
     livePages.get(frame)?.abort();
     livePages.set(frame, pageGone);
   }
-  let origin: string | undefined;
-  let refusal: PageReply | undefined;
+  // A sender without a usable origin gets the same refusal for every request.
+  let answer: (message: PagePortRequest) => Promise<PageReply>;
   try {
-    origin = senderOrigin(port.sender ?? {});
+    const origin = senderOrigin(port.sender ?? {});
+    answer = (message) => requests.handle(message.action, message.args, origin, { tabId, signal: pageGone.signal });
   } catch (e) {
-    refusal = { ok: false, error: toPageError(e) };
+    const refusal: PageReply = { ok: false, error: toPageError(e) };
+    answer = () => Promise.resolve(refusal);
   }
   port.onDisconnect.addListener(() => {
     pageGone.abort();
@@ -42,14 +44,10 @@ export function servePagePort(port: PagePort, requests: PageRequestHandler): voi
   });
   port.onMessage.addListener((message) => {
     if (!isPagePortRequest(message)) return;
-    const reply =
-      refusal || origin === undefined
-        ? Promise.resolve(refusal as PageReply)
-        : requests.handle(message.action, message.args, origin, { tabId, signal: pageGone.signal });
-    void reply.then((answer) => {
+    void answer(message).then((reply) => {
       if (pageGone.signal.aborted) return;
       try {
-        port.postMessage({ id: message.id, reply: answer } satisfies PagePortReply);
+        port.postMessage({ id: message.id, reply } satisfies PagePortReply);
       } catch {
         // The page left while we answered.
       }
