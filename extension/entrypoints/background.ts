@@ -16,7 +16,7 @@ import { NativeHostClient } from '../background/native-client.js';
 import { servePagePort } from '../background/page-port.js';
 import { RequestFlow, toPageError } from '../background/request-flow.js';
 import { loadSettings } from '../lib/settings.js';
-import { registerPopupMessages } from '../background/popup-requests.js';
+import { fromExtensionPage, registerPopupMessages } from '../background/popup-requests.js';
 
 export default defineBackground(() => {
   const host = new NativeHostClient(browserApi, { hostName: NATIVE_HOST_NAME, extensionVersion: VERSION });
@@ -43,8 +43,10 @@ export default defineBackground(() => {
   });
 
   browserApi.onRuntimeMessage((message, sender) => {
-    if (isSettingsSavedMessage(message) && sender.url?.startsWith(browserApi.extensionUrl('/'))) return syncPageApi().then(() => ({ ok: true }));
-    if (isHostStatusMessage(message) && sender.url?.startsWith(browserApi.extensionUrl('/'))) {
+    // Only the extension's own pages (options, popup) may ask these.
+    if (!fromExtensionPage(sender, browserApi.extensionUrl('/'))) return undefined;
+    if (isSettingsSavedMessage(message)) return syncPageApi().then(() => ({ ok: true }));
+    if (isHostStatusMessage(message)) {
       return (async (): Promise<HostStatusReply> => {
         try {
           const status = await host.request('status', {});
