@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
+import { INS } from '../../shared/belpic/card-constants.js';
+import { bytesToHex } from '../../shared/bytes.js';
 import { formatNationalNumber } from '../../shared/identifiers.js';
 import { createTestPki, readTestPki, writeTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { isVirtualCardProfile, profileFacts, VIRTUAL_CARD_PROFILES, type VirtualCardProfile } from '../../devtools/virtual-card/card-profiles.js';
@@ -67,13 +69,11 @@ async function loadOrCreatePki(profile: VirtualCardProfile, dir: string, fresh: 
   return { pki, created: true };
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').toUpperCase();
-
 /** One APDU exchange for --trace; the data of VERIFY and CHANGE REFERENCE DATA (PIN blocks) is never shown. */
 export function formatTrace(command: Uint8Array, response: Uint8Array): string {
-  const carriesPin = command[0] === 0x00 && (command[1] === 0x20 || command[1] === 0x24) && command.length > 5;
-  const shownCommand = carriesPin ? `${hex(command.subarray(0, 5))} <PIN block hidden>` : hex(command);
-  return `> ${shownCommand}\n< ${hex(response)}`;
+  const carriesPin = command[0] === 0x00 && (command[1] === INS.VERIFY || command[1] === INS.CHANGE_REFERENCE_DATA) && command.length > 5;
+  const shownCommand = carriesPin ? `${bytesToHex(command.subarray(0, 5))} <PIN block hidden>` : bytesToHex(command);
+  return `> ${shownCommand}\n< ${bytesToHex(response)}`;
 }
 
 function describeEvent(event: VpcdEvent): string | undefined {
