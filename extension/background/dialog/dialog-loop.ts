@@ -125,12 +125,11 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
       }
       pendingInput = undefined;
       const input = outcome;
+      session.update({ busy: true, problem: undefined });
       if (input.type === 'retry') {
-        session.update({ busy: true, problem: undefined });
         session.update(await guard(load()));
         continue;
       }
-      session.update({ busy: true, problem: undefined });
       try {
         const certificate = chosenCertificate(session.state.certificates, input.certificate);
         const hostTimeoutMs = Math.max(deadline - deps.now(), 1000) + HOST_GRACE_MS;
