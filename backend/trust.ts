@@ -51,14 +51,13 @@ function ocspPolicy(setting: BackendConfig['ocsp']): OcspPolicy {
  * and issuing CAs, and any configured anchor a built-in root signed (an
  * operator may trust a Citizen CA directly; its cards still get OCSP).
  */
-function belgianAnchors(trustedCertificates: readonly Uint8Array[]): Uint8Array[] {
+function belgianAnchors(trustedCertificates: readonly Uint8Array[], issuingCas: readonly Uint8Array[]): Uint8Array[] {
   const roots = builtInRoots().map((r) => r.certificate);
-  const builtIn = [...roots, ...builtInIssuingCas()];
   const signedByRoot = trustedCertificates.filter((der) => {
     const certificate = new X509Certificate(der);
     return roots.some((root) => certificate.checkIssued(root) && certificate.verify(root.publicKey));
   });
-  return [...builtIn.map((c) => new Uint8Array(c.raw)), ...signedByRoot];
+  return [...roots.map((c) => new Uint8Array(c.raw)), ...issuingCas, ...signedByRoot];
 }
 
 /**
@@ -74,9 +73,9 @@ export function eidCheckOptions(
   const allowedHosts = config.pkiHosts ?? BELGIAN_PKI_HOSTS;
   const fromCertificate = (maxBytes: number, timeoutMs: number) =>
     createGuardedFetch({ allowedHosts, maxBytes, timeoutMs, ...(resolve ? { resolve } : {}) });
-  const options: Pick<TokenValidatorOptions, 'intermediateCertificates' | 'ocsp' | 'fetchIntermediates'> = {
-    intermediateCertificates: builtInIssuingCas().map((c) => new Uint8Array(c.raw)),
-  };
+  // Parsed and checked against their roots once, for both uses below.
+  const issuingCas = builtInIssuingCas().map((c) => new Uint8Array(c.raw));
+  const options: Pick<TokenValidatorOptions, 'intermediateCertificates' | 'ocsp' | 'fetchIntermediates'> = { intermediateCertificates: issuingCas };
   const policy = ocspPolicy(config.ocsp);
   if (policy !== 'off') {
     options.ocsp = {
@@ -84,7 +83,7 @@ export function eidCheckOptions(
       fetch: config.ocspUrl
         ? createGuardedFetch({ allowedHosts: 'any', publicAddressesOnly: false, maxBytes: OCSP_RESPONSE_MAX_BYTES, timeoutMs: config.ocspTimeoutMs })
         : fromCertificate(OCSP_RESPONSE_MAX_BYTES, config.ocspTimeoutMs),
-      ...(policy === 'belgian-roots' ? { trustAnchors: belgianAnchors(trustedCertificates) } : {}),
+      ...(policy === 'belgian-roots' ? { trustAnchors: belgianAnchors(trustedCertificates, issuingCas) } : {}),
     };
   }
   if (config.fetchIntermediates) options.fetchIntermediates = { fetch: fromCertificate(CA_CERTIFICATE_MAX_BYTES, CA_FETCH_TIMEOUT_MS) };

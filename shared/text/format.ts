@@ -69,6 +69,11 @@ export function formatMessage(language: Language, message: Message, params: Text
   return fillPlaceholders(form, params);
 }
 
+/** Whether a key (built at run time, e.g. "err." + a code) names a text of a surface whose English table is `english`. */
+export function isTextKey<K extends string>(english: Texts<K>, key: string): key is K {
+  return Object.prototype.hasOwnProperty.call(english, key);
+}
+
 /** A translator for one surface: `text(language, key, params)`, falling back to English for a key a language lacks. */
 export type Translator<K extends string> = (language: Language, key: K, params?: TextParams) => string;
 

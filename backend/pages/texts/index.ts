@@ -1,5 +1,5 @@
 /** The texts of the backend's own pages, e-mails and SMS: one file per language (nl, fr, de, en), English naming the keys. */
-import { createTranslator, isLanguage, languageOfTag, type Language, type Texts } from '../../../shared/text/format.js';
+import { createTranslator, isLanguage, isTextKey, type Language, languageOfTag, type Texts } from '../../../shared/text/format.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
@@ -13,7 +13,7 @@ export const PAGE_TEXTS: Readonly<Record<Language, Texts<PageTextKey>>> = { nl, 
 export const pageText = createTranslator(PAGE_TEXTS);
 
 export function hasPageTextKey(key: string): key is PageTextKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  return isTextKey(en, key);
 }
 
 /** ?lang= wins, then the language cookie, then Accept-Language, then Dutch. */

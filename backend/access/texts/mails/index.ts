@@ -1,5 +1,5 @@
 /** The access-management e-mails and change-log lines: one file per language (nl, fr, de, en), English naming the keys. */
-import { createTranslator, type Language, type Texts } from '../../../../shared/text/format.js';
+import { createTranslator, isTextKey, type Language, type Texts } from '../../../../shared/text/format.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
@@ -13,5 +13,5 @@ export const ACCESS_MAIL_TEXTS: Readonly<Record<Language, Texts<AccessMailKey>>>
 export const accessMailText = createTranslator(ACCESS_MAIL_TEXTS);
 
 export function hasAccessMailKey(key: string): key is AccessMailKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  return isTextKey(en, key);
 }

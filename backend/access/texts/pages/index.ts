@@ -1,5 +1,5 @@
 /** The texts of the access-management, exception and mandate pages: one file per language (nl, fr, de, en), English naming the keys. */
-import { createTranslator, type Language, type Texts } from '../../../../shared/text/format.js';
+import { createTranslator, isTextKey, type Language, type Texts } from '../../../../shared/text/format.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
@@ -13,5 +13,5 @@ export const ACCESS_PAGE_TEXTS: Readonly<Record<Language, Texts<AccessPageKey>>>
 export const accessPageText = createTranslator(ACCESS_PAGE_TEXTS);
 
 export function hasAccessPageKey(key: string): key is AccessPageKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  return isTextKey(en, key);
 }

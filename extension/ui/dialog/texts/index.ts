@@ -4,7 +4,7 @@
  * the errors the host and the background report.
  */
 import type { ErrorCode } from '../../../../shared/errors.js';
-import { createTranslator, type Language, type Texts } from '../../../../shared/text/format.js';
+import { createTranslator, isTextKey, type Language, type Texts } from '../../../../shared/text/format.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
@@ -18,7 +18,7 @@ export const DIALOG_TEXTS: Readonly<Record<Language, Texts<DialogTextKey>>> = { 
 export const dialogText = createTranslator(DIALOG_TEXTS);
 
 function hasDialogKey(key: string): key is DialogTextKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  return isTextKey(en, key);
 }
 
 /** What went wrong and what to do next; the generic text for a code only a broken caller causes. */

@@ -1,5 +1,5 @@
 /** The popup's and the options page's words: one file per language (nl, fr, de, en), English naming the keys. */
-import { createTranslator, type Language, type Texts, type TextParams } from '../../../../shared/text/format.js';
+import { createTranslator, isTextKey, type Language, type TextParams, type Texts } from '../../../../shared/text/format.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
@@ -20,5 +20,5 @@ export function translator(language: Language): Translate {
 }
 
 export function hasPopupKey(key: string): key is PopupKey {
-  return Object.prototype.hasOwnProperty.call(en, key);
+  return isTextKey(en, key);
 }
