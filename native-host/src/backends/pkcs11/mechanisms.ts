@@ -3,6 +3,7 @@
  * add; CKM_ECDSA signs the bare digest and returns raw r‖s.
  */
 import { EidBridgeError } from '../../../../shared/errors.js';
+import { DIGEST_INFO_PREFIX } from '../../../../shared/belpic/card-constants.js';
 import type { DigestAlgorithm } from '../card-backend.js';
 
 export const DIGEST_LENGTHS: Record<DigestAlgorithm, number> = {
@@ -11,15 +12,6 @@ export const DIGEST_LENGTHS: Record<DigestAlgorithm, number> = {
   'SHA-256': 32,
   'SHA-384': 48,
   'SHA-512': 64,
-};
-
-/** DER DigestInfo headers before the hash value (RFC 8017, section 9.2, note 1). */
-const DIGEST_INFO_PREFIXES: Record<DigestAlgorithm, readonly number[]> = {
-  'SHA-1': [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14],
-  'SHA-224': [0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c],
-  'SHA-256': [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20],
-  'SHA-384': [0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30],
-  'SHA-512': [0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40],
 };
 
 export function checkDigest(digest: Uint8Array, algorithm: DigestAlgorithm): void {
@@ -35,5 +27,5 @@ export function checkDigest(digest: Uint8Array, algorithm: DigestAlgorithm): voi
 /** DigestInfo ‖ digest: the input CKM_RSA_PKCS turns into a PKCS#1 v1.5 signature. */
 export function rsaPkcs1DigestInfo(digest: Uint8Array, algorithm: DigestAlgorithm): Buffer {
   checkDigest(digest, algorithm);
-  return Buffer.concat([Buffer.from(DIGEST_INFO_PREFIXES[algorithm]), Buffer.from(digest)]);
+  return Buffer.concat([Buffer.from(DIGEST_INFO_PREFIX[algorithm]), Buffer.from(digest)]);
 }
