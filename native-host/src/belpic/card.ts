@@ -83,6 +83,9 @@ export interface BelpicCardOptions extends ExchangeOptions {
 /** Identity files by file id ('4031', '4032', ..., '503C'): bytes as stored, certificates trimmed. */
 export type IdentityFiles = Record<string, Uint8Array>;
 
+/** The certificate cache's key for the document type of a card. */
+const DOCUMENT_TYPE_CACHE_KEY = 'documentType';
+
 function unsupported(atr: Uint8Array, why: string): EidBridgeError {
   return new EidBridgeError('UNSUPPORTED_CARD', `This is not a Belgian eID card (${why})`, { atr: hex(atr) });
 }
@@ -153,26 +156,31 @@ export class BelpicCard {
 
   /** The document type from the identity file, read once per card. */
   async documentKind(): Promise<DocumentKind> {
-    const key = 'documentType';
-    let cached = this.cache.get(this.info.serialHex, key);
+    let cached = this.cache.get(this.info.serialHex, DOCUMENT_TYPE_CACHE_KEY);
     if (cached === undefined) {
       const identity = await this.readFile(filePath('identity')).catch((e: unknown) => {
         if (e instanceof EidBridgeError && e.code === 'CARD_ERROR') return undefined;
         throw e;
       });
-      let value: number | undefined;
-      if (identity) {
-        try {
-          const entry = decodeBelpicTlv(identity).find((e) => e.tag === IDENTITY_TAG.DOCUMENT_TYPE);
-          if (entry) value = Number.parseInt(new TextDecoder().decode(entry.value).trim(), 10);
-        } catch {
-          // An unreadable identity file leaves the kind unknown.
-        }
-      }
-      cached = value !== undefined && Number.isFinite(value) ? Uint8Array.of(value) : null;
-      this.cache.set(this.info.serialHex, key, cached);
+      cached = this.rememberDocumentType(identity);
     }
     return documentKind(cached === null ? undefined : cached[0]);
+  }
+
+  /** Caches the document type the identity file names (null: none readable), so the file is not read again for it. */
+  private rememberDocumentType(identity: Uint8Array | undefined): Uint8Array | null {
+    let value: number | undefined;
+    if (identity) {
+      try {
+        const entry = decodeBelpicTlv(identity).find((e) => e.tag === IDENTITY_TAG.DOCUMENT_TYPE);
+        if (entry) value = Number.parseInt(new TextDecoder().decode(entry.value).trim(), 10);
+      } catch {
+        // An unreadable identity file leaves the kind unknown.
+      }
+    }
+    const cached = value !== undefined && Number.isFinite(value) ? Uint8Array.of(value) : null;
+    this.cache.set(this.info.serialHex, DOCUMENT_TYPE_CACHE_KEY, cached);
+    return cached;
   }
 
   /** A whole file by path ("3F00DF014031" or "DF014031"), as stored. CARD_ERROR when absent. */
@@ -222,6 +230,8 @@ export class BelpicCard {
       const file = await readFileIfPresent(this.transport, filePath(name), this.options);
       if (file) files[FILES[name].id] = file;
     }
+    // cardType() comes next for most callers: it needs no second read of the identity file.
+    if (this.cache.get(this.info.serialHex, DOCUMENT_TYPE_CACHE_KEY) === undefined) this.rememberDocumentType(files[FILES.identity.id]);
     const rrn = await this.readCertificate(filePath('rrnCertificate'));
     if (rrn) files[FILES.rrnCertificate.id] = rrn;
     return files;
