@@ -2,6 +2,7 @@
  * Selecting and reading BELPIC files. The card returns no FCI, so file sizes
  * are unknown: READ BINARY goes on in chunks until the card signals the end.
  */
+import { hexToBytes } from '../../../shared/bytes.js';
 import { EidBridgeError } from '../../../shared/errors.js';
 import { apdu, exchange, statusError, type ApduTransport, type ExchangeOptions } from './apdu.js';
 import { INS, SW } from '../../../shared/belpic/card-constants.js';
@@ -12,7 +13,7 @@ export function parsePath(path: string | Uint8Array): Uint8Array {
   if (typeof path !== 'string') return path;
   const clean = path.replace(/[\s/:]/g, '');
   if (!/^([0-9A-Fa-f]{4})+$/.test(clean)) throw new RangeError(`Not a file path: "${path}"`);
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
+  return hexToBytes(clean);
 }
 
 class FileNotFound extends Error {}
