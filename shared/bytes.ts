@@ -16,9 +16,14 @@ export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** Whether the text is strict standard base64: padded, no whitespace. */
+export function isStrictBase64(text: string): boolean {
+  return STRICT_BASE64.test(text);
+}
+
 /** Strict standard base64 (padded, no whitespace); undefined when the text is not. */
 export function strictBase64ToBytes(text: string): Uint8Array<ArrayBuffer> | undefined {
-  return STRICT_BASE64.test(text) ? base64ToBytes(text) : undefined;
+  return isStrictBase64(text) ? base64ToBytes(text) : undefined;
 }
 
 /** Hexadecimal, upper case as card files and APDU traces are written. */

@@ -8,7 +8,7 @@
  * Types and runtime validation live here once, used by both sides.
  */
 import * as v from 'valibot';
-import { base64ToBytes } from './bytes.js';
+import { base64ToBytes, isStrictBase64 } from './bytes.js';
 import { EidBridgeError, isErrorCode, type ErrorPayload } from './errors.js';
 import type { ReadIdentityResult } from './identity.js';
 
@@ -186,12 +186,10 @@ function requiredText(name: string, max?: number) {
   return v.pipe(text(name, max), v.nonEmpty(because('MISSING_PARAMETER', `"${name}" is required`)));
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 function base64(name: string, required: boolean) {
   return v.pipe(
     required ? requiredText(name, 65536) : text(name, 65536),
-    v.check((value) => BASE64.test(value) && value.length % 4 === 0, because('INVALID_ARGUMENT', `"${name}" must be standard base64`)),
+    v.check(isStrictBase64, because('INVALID_ARGUMENT', `"${name}" must be standard base64`)),
   );
 }
 
