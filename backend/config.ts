@@ -10,11 +10,17 @@ export interface BackendConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** postgres://user:password@host/database: the data live there, shared by several instances; unset: SQLite in dataDir. */
+  databaseUrl?: string;
   /** https (self-signed certificate in dataDir/tls) or plain http for http://localhost. */
   http: boolean;
   /** The address people and the extension see; defaults from host and port once listening. Its origin is the one tokens are signed for. */
   publicUrl?: string;
-  /** chrome-extension://<id>, moz-extension://<uuid>: the origins allowed to call the API cross-origin (the popup). */
+  /**
+   * Optional: extension origins (chrome-extension://<id>, moz-extension://<uuid>) that also get
+   * CORS answers, for an extension page the browser applies CORS to (one without host permission
+   * for this backend). The popup needs none: see isExtensionOrigin and docs/digital-keys.md.
+   */
   extensionOrigins: string[];
   /** PEM/DER file or directory of trusted CA certificates for eID tokens; else the built-in Belgian roots. */
   trustedRoots?: string;
@@ -136,6 +142,7 @@ export const ENV = {
   port: 'EID_BRIDGE_PORT',
   host: 'EID_BRIDGE_HOST',
   dataDir: 'EID_BRIDGE_DATA',
+  databaseUrl: 'EID_BRIDGE_DATABASE_URL',
   publicUrl: 'EID_BRIDGE_PUBLIC_URL',
   http: 'EID_BRIDGE_HTTP',
   extensionOrigins: 'EID_BRIDGE_EXTENSION_ORIGINS',
@@ -153,6 +160,24 @@ export const ENV = {
 } as const;
 
 export const DEFAULT_PORT = 8443;
+
+/**
+ * The URL schemes of extension pages as Chrome (and every Chromium browser) and Firefox name them
+ * in the Origin header. Each browser sets that header itself on every request that is not GET or
+ * HEAD, from the popup and from the background alike; no web page can send one of these.
+ */
+const EXTENSION_SCHEMES = ['chrome-extension:', 'moz-extension:'];
+
+/**
+ * Whether an Origin header names an extension page rather than a web page: any extension scheme,
+ * so a Firefox profile's random moz-extension://<uuid> needs no configuration, or an origin listed
+ * in extensionOrigins. It tells the backend the caller is not a web page, nothing more: the popup
+ * still proves who it is with its session's bearer token (docs/digital-keys.md, "The popup").
+ */
+export function isExtensionOrigin(config: Pick<BackendConfig, 'extensionOrigins'>, origin: string | undefined): boolean {
+  if (origin === undefined) return false;
+  return config.extensionOrigins.includes(origin) || EXTENSION_SCHEMES.some((scheme) => origin.startsWith(`${scheme}//`));
+}
 
 export function defaultDataDir(): string {
   return join(homedir(), '.eid-bridge', 'backend');
@@ -181,6 +206,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
     limits: { ...DEFAULT_LIMITS, requests: requestCapsFromText(env[ENV.requestCaps]) },
   };
   if (env[ENV.publicUrl]) config.publicUrl = env[ENV.publicUrl];
+  if (env[ENV.databaseUrl]) config.databaseUrl = env[ENV.databaseUrl];
   if (env[ENV.trustedRoots]) config.trustedRoots = env[ENV.trustedRoots];
   if (env[ENV.smtpUrl]) config.smtpUrl = env[ENV.smtpUrl];
   if (env[ENV.smsGatewayUrl]) config.smsGatewayUrl = env[ENV.smsGatewayUrl];

@@ -6,7 +6,6 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebEidTokenValidator } from '../shared/token-validator/validator.js';
 import { isTokenValidationError } from '../shared/token-validator/errors.js';
@@ -14,7 +13,7 @@ import { VERSION } from '../shared/version.js';
 import type { BackendConfig } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import type { BackendContext } from './context.js';
-import { SqliteStore } from './db/sqlite-store.js';
+import { openStore } from './db/open-store.js';
 import type { DataStore } from './db/store.js';
 import { createDelivery, deliveryConfigProblem } from './delivery/delivery.js';
 import { ApiError } from './http/api-error.js';
@@ -23,7 +22,7 @@ import { schemaError } from './http/schemas.js';
 import { LoginThrottle } from './security/throttle.js';
 import { loadOrCreateTlsCertificate } from './tls.js';
 import { eidCheckOptions, loadEidTrust } from './trust.js';
-import { registerEidRoutes } from './routes/eid.js';
+import { fromExtensionWithoutCookie, registerEidRoutes } from './routes/eid.js';
 import { registerLoginRoutes } from './routes/login.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLraRoutes } from './routes/lra.js';
@@ -66,7 +65,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   const clock = options.clock ?? systemClock;
   const tls = config.http ? undefined : await loadOrCreateTlsCertificate(config.dataDir);
   const trustedCertificates = options.trustedCertificates ?? (await loadEidTrust(config.trustedRoots)).certificates;
-  const store = options.store ?? new SqliteStore(join(config.dataDir, 'eid-bridge.sqlite'));
+  const store = options.store ?? (await openStore(config));
 
   const app = Fastify({
     logger: options.logger ? { level: 'info' } : false,
@@ -81,7 +80,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   // Only JSON bodies: another site's plain form or text/plain POST is refused before any route runs.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
-  await registerRateLimits(app);
+  await registerRateLimits(app, store, clock);
 
   const delivery = createDelivery({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, smsGatewayUrl: config.smsGatewayUrl, store, clock });
   const context: BackendContext = {
@@ -107,21 +106,24 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
       reply.header('Strict-Transport-Security', 'max-age=31536000');
     }
     const origin = request.headers.origin;
-    const fromExtension = typeof origin === 'string' && config.extensionOrigins.includes(origin);
-    if (fromExtension) {
-      // CORS only for the extension's own pages (the popup), never for other sites.
+    if (origin !== undefined && config.extensionOrigins.includes(origin)) {
+      // The optional extra: CORS for a listed extension page that the browser holds to CORS (one
+      // without host permission for this backend). Without credentials: the popup never sends the
+      // cookie, it sends its bearer token.
       reply.header('Access-Control-Allow-Origin', origin);
-      reply.header('Access-Control-Allow-Credentials', 'true');
       reply.header('Vary', 'Origin');
       if (request.method === 'OPTIONS') {
         reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE');
-        reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-CSRF-Token');
+        reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
         reply.header('Access-Control-Max-Age', '600');
         return reply.code(204).send();
       }
     }
-    // A change sent from a page of another origin is refused outright.
-    if (request.method !== 'GET' && request.method !== 'HEAD' && typeof origin === 'string' && origin !== context.publicOrigin && !fromExtension) {
+    // A change sent from another origin is refused, unless it comes from an extension page and
+    // leaves the person's cookie out: then nothing rides on the cookie, and the request is the
+    // popup's, authenticated by its bearer token (or anonymous). Browsers put the Origin header on
+    // every request that is not GET or HEAD (docs/digital-keys.md, "The popup").
+    if (request.method !== 'GET' && request.method !== 'HEAD' && origin !== undefined && origin !== context.publicOrigin && !fromExtensionWithoutCookie(config, request)) {
       throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `Requests from ${origin} are not allowed`);
     }
   });

@@ -8,7 +8,8 @@ import { isValidNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import { ApiError } from '../http/api-error.js';
-import { currentSession, ensureSession, startAuthenticatedSession, type CurrentSession, type LoggedIn } from '../http/sessions.js';
+import { currentSession, ensureSession, SESSION_COOKIE, startAuthenticatedSession, type CurrentSession, type LoggedIn } from '../http/sessions.js';
+import { isExtensionOrigin, type BackendConfig } from '../config.js';
 import { requestCap } from '../http/rate-limits.js';
 import { minLevel, object, optionalText } from '../http/schemas.js';
 import type { Person } from '../db/store.js';
@@ -34,10 +35,23 @@ export function loggedInAnswer(ctx: BackendContext, request: FastifyRequest, cur
   };
 }
 
-/** The popup (an allowed extension origin) or a bearer caller gets the session token to send as Authorization. */
+/**
+ * A request from an extension page (the popup, the background) that carries no session cookie,
+ * as backend-api.ts sends every request. Such a request rides on nothing the browser adds by
+ * itself, so it can neither be another site's forgery nor give away the cookie's session.
+ */
+export function fromExtensionWithoutCookie(config: BackendConfig, request: FastifyRequest): boolean {
+  return isExtensionOrigin(config, request.headers.origin) && request.cookies[SESSION_COOKIE] === undefined;
+}
+
+/**
+ * Whether the answer may carry the session token, for the caller to send as Authorization: Bearer.
+ * Yes to a caller that already authenticates that way, and to the extension's cookie-less requests;
+ * never for a session that came in the cookie, which stays HttpOnly (a script of the backend's own
+ * pages never reads it), and never to a web page, which cannot send an extension's Origin.
+ */
 export function wantsSessionToken(ctx: BackendContext, request: FastifyRequest, viaBearer: boolean): boolean {
-  const origin = request.headers.origin;
-  return viaBearer || (typeof origin === 'string' && ctx.config.extensionOrigins.includes(origin));
+  return viaBearer || fromExtensionWithoutCookie(ctx.config, request);
 }
 
 /** What the login routes take besides their credentials: the level the service asks for, the page language. */
@@ -64,7 +78,7 @@ export function registerEidRoutes(app: FastifyInstance, ctx: BackendContext): vo
     return {
       challengeNonce: issued.nonce,
       expiresAt: new Date(issued.expiresAt).toISOString(),
-      // The popup keeps its (still anonymous) session as a bearer token: no cookie needed across origins.
+      // The popup keeps its (still anonymous) session as a bearer token: it sends no cookie.
       ...(wantsSessionToken(ctx, request, current.viaBearer) ? { sessionToken: current.token } : {}),
     };
   });

@@ -23,6 +23,7 @@ import { pageText } from '../pages/texts/index.js';
 import { languageOf, maskEmail, normalizeEmail, normalizePhone, notifyKeyChange, personJson } from '../people.js';
 import { checkNewPassword, checkUsername, NEW_PASSWORD } from './keys.js';
 import { checkRegistrationCode, startRegistration } from './registration.js';
+import { wantsSessionToken } from './eid.js';
 
 const MAX_ACTIVATION_ATTEMPTS = 5;
 /** Time to finish the steps after entering the paper code. */
@@ -131,7 +132,13 @@ export function registerLraRoutes(app: FastifyInstance, ctx: BackendContext): vo
         usedAt: null,
       });
       reply.header('Cache-Control', 'no-store');
-      return { activationId: id, person: personJson(person), email: maskEmail(activation.email) };
+      return {
+        activationId: id,
+        person: personJson(person),
+        email: maskEmail(activation.email),
+        // The popup carries the activation in its bearer token: the steps that follow are bound to this session.
+        ...(wantsSessionToken(ctx, request, current.viaBearer) ? { sessionToken: current.token } : {}),
+      };
     });
   });
 

@@ -10,7 +10,9 @@ import { MIGRATIONS } from '../db/migrations.js';
 const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 const crypto = webcrypto as unknown as Crypto;
-const EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+/** The origins the browsers send from the extension's popup and background (Firefox: a random UUID per profile). */
+const CHROME_EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+const FIREFOX_EXTENSION = 'moz-extension://0f4c7a52-9d3e-4b1a-8c6f-2e5d7b9a1c3e';
 
 let tb: TestBackend;
 const clock = new ManualClock();
@@ -106,36 +108,78 @@ describe('eID login over HTTP', () => {
     expect(errorCode(untrusted)).toBe('CERTIFICATE_UNTRUSTED');
   });
 
-  it('gives the extension popup a bearer token and CORS, and refuses other origins', async () => {
-    const popup = tb.client();
-    const preflight = await popup.request('OPTIONS', '/api/eid/login', undefined, { Origin: EXTENSION, 'Access-Control-Request-Method': 'POST' });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe(EXTENSION);
+  it('signs in the popup of any extension, Chrome or a Firefox profile, with a bearer token and no configuration', async () => {
+    for (const extension of [CHROME_EXTENSION, FIREFOX_EXTENSION]) {
+      // As backend-api.ts sends every request: the extension's Origin, no cookie, the bearer token once it has one.
+      const popup = tb.client();
+      const challenge = await popup.post('/api/eid/challenge', {}, { Origin: extension });
+      expect(challenge.status).toBe(200);
+      expect(typeof challenge.json.sessionToken).toBe('string');
+      // The extension holds host permission for the backend, so the browser wants no CORS answer, and it gets none.
+      expect(challenge.headers.get('access-control-allow-origin')).toBeNull();
+      popup.cookies.clear();
+      popup.bearer = challenge.json.sessionToken as string;
+      const login = await popup.post('/api/eid/login', { authToken: await tokenFor(challenge.json.challengeNonce as string) }, { Origin: extension });
+      expect(login.status).toBe(200);
+      expect(typeof login.json.sessionToken).toBe('string');
+      expect(login.json.sessionToken).not.toBe(challenge.json.sessionToken);
+      popup.cookies.clear();
+      expect((await popup.get('/api/keys')).status).toBe(401); // the anonymous token died at login
 
-    // The popup works without cookies: the challenge hands it its session as a bearer token.
-    popup.cookies.clear();
-    const challenge = await popup.post('/api/eid/challenge', {}, { Origin: EXTENSION });
-    expect(typeof challenge.json.sessionToken).toBe('string');
-    popup.cookies.clear();
-    popup.bearer = challenge.json.sessionToken as string;
-    const login = await popup.post('/api/eid/login', { authToken: await tokenFor(challenge.json.challengeNonce as string) }, { Origin: EXTENSION });
-    expect(login.status).toBe(200);
-    expect(login.headers.get('access-control-allow-origin')).toBe(EXTENSION);
-    expect(typeof login.json.sessionToken).toBe('string');
-    expect(login.json.sessionToken).not.toBe(challenge.json.sessionToken);
-    popup.bearer = challenge.json.sessionToken as string;
-    expect((await popup.get('/api/keys', { Origin: EXTENSION })).status).toBe(401); // the old token died at login
+      popup.bearer = login.json.sessionToken as string;
+      const keys = await popup.get('/api/keys');
+      expect(keys.status).toBe(200);
+      expect(keys.json.keys).toContainEqual(expect.objectContaining({ key: 'eid', active: true, level: 500 }));
+      const logout = await popup.post('/api/logout', {}, { Origin: extension });
+      expect(logout.status).toBe(200);
+      expect((await popup.get('/api/keys')).status).toBe(401);
+    }
+  });
 
-    const withBearer = tb.client();
-    withBearer.bearer = login.json.sessionToken as string;
-    const keys = await withBearer.get('/api/keys', { Origin: EXTENSION });
-    expect(keys.status).toBe(200);
-    expect(keys.json.keys).toContainEqual(expect.objectContaining({ key: 'eid', active: true, level: 500 }));
-
+  it('never hands a session token to a web page, nor the cookie’s session to anyone, and refuses changes from other sites', async () => {
+    // Another site: refused before any route runs, and no CORS answer lets it read anything.
     const evil = await tb.client().post('/api/eid/challenge', {}, { Origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
     expect(errorCode(evil)).toBe('ORIGIN_NOT_ALLOWED');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+
+    // The backend's own pages: the session stays in the HttpOnly cookie, with or without one to start with.
+    const page = tb.client();
+    const first = await page.post('/api/eid/challenge', {}, { Origin: tb.server.origin });
+    expect(first.json.sessionToken).toBeUndefined();
+    const login = await page.post('/api/eid/login', { authToken: await tokenFor(first.json.challengeNonce as string) }, { Origin: tb.server.origin });
+    expect(login.status).toBe(200);
+    expect(login.json.sessionToken).toBeUndefined();
+
+    // A request with an extension's Origin that carries the person's cookie is refused: neither the cookie's
+    // session token nor a change riding on the cookie (even with its CSRF token) comes out of it.
+    for (const extension of [CHROME_EXTENSION, FIREFOX_EXTENSION]) {
+      const withCookie = await page.post('/api/eid/challenge', {}, { Origin: extension });
+      expect(withCookie.status).toBe(403);
+      expect(errorCode(withCookie)).toBe('ORIGIN_NOT_ALLOWED');
+      expect(withCookie.json.sessionToken).toBeUndefined();
+      const change = await page.request('PUT', '/api/profile/email', { email: 'x@example.be' }, { Origin: extension });
+      expect(errorCode(change)).toBe('ORIGIN_NOT_ALLOWED');
+    }
+    expect((await page.get('/api/session')).json).toMatchObject({ authenticated: true, level: 500 });
+  });
+
+  it('answers CORS only for the extension origins an operator lists, without credentials', async () => {
+    const listed = await startTestBackend({ config: { extensionOrigins: [FIREFOX_EXTENSION] } });
+    try {
+      const preflight = await listed.client().request('OPTIONS', '/api/eid/challenge', undefined, { Origin: FIREFOX_EXTENSION, 'Access-Control-Request-Method': 'POST' });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(FIREFOX_EXTENSION);
+      expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type, Authorization');
+      expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+      const challenge = await listed.client().post('/api/eid/challenge', {}, { Origin: FIREFOX_EXTENSION });
+      expect(challenge.headers.get('access-control-allow-origin')).toBe(FIREFOX_EXTENSION);
+      expect(typeof challenge.json.sessionToken).toBe('string');
+      const unlisted = await listed.client().request('OPTIONS', '/api/eid/challenge', undefined, { Origin: CHROME_EXTENSION, 'Access-Control-Request-Method': 'POST' });
+      expect(unlisted.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await listed.stop();
+    }
   });
 
   it('refuses non-JSON posts (another site cannot post a plain form)', async () => {

@@ -277,7 +277,6 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     options.sms ? SmsGateway.start() : undefined,
   ]);
   const config = testBackendConfig(dataDir, {
-    extensionOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop'],
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ...(smtp ? { smtpUrl: smtp.url } : {}),
     ...(sms ? { smsGatewayUrl: sms.url } : {}),

@@ -2,7 +2,6 @@
 import { createServer } from 'node:net';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { CHROME_EXTENSION_ORIGIN } from '../../shared/native-host-name.js';
 import type { ProcessGroup } from './processes.js';
 import { StepFailure, waitFor } from './steps.js';
 
@@ -33,10 +32,8 @@ export async function startBackend(group: ProcessGroup, options: { stateDir: str
     throw new StepFailure(`port ${options.port} on ${host} is taken`, `stop what uses it (ss -ltnp 'sport = :${options.port}'), or run the demo with --port N`);
   }
   const url = `https://${host}:${options.port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    EID_BRIDGE_EXTENSION_ORIGINS: CHROME_EXTENSION_ORIGIN,
-  };
+  // No extension origins to list: the popup calls the backend as the extension, with its bearer token.
+  const env: NodeJS.ProcessEnv = { ...process.env };
   // The virtual card's test root is trusted only here, for this demo backend; a real card chains to the real roots.
   if (options.trustedRoots) env.EID_BRIDGE_TRUSTED_ROOTS = options.trustedRoots;
   const backend = group.start(

@@ -12,19 +12,21 @@ function recorder(answers: Array<{ status: number; body: unknown }>) {
 }
 
 describe('BackendApi', () => {
-  it('keeps the session token from a login and sends it as a bearer token afterwards', async () => {
+  it('keeps the session token the backend hands out and sends it as a bearer token, never the cookie', async () => {
     const { calls, fetchImpl } = recorder([
+      { status: 200, body: { status: 'code-required', loginRequestId: 'req', channel: 'email', expiresAt: '2030-01-01T00:00:00Z', sessionToken: 'anonymous-1' } },
       { status: 200, body: { status: 'logged-in', person: { givenNames: 'A', surname: 'B' }, level: 400, method: 'email', sessionToken: 'tok-1' } },
       { status: 200, body: { person: {}, contact: {}, keys: [] } },
     ]);
     const api = new BackendApi('https://backend.example', undefined, fetchImpl);
+    await api.passwordLogin('jan', 'secret-words', 'email');
     await api.codeLogin('req', '123456');
     await api.keys();
     expect(api.token).toBe('tok-1');
-    expect((calls[0]!.init!.headers as Record<string, string>).Authorization).toBeUndefined();
-    expect((calls[1]!.init!.headers as Record<string, string>).Authorization).toBe('Bearer tok-1');
-    expect(calls[1]!.url).toBe('https://backend.example/api/keys');
-    expect(calls[0]!.init!.credentials).toBe('include');
+    const authorization = calls.map((c) => (c.init!.headers as Record<string, string>).Authorization);
+    expect(authorization).toEqual([undefined, 'Bearer anonymous-1', 'Bearer tok-1']);
+    expect(calls[2]!.url).toBe('https://backend.example/api/keys');
+    expect(calls.map((c) => c.init!.credentials)).toEqual(['omit', 'omit', 'omit']);
   });
 
   it('turns an error answer into a BackendApiError with the backend’s code and details', async () => {

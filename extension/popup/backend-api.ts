@@ -1,10 +1,16 @@
 /**
  * The reference backend's API as the popup uses it: eID and password + code
  * sign-in, the digital-keys overview and changes, and activation with a
- * registration-office code. After a sign-in the popup keeps the session token
- * and sends it as a bearer token (the backend gives it only to the
- * extension's own origin), so no cookie is needed for anything but the
- * challenge nonce and the code that follow in the same request flow.
+ * registration-office code.
+ *
+ * The popup and the background call the backend as the extension, which
+ * holds host permission for it, so the browser applies no CORS and the
+ * backend needs no list of extension origins (Firefox gives every profile a
+ * random one). No request carries the person's cookie: the backend hands the
+ * extension its session token in the JSON answer (the first challenge, login
+ * or activation step starts an anonymous session), and every later request
+ * sends it as a bearer token. docs/digital-keys.md, "The popup", says why
+ * this is safe.
  */
 
 export type KeyName = 'eid' | 'password' | 'email' | 'sms' | 'totp';
@@ -139,7 +145,9 @@ export class BackendApi {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
-        credentials: 'include',
+        // The bearer token is the popup's only credential: a request from an extension page that
+        // carried the cookie would be refused (backend/server.ts).
+        credentials: 'omit',
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
@@ -156,8 +164,9 @@ export class BackendApi {
       const { code, message, ...details } = (error ?? {}) as Record<string, unknown>;
       throw new BackendApiError(response.status, typeof code === 'string' ? code : `HTTP_${response.status}`, typeof message === 'string' ? message : response.statusText, details);
     }
-    const loggedIn = json as Partial<LoggedIn> | undefined;
-    if (loggedIn?.status === 'logged-in' && typeof loggedIn.sessionToken === 'string') this.sessionToken = loggedIn.sessionToken;
+    // A session the backend started or renewed for this caller (challenge, code sent, activation, login).
+    const sessionToken = (json as { sessionToken?: unknown } | undefined)?.sessionToken;
+    if (typeof sessionToken === 'string') this.sessionToken = sessionToken;
     return json as T;
   }
 
