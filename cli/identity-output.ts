@@ -19,6 +19,10 @@ function outcome(o: CheckOutcome, extra?: string): string {
   return extra && o === 'valid' ? `${word} (${extra})` : word;
 }
 
+function warningCount(count: number): string {
+  return count === 0 ? '' : count === 1 ? ', with a warning' : `, with ${count} warnings`;
+}
+
 export interface ReportOptions {
   /** The reader the card was read in. */
   reader?: string;
@@ -65,13 +69,13 @@ export function formatIdentityReport(result: ReadIdentityResult, options: Report
   }
   const rrn =
     v.rrnCertificate === 'trusted'
-      ? `trusted (${v.rrnKeyType ?? ''}, chains to ${v.trustedRoot ?? 'a trusted root'})`
+      ? `trusted (${v.rrnKeyType ?? ''}, issued by the trusted root ${v.trustedRoot ?? ''})`
       : v.rrnCertificate === 'untrusted'
         ? 'NOT TRUSTED'
         : 'not checked';
   lines.push(
     '',
-    ...section(`Verification: ${v.verified ? 'VERIFIED' : 'NOT VERIFIED'}`, [
+    ...section(`Verification: ${v.verified ? 'VERIFIED' : 'NOT VERIFIED'}${warningCount(v.warnings.length)}`, [
       ['Identity signature', outcome(v.identitySignature, v.signatureHash)],
       ['Address signature', outcome(v.addressSignature)],
       ['Photo', v.photoHash === 'not-checked' && !result.photo ? 'not read' : outcome(v.photoHash)],
@@ -81,6 +85,7 @@ export function formatIdentityReport(result: ReadIdentityResult, options: Report
     ]),
   );
   if (v.problems.length > 0) lines.push('  Problems:', ...v.problems.map((p) => `  - ${p}`));
+  if (v.warnings.length > 0) lines.push('  Warnings:', ...v.warnings.map((w) => `  - ${w}`));
   if (options.notes && options.notes.length > 0) lines.push('', ...options.notes);
   return lines.join('\n');
 }

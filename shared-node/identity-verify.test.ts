@@ -1,4 +1,6 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import 'reflect-metadata';
+import { createPrivateKey, sign, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../devtools/virtual-card/virtual-card.js';
 import { builtInRoots } from './trusted-roots.js';
@@ -6,7 +8,8 @@ import { parseIdentityFile } from '../shared/identity-parse.js';
 import { decodeRawCardFiles, verifyIdentityFiles, type CardFiles } from './identity-verify.js';
 import { createTestPki } from '../devtools/test-pki/test-pki.js';
 import { encodeBelpicTlv } from '../shared/tlv.js';
-import { buildV11Card } from '../tests/helpers/v11-card.js';
+import { createGovernmentTestCard, createV11TestCard, signedCardFiles, SAMPLE_ADDRESS, SAMPLE_IDENTITY, SAMPLE_PHOTO } from '../devtools/test-pki/card-files.js';
+import { V11_PKI_OPTIONS } from '../devtools/test-pki/test-pki.js';
 
 const IDS = ['4031', '4032', '4033', '4034', '4035', '503C', '503A', '503B'] as const;
 
@@ -250,8 +253,9 @@ describe('Kids-ID and foreigner cards from the virtual card', () => {
 
 describe('verifyIdentityFiles for a V1.1-style card (RSA-1024, SHA-1)', () => {
   it('verifies SHA-1 signatures chosen by the 20-byte photo hash', async () => {
-    const { files, pki } = await buildV11Card('sha1');
+    const { files, pki } = await createV11TestCard();
     expect(files['4032']!.length).toBe(128);
+    expect(files['4031']![files['4031']!.length - 1]).toBe(0);
     const v = verifyIdentityFiles(files, { trustedRoots: [pki.root.pem] });
     expect(v.problems).toEqual([]);
     expect(v).toMatchObject({ verified: true, signatureHash: 'SHA-1', rrnKeyType: 'RSA-1024' });
@@ -259,15 +263,107 @@ describe('verifyIdentityFiles for a V1.1-style card (RSA-1024, SHA-1)', () => {
   });
 
   it('falls back to SHA-256 for a re-signed card whose photo hash is still SHA-1', async () => {
-    const { files, pki } = await buildV11Card('sha256');
+    const { files, pki } = await createV11TestCard({ signatureHash: 'sha256' });
     const v = verifyIdentityFiles(files, { trustedRoots: [pki.root.pem] });
     expect(v).toMatchObject({ verified: true, signatureHash: 'SHA-256' });
   });
 
   it('is NOT verified when the root is not trusted', async () => {
-    const { files } = await buildV11Card('sha1');
+    const { files } = await createV11TestCard();
     const v = verifyIdentityFiles(files, { trustedRoots: builtInRoots().map((r) => r.certificate) });
     expect(v.verified).toBe(false);
     expect(v.identitySignature).toBe('valid');
+  });
+});
+
+/** The card's files with the identity and address signed by another key, and that key's certificate in 503C. */
+function signedBy(key: { privateKeyPkcs8: Uint8Array }, certificate: Uint8Array, extra: CardFiles = {}): CardFiles {
+  const privateKey = createPrivateKey({ key: Buffer.from(key.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
+  const identity = encodeBelpicTlv([{ tag: 0x06, value: new TextEncoder().encode('85073000160') }, { tag: 0x07, value: new TextEncoder().encode('Mallory') }]);
+  return { '4031': identity, '4032': new Uint8Array(sign('sha256', identity, privateKey)), '503C': certificate, ...extra };
+}
+
+describe('which certificate may vouch for identity data', () => {
+  it('accepts a government test card ("test RRN" under "eID test Root CA") with a warning that names the certificate', async () => {
+    const { files, pki } = await createGovernmentTestCard();
+    const v = verifyIdentityFiles(files, { trustedRoots: [pki.root.der] });
+    expect(v.problems).toEqual([]);
+    expect(v).toMatchObject({ verified: true, rrnCertificate: 'trusted', identitySignature: 'valid', addressSignature: 'valid', photoHash: 'valid' });
+    expect(v.rrnSubject).toBe('CN=test RRN, O=test RRN, C=BE');
+    expect(v.warnings).toHaveLength(1);
+    expect(v.warnings[0]).toMatch(/named "CN=test RRN, O=test RRN, C=BE".*eID test Root CA/);
+  });
+
+  it('accepts an old (V1.1) government test card the same way', async () => {
+    const { files, pki } = await createGovernmentTestCard({ pki: V11_PKI_OPTIONS });
+    const v = verifyIdentityFiles(files, { trustedRoots: [pki.root.der] });
+    expect(v).toMatchObject({ verified: true, signatureHash: 'SHA-1', rrnKeyType: 'RSA-1024' });
+    expect(v.warnings.join(' ')).toMatch(/test RRN/);
+  });
+
+  it('gives no warning for an RRN certificate named RRN', async () => {
+    const { files, pki } = await createV11TestCard();
+    expect(verifyIdentityFiles(files, { trustedRoots: [pki.root.der] }).warnings).toEqual([]);
+  });
+
+  it('still refuses a test card whose root is not trusted, and its name warning waits for a trusted root', async () => {
+    const { files } = await createGovernmentTestCard();
+    const v = verifyIdentityFiles(files, { trustedRoots: builtInRoots().map((r) => r.certificate) });
+    expect(v.verified).toBe(false);
+    expect(v.rrnCertificate).toBe('untrusted');
+    expect(v.problems.join(' ')).toMatch(/does not chain to a trusted root/);
+    expect(v.warnings).toEqual([]);
+  });
+
+  it('refuses a citizen certificate even when its Citizen CA is configured as trusted', async () => {
+    const pki = await createTestPki({ keyType: 'rsa' });
+    const files = signedBy(pki.authentication, pki.authentication.der);
+    const v = verifyIdentityFiles(files, { trustedRoots: [pki.root.der, pki.citizenCa.der] });
+    expect(v.identitySignature).toBe('valid');
+    expect(v).toMatchObject({ verified: false, rrnCertificate: 'untrusted' });
+    expect(v.problems.join(' ')).toMatch(/not an RRN certificate: it is issued by the intermediate CA "[^"]*CN=Citizen CA/);
+  });
+
+  it('refuses a CA certificate issued by the root, although it signs', async () => {
+    const pki = await createTestPki({ keyType: 'rsa' });
+    const v = verifyIdentityFiles(signedBy(pki.citizenCa, pki.citizenCa.der), { trustedRoots: [pki.root.der] });
+    expect(v.identitySignature).toBe('valid');
+    expect(v.verified).toBe(false);
+    expect(v.problems.join(' ')).toMatch(/is a CA certificate, so it is not an RRN certificate/);
+  });
+
+  it('refuses a certificate from the root whose key usage is not for signing, or that has none', async () => {
+    const pki = await createTestPki({ keyType: 'rsa' });
+    const crypto = webcrypto as unknown as Crypto;
+    x509.cryptoProvider.set(crypto);
+    for (const extensions of [[new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment, true)], []]) {
+      const certificate = await x509.X509CertificateGenerator.create(
+        {
+          serialNumber: '0badc0de',
+          subject: 'C=BE, O=RRN, CN=RRN',
+          issuer: pki.root.certificate.subjectName,
+          notBefore: new Date(Date.now() - 86_400_000),
+          notAfter: new Date(Date.now() + 86_400_000),
+          publicKey: pki.rrn.publicKey,
+          signingKey: pki.root.privateKey,
+          signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+          extensions,
+        },
+        crypto,
+      );
+      const v = verifyIdentityFiles(signedBy(pki.rrn, new Uint8Array(certificate.rawData)), { trustedRoots: [pki.root.der] });
+      expect(v.identitySignature).toBe('valid');
+      expect(v.verified).toBe(false);
+      expect(v.problems.join(' ')).toMatch(/key usage does not allow signing/);
+    }
+  });
+
+  it('refuses test card files signed by another key than the certificate in 503C', async () => {
+    const { pki } = await createGovernmentTestCard();
+    const other = await createGovernmentTestCard();
+    const files = signedCardFiles(other.pki, { identity: SAMPLE_IDENTITY, address: SAMPLE_ADDRESS, photo: SAMPLE_PHOTO, photoHash: 'sha256', signatureHash: 'sha256' });
+    const v = verifyIdentityFiles({ ...files, '503C': pki.rrn.der }, { trustedRoots: [pki.root.der] });
+    expect(v).toMatchObject({ verified: false, identitySignature: 'invalid', addressSignature: 'invalid', rrnCertificate: 'trusted' });
+    expect(v.warnings).toEqual([]);
   });
 });

@@ -6,8 +6,10 @@
  * - address: file 4034 signs the address file 4033 without its trailing 00
  *   bytes, followed by the identity signature;
  * - photo: the hash of file 4035 equals identity tag 11;
- * - the RRN certificate (503C) must chain to a trusted root, or the data is
- *   "not verified", whatever the signatures say.
+ * - the RRN certificate (503C) must be issued directly by a trusted root, be
+ *   no CA and be meant for signing, or the data is "not verified", whatever
+ *   the signatures say. Its name only warns: the government's test cards
+ *   call it "test RRN" (docs/card.md, "Which certificate may sign").
  *
  * RSA RRN keys (V1.1, applet 1.7) sign with PKCS#1 v1.5; the hash follows the
  * photo-hash length (20 SHA-1, 32 SHA-256, 48 SHA-384), and cards re-signed
@@ -17,7 +19,10 @@
  *
  * Node only (node:crypto): verification runs in the native host and the CLI.
  */
+// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import { createHash, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import type { IdentityVerification, RawCardFiles } from '../shared/identity.js';
 import { IDENTITY_TAG, tlvContentLength, trimTrailingZeros } from '../shared/identity-parse.js';
 import { decodeBelpicTlv } from '../shared/tlv.js';
@@ -85,14 +90,6 @@ export function parseCertificate(input: Uint8Array | string | X509Certificate): 
   if (input instanceof X509Certificate) return input;
   if (typeof input === 'string') return new X509Certificate(input);
   return new X509Certificate(Buffer.from(trimDerCertificate(input)));
-}
-
-function subjectField(name: string, field: string): string | undefined {
-  for (const line of name.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0 && line.slice(0, eq).trim() === field) return line.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 /** A one-line name for display: "CN=RRN, O=RRN, C=BE". */
@@ -213,12 +210,6 @@ function verifyAny(
 }
 
 
-interface ChainResult {
-  trusted: boolean;
-  root?: X509Certificate;
-  problem?: string;
-}
-
 function validAt(cert: X509Certificate, now: Date): boolean {
   return new Date(cert.validFrom).getTime() <= now.getTime() && now.getTime() <= new Date(cert.validTo).getTime();
 }
@@ -231,46 +222,82 @@ function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
   }
 }
 
-/**
- * Builds a path from the RRN certificate to one of the trusted roots, through
- * CA certificates from the card when needed, and checks validity at `now`.
- */
-function chainToTrustedRoot(
-  leaf: X509Certificate,
-  intermediates: X509Certificate[],
-  roots: X509Certificate[],
-  now: Date,
-): ChainResult {
-  let current = leaf;
-  const path: X509Certificate[] = [leaf];
-  for (let depth = 0; depth < 4; depth++) {
-    const rootCandidates = roots.filter((r) => issuedBy(current, r));
-    if (rootCandidates.length > 0) {
-      // The same root key may exist as several certificates (Belgium Root CA4 was re-issued with a later end date).
-      const root = rootCandidates.find((r) => validAt(r, now)) ?? rootCandidates[0]!;
-      for (const cert of path) {
-        if (!validAt(cert, now)) {
-          return {
-            trusted: false,
-            root,
-            problem: `The certificate "${oneLineName(cert.subject)}" is not valid at ${now.toISOString().slice(0, 10)} (valid ${cert.validFrom} to ${cert.validTo}).`,
-          };
-        }
-      }
-      if (!validAt(root, now)) {
-        return { trusted: false, root, problem: `The trusted root "${oneLineName(root.subject)}" has expired.` };
-      }
-      return { trusted: true, root };
-    }
-    const next = intermediates.find((c) => c.ca && c !== current && !path.includes(c) && issuedBy(current, c));
-    if (!next) break;
-    path.push(next);
-    current = next;
+/** Self-signed: a root. A CA below a root that someone configured as trusted is not one. */
+function isRoot(cert: X509Certificate): boolean {
+  return issuedBy(cert, cert);
+}
+
+/** The name the national register's certificate has on cards issued to people. */
+export const RRN_CERTIFICATE_NAME = 'CN=RRN, O=RRN, C=BE';
+
+const SIGNING_KEY_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation;
+
+/** True when the certificate's key usage allows signatures (digitalSignature or nonRepudiation). */
+function isForSigning(cert: X509Certificate): boolean {
+  try {
+    const usage = new x509.X509Certificate(cert.raw).getExtension(x509.KeyUsagesExtension);
+    return usage !== null && (usage.usages & SIGNING_KEY_USAGE) !== 0;
+  } catch {
+    return false;
   }
-  return {
-    trusted: false,
-    problem: `The RRN certificate (issued by "${oneLineName(leaf.issuer)}") does not chain to a trusted root.`,
-  };
+}
+
+interface RrnCertificateJudgement {
+  trusted: boolean;
+  root?: X509Certificate;
+  problems: string[];
+  warnings: string[];
+}
+
+/**
+ * Whether the certificate in 503C may vouch for identity data. What decides:
+ * issued directly by a trusted root (the national register's certificate
+ * hangs under the root itself, a citizen's under a Citizen CA), not a CA,
+ * key usage for signing, valid now; the signatures are checked by the caller.
+ * The name decides nothing and only warns when it is not the usual one.
+ */
+function judgeRrnCertificate(
+  rrn: X509Certificate,
+  cardCertificates: X509Certificate[],
+  trusted: X509Certificate[],
+  now: Date,
+): RrnCertificateJudgement {
+  const subject = oneLineName(rrn.subject);
+  const issuer = oneLineName(rrn.issuer);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (rrn.ca) problems.push(`The certificate in file 503C ("${subject}") is a CA certificate, so it is not an RRN certificate.`);
+  if (!isForSigning(rrn)) {
+    problems.push(`The certificate in file 503C ("${subject}") is not an RRN certificate: its key usage does not allow signing.`);
+  }
+  const roots = trusted.filter(isRoot);
+  const rootCandidates = roots.filter((r) => issuedBy(rrn, r));
+  if (rootCandidates.length === 0) {
+    // A CA that is itself issued by someone (Citizen CA, Foreigner CA) issues the people's own certificates.
+    const intermediate = [...cardCertificates, ...trusted].find((c) => !isRoot(c) && issuedBy(rrn, c));
+    if (intermediate) {
+      problems.push(
+        `The certificate in file 503C ("${subject}") is not an RRN certificate: it is issued by the intermediate CA "${issuer}", and only a certificate issued directly by a trusted root may vouch for identity data.`,
+      );
+    } else if (trusted.length === 0) {
+      problems.push('No trusted root certificates are configured, so the RRN certificate cannot be trusted.');
+    } else {
+      problems.push(`The RRN certificate (issued by "${issuer}") does not chain to a trusted root.`);
+    }
+    return { trusted: false, problems, warnings };
+  }
+  // The same root key may exist as several certificates (Belgium Root CA4 was re-issued with a later end date).
+  const root = rootCandidates.find((r) => validAt(r, now)) ?? rootCandidates[0]!;
+  if (!validAt(rrn, now)) {
+    problems.push(`The certificate "${subject}" is not valid at ${now.toISOString().slice(0, 10)} (valid ${rrn.validFrom} to ${rrn.validTo}).`);
+  }
+  if (!validAt(root, now)) problems.push(`The trusted root "${oneLineName(root.subject)}" has expired.`);
+  if (problems.length === 0 && subject !== RRN_CERTIFICATE_NAME) {
+    warnings.push(
+      `The RRN certificate is named "${subject}" (issued by "${oneLineName(root.subject)}"), not "${RRN_CERTIFICATE_NAME}" as on cards issued to people: the government's test cards are named like this. It was accepted because a trusted root issued it for signing and it verifies the signatures, not because of its name.`,
+    );
+  }
+  return { trusted: problems.length === 0, root, problems, warnings };
 }
 
 /**
@@ -281,6 +308,7 @@ function chainToTrustedRoot(
 export function verifyIdentityFiles(files: CardFiles, options: VerifyIdentityOptions): IdentityVerification {
   const now = options.now ?? new Date();
   const problems: string[] = [];
+  const warnings: string[] = [];
   const result: IdentityVerification = {
     verified: false,
     identitySignature: 'not-checked',
@@ -288,6 +316,7 @@ export function verifyIdentityFiles(files: CardFiles, options: VerifyIdentityOpt
     photoHash: 'not-checked',
     rrnCertificate: 'not-checked',
     problems,
+    warnings,
   };
   const identity = files['4031'];
   const identitySignature = files['4032'];
@@ -386,40 +415,31 @@ export function verifyIdentityFiles(files: CardFiles, options: VerifyIdentityOpt
     }
     if (usedHash) result.signatureHash = HASH_LABEL[usedHash];
 
-    // The RRN certificate itself: its name, then its chain.
-    const commonName = subjectField(rrn.subject, 'CN');
-    const roots: X509Certificate[] = [];
+    // The RRN certificate itself: who issued it and what for.
+    const trusted: X509Certificate[] = [];
     for (const root of options.trustedRoots) {
       try {
-        roots.push(parseCertificate(root));
+        trusted.push(parseCertificate(root));
       } catch {
         // An unreadable root is simply not trusted; the loader reports it.
       }
     }
-    if (commonName !== 'RRN' || rrn.ca) {
-      // Any citizen holds a key certified under the same root (the authentication key);
-      // only a certificate named RRN may vouch for identity data.
-      result.rrnCertificate = 'untrusted';
-      problems.push(`The certificate in file 503C is not an RRN certificate (its name is "${result.rrnSubject}").`);
-    } else if (roots.length === 0) {
-      result.rrnCertificate = 'untrusted';
-      problems.push('No trusted root certificates are configured, so the RRN certificate cannot be trusted.');
-    } else {
-      const intermediates: X509Certificate[] = [];
-      for (const id of ['503A', '503B'] as const) {
-        const bytes = files[id];
-        if (isEmptyFile(bytes)) continue;
-        try {
-          intermediates.push(parseCertificate(bytes!));
-        } catch {
-          // Not needed for the usual path (RRN is issued by the root itself).
-        }
+    const cardCertificates: X509Certificate[] = [];
+    for (const id of ['503A', '503B'] as const) {
+      const bytes = files[id];
+      if (isEmptyFile(bytes)) continue;
+      try {
+        cardCertificates.push(parseCertificate(bytes!));
+      } catch {
+        // Only used to name the issuer of a certificate that is not the RRN's.
       }
-      const chain = chainToTrustedRoot(rrn, intermediates, roots, now);
-      if (chain.root) result.trustedRoot = oneLineName(chain.root.subject);
-      result.rrnCertificate = chain.trusted ? 'trusted' : 'untrusted';
-      if (chain.problem) problems.push(chain.problem);
     }
+    const judgement = judgeRrnCertificate(rrn, cardCertificates, trusted, now);
+    if (judgement.root) result.trustedRoot = oneLineName(judgement.root.subject);
+    result.rrnCertificate = judgement.trusted ? 'trusted' : 'untrusted';
+    problems.push(...judgement.problems);
+    // The name warning stands for a certificate that vouches for signatures that hold.
+    if (result.identitySignature === 'valid') warnings.push(...judgement.warnings);
   }
 
   result.verified =

@@ -85,10 +85,15 @@ export interface IdentityVerification {
   photoHash: CheckOutcome;
   /** Applet 1.8: SHA-384 of the basic key file 4040 equals identity tag 1A (when 4040 was read). */
   basicKeyHash?: CheckOutcome;
-  /** The RRN certificate chains to a trusted root. */
+  /** The RRN certificate is issued directly by a trusted root, is no CA and is for signing. */
   rrnCertificate: 'trusted' | 'untrusted' | 'not-checked';
   /** Plain-language reasons for anything not valid. */
   problems: string[];
+  /**
+   * Plain-language notes that do not change the verdict, e.g. an RRN
+   * certificate that is not named RRN (the government's test cards).
+   */
+  warnings: string[];
   /** The digest the signatures were made with, e.g. "SHA-256" (when one verified). */
   signatureHash?: string;
   /** RSA-1024, RSA-2048, EC P-384, ... of the RRN key. */

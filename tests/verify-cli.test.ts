@@ -2,15 +2,32 @@
  * `eid-bridge verify DIR` as a real process on raw files saved from virtual
  * cards: the identity it prints, the verdict and the exit status.
  */
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../devtools/virtual-card/virtual-card.js';
 import { ensureCliBuilt, runCli } from './helpers/cli-process.js';
-import { buildV11Card } from './helpers/v11-card.js';
+import { createGovernmentTestCard, createV11TestCard, type TestCard } from '../devtools/test-pki/card-files.js';
+import { V11_PKI_OPTIONS } from '../devtools/test-pki/test-pki.js';
 
 const FILES = ['4031', '4032', '4033', '4034', '4035', '503C'] as const;
+
+/** Writes a test card's files as <id>.bin and its root as root.pem; returns the root's path. */
+async function saveTestCard(card: TestCard, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  for (const [id, bytes] of Object.entries(card.files)) await writeFile(join(dir, `${id}.bin`), bytes);
+  const rootFile = join(dir, 'root.pem');
+  await writeFile(rootFile, card.pki.root.pem);
+  return rootFile;
+}
+
+/** The index of the first byte of a text value with the given tag (one-byte lengths). */
+function valueOffset(file: Uint8Array, tag: number): number {
+  for (let pos = 0; pos < file.length; pos += 2 + file[pos + 1]!) if (file[pos] === tag) return pos + 2;
+  throw new Error(`tag ${tag} not found`);
+}
 
 async function saveCard(card: VirtualBelpicCard, dir: string, name: (id: string) => string): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -83,17 +100,113 @@ describe('eid-bridge verify', () => {
   });
 
   it('verifies a V1.1-style card (RSA-1024, SHA-1)', async () => {
-    const { files, pki } = await buildV11Card('sha1');
     const dir = join(tmp, 'v11');
-    await mkdir(dir, { recursive: true });
-    for (const [id, bytes] of Object.entries(files)) await writeFile(join(dir, `${id}.bin`), bytes);
-    const rootFile = join(tmp, 'root-v11.pem');
-    await writeFile(rootFile, pki.root.pem);
+    const rootFile = await saveTestCard(await createV11TestCard(), dir);
     const r = await runCli(['verify', dir, '--trust', rootFile]);
     expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Verification: VERIFIED\n/);
+    expect(r.stdout).not.toMatch(/Warnings:/);
     expect(r.stdout).toMatch(/Identity signature\s+valid \(SHA-1\)/);
     expect(r.stdout).toMatch(/RRN certificate\s+trusted \(RSA-1024/);
     expect(r.stdout).toMatch(/Born\s+30 JUIL 1985 \(1985-07-30\)/);
+  });
+
+  describe('a government test card ("test RRN" under "eID test Root CA")', () => {
+    let card: TestCard;
+    let dir: string;
+    let rootFile: string;
+    beforeAll(async () => {
+      card = await createGovernmentTestCard();
+      dir = join(tmp, 'test-card');
+      rootFile = await saveTestCard(card, dir);
+    });
+
+    it('verifies, exit 0, with a warning that names the certificate', async () => {
+      const r = await runCli(['verify', dir, '--trust', rootFile]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Verification: VERIFIED, with a warning/);
+      expect(r.stdout).toMatch(/RRN certificate\s+trusted \(RSA-2048, issued by the trusted root CN=eID test Root CA/);
+      expect(r.stdout).toMatch(/RRN subject\s+CN=test RRN, O=test RRN, C=BE/);
+      expect(r.stdout).toMatch(/Warnings:\n {2}- The RRN certificate is named "CN=test RRN, O=test RRN, C=BE"/);
+      expect(r.stdout).not.toMatch(/Problems:/);
+    });
+
+    it('puts the warning in the JSON result', async () => {
+      const r = await runCli(['verify', dir, '--json', '--trust', rootFile]);
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as { verification: { verified: boolean; problems: string[]; warnings: string[] } };
+      expect(out.verification.verified).toBe(true);
+      expect(out.verification.problems).toEqual([]);
+      expect(out.verification.warnings).toEqual([expect.stringMatching(/named "CN=test RRN, O=test RRN, C=BE"/)]);
+    });
+
+    it('verifies an old V1.1 test card (RSA-1024, SHA-1, zero-padded files) with the same warning', async () => {
+      const old = join(tmp, 'test-card-v11');
+      const oldRoot = await saveTestCard(await createGovernmentTestCard({ pki: V11_PKI_OPTIONS }), old);
+      const r = await runCli(['verify', old, '--trust', oldRoot]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Identity signature\s+valid \(SHA-1\)/);
+      expect(r.stdout).toMatch(/RRN certificate\s+trusted \(RSA-1024/);
+      expect(r.stdout).toMatch(/Verification: VERIFIED, with a warning/);
+    });
+
+    it('is NOT VERIFIED without its root', async () => {
+      const r = await runCli(['verify', dir]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/does not chain to a trusted root/);
+    });
+
+    it.each([
+      ['4031', 'identity', /Identity signature\s+INVALID/, /identity data does not match its signature/],
+      ['4032', 'identity signature', /Identity signature\s+INVALID/, /identity data does not match its signature/],
+      ['4033', 'address', /Address signature\s+INVALID/, /address does not match its signature/],
+      ['4034', 'address signature', /Address signature\s+INVALID/, /address does not match its signature/],
+      ['4035', 'photo', /Photo\s+INVALID/, /photo does not match the photo hash/],
+      ['503C', 'RRN certificate', /RRN certificate\s+NOT TRUSTED/, /does not chain to a trusted root/],
+    ])('refuses a changed byte in %s (%s), exit 1', async (id, _name, line, reason) => {
+      const changed = join(tmp, `test-card-changed-${id}`);
+      await saveTestCard(card, changed);
+      const bytes = card.files[id as keyof typeof card.files]!.slice();
+      // A letter of the surname or street, a byte of a signature or the photo, a byte of the certificate's signature.
+      const index =
+        id === '4031' ? valueOffset(bytes, 0x07) : id === '4033' ? valueOffset(bytes, 0x01) : id === '503C' ? card.pki.rrn.der.length - 10 : 40;
+      bytes[index] = bytes[index]! ^ 0x01;
+      await writeFile(join(changed, `${id}.bin`), bytes);
+      const r = await runCli(['verify', changed, '--trust', rootFile]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/Verification: NOT VERIFIED/);
+      expect(r.stdout).toMatch(line);
+      expect(r.stdout).toMatch(reason);
+    });
+  });
+
+  it('refuses a citizen certificate offered as the RRN certificate, naming its Citizen CA', async () => {
+    const pki = card17.pki;
+    const dir = join(tmp, 'citizen-as-rrn');
+    const authKey = createPrivateKey({ key: Buffer.from(pki.authentication.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
+    // The person signs identity data of their own making with their authentication key.
+    const identity = card17.getFile('4031');
+    const identitySignature = new Uint8Array(sign('sha256', identity, authKey));
+    const address = card17.getFile('4033');
+    const addressSignature = new Uint8Array(sign('sha256', Buffer.concat([address, identitySignature]), authKey));
+    await mkdir(dir, { recursive: true });
+    const files: Record<string, Uint8Array> = {
+      '4031': identity,
+      '4032': identitySignature,
+      '4033': address,
+      '4034': addressSignature,
+      '4035': card17.getFile('4035'),
+      '503C': pki.authentication.der,
+      '503A': pki.citizenCa.der,
+    };
+    for (const [id, bytes] of Object.entries(files)) await writeFile(join(dir, `${id}.bin`), bytes);
+    const r = await runCli(['verify', dir, '--trust', root17]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/Verification: NOT VERIFIED/);
+    expect(r.stdout).toMatch(/Identity signature\s+valid/);
+    expect(r.stdout).toMatch(/RRN certificate\s+NOT TRUSTED/);
+    expect(r.stdout).toMatch(/is not an RRN certificate: it is issued by the intermediate CA "[^"]*CN=Citizen CA/);
   });
 
   it('verifies the raw files of a read-identity result as a page receives it (address and photo not shared)', async () => {

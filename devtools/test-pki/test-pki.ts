@@ -40,8 +40,12 @@ export interface TestCertificateAndKey {
   privateKeyPem: string;
 }
 
+/** The digest every certificate of the PKI is signed with. */
+export type TestSignatureHash = 'SHA-1' | 'SHA-256' | 'SHA-384';
+
 export interface TestPki {
   keyType: TestKeyType;
+  signatureHash: TestSignatureHash;
   person: TestPerson;
   root: TestCertificateAndKey;
   citizenCa: TestCertificateAndKey;
@@ -61,7 +65,25 @@ export interface TestPkiOptions {
   notAfter?: Date;
   /** Reuse an existing root, to make two cards under one root. */
   root?: TestCertificateAndKey;
+  /** The root's common name (default TEST_ROOT_CA_NAME). */
+  rootCommonName?: string;
+  /** CN and O of the RRN certificate (default "RRN", as on cards issued to people). */
+  rrnName?: string;
+  /** RSA size of the card's own keys: authentication, signature, RRN (default 2048; V1.1 cards 1024). */
+  cardKeyBits?: number;
+  /** Digest of every certificate signature (default SHA-256 for RSA, SHA-384 for EC; V1.1 SHA-1). */
+  signatureHash?: TestSignatureHash;
 }
+
+/**
+ * The shape of the government's own test cards: the RRN certificate is
+ * named "test RRN" and the root "eID test Root CA" (docs/card.md,
+ * "The government's test cards").
+ */
+export const GOVERNMENT_TEST_CARD_NAMES = { rootCommonName: 'eID test Root CA', rrnName: 'test RRN' } as const;
+
+/** The oldest cards (V1.1): RSA-1024 card keys and SHA-1 everywhere. */
+export const V11_PKI_OPTIONS = { keyType: 'rsa', cardKeyBits: 1024, signatureHash: 'SHA-1' } as const satisfies TestPkiOptions;
 
 /** A woman born 1985-07-30: a valid test national number (checksum 59). */
 export const DEFAULT_TEST_PERSON: TestPerson = {
@@ -93,23 +115,28 @@ const FILE_NAMES = {
 
 type KeyAlgorithm = RsaHashedKeyGenParams | EcKeyGenParams;
 
-function keyAlgorithm(keyType: TestKeyType): KeyAlgorithm {
+/** RSA cards sign with SHA-256 (V1.1: SHA-1), P-384 cards with SHA-384. */
+function defaultSignatureHash(keyType: TestKeyType): TestSignatureHash {
+  return keyType === 'rsa' ? 'SHA-256' : 'SHA-384';
+}
+
+/** An RSA key carries its digest from generation on, so it is made with the PKI's. */
+function keyAlgorithm(keyType: TestKeyType, hash: TestSignatureHash, modulusLength = 2048): KeyAlgorithm {
   return keyType === 'rsa'
-    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
+    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash }
     : { name: 'ECDSA', namedCurve: 'P-384' };
 }
 
-/** RSA keys sign with SHA-256, P-384 keys with SHA-384, as the cards do. */
-function signingAlgorithmFor(key: CryptoKey): Algorithm | EcdsaParams {
-  return key.algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-384' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+function signingAlgorithmFor(key: CryptoKey, hash: TestSignatureHash): Algorithm | EcdsaParams {
+  return key.algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash } : { name: 'RSASSA-PKCS1-v1_5', hash };
 }
 
 function keyTypeOf(key: CryptoKey): TestKeyType {
   return key.algorithm.name === 'ECDSA' ? 'ec' : 'rsa';
 }
 
-async function generateKeyPair(keyType: TestKeyType): Promise<CryptoKeyPair> {
-  return (await crypto.subtle.generateKey(keyAlgorithm(keyType), true, ['sign', 'verify'])) as CryptoKeyPair;
+async function generateKeyPair(keyType: TestKeyType, hash: TestSignatureHash, modulusLength?: number): Promise<CryptoKeyPair> {
+  return (await crypto.subtle.generateKey(keyAlgorithm(keyType, hash, modulusLength), true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
 function randomSerialNumber(): string {
@@ -145,6 +172,7 @@ interface IssueParams {
   notBefore: Date;
   notAfter: Date;
   extensions: x509.Extension[];
+  hash: TestSignatureHash;
 }
 
 async function issue(params: IssueParams): Promise<TestCertificateAndKey> {
@@ -165,7 +193,7 @@ async function issue(params: IssueParams): Promise<TestCertificateAndKey> {
       notAfter: params.notAfter,
       publicKey: params.keys.publicKey,
       signingKey: params.issuer.privateKey,
-      signingAlgorithm: signingAlgorithmFor(params.issuer.privateKey),
+      signingAlgorithm: signingAlgorithmFor(params.issuer.privateKey, params.hash),
       extensions,
     },
     crypto,
@@ -180,7 +208,15 @@ function caExtensions(pathLength?: number): x509.Extension[] {
   ];
 }
 
-async function createRoot(keys: CryptoKeyPair, notBefore: Date, notAfter: Date): Promise<TestCertificateAndKey> {
+interface RootParams {
+  keys: CryptoKeyPair;
+  commonName: string;
+  notBefore: Date;
+  notAfter: Date;
+  hash: TestSignatureHash;
+}
+
+async function createRoot({ keys, commonName, notBefore, notAfter, hash }: RootParams): Promise<TestCertificateAndKey> {
   const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -188,12 +224,12 @@ async function createRoot(keys: CryptoKeyPair, notBefore: Date, notAfter: Date):
       name: name([
         ['C', 'BE'],
         ['O', 'eID Bridge TEST PKI'],
-        ['CN', TEST_ROOT_CA_NAME],
+        ['CN', commonName],
       ]),
       notBefore,
       notAfter,
       keys,
-      signingAlgorithm: signingAlgorithmFor(keys.privateKey),
+      signingAlgorithm: signingAlgorithmFor(keys.privateKey, hash),
       extensions: [...caExtensions(), ski, new x509.AuthorityKeyIdentifierExtension(ski.keyId, false)],
     },
     crypto,
@@ -214,6 +250,8 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   const person: TestPerson = { ...DEFAULT_TEST_PERSON, ...options.person };
   const caName = options.caName ?? 'Citizen CA';
   const withSigning = options.withSigning ?? true;
+  const hash = options.signatureHash ?? defaultSignatureHash(keyType);
+  const rrnName = options.rrnName ?? 'RRN';
   const now = Date.now();
   const notBefore = options.notBefore ?? new Date(now - DAY_MS);
   const notAfter = options.notAfter ?? new Date(now + 5 * YEAR_MS);
@@ -223,13 +261,21 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
   const caNotAfter = latest(new Date(now + 10 * YEAR_MS), new Date(notAfter.getTime() + DAY_MS));
 
   const [rootKeys, caKeys, authKeys, signKeys, rrnKeys] = await Promise.all([
-    options.root ? undefined : generateKeyPair(keyType),
-    generateKeyPair(keyType),
-    generateKeyPair(keyType),
-    withSigning ? generateKeyPair(keyType) : undefined,
-    generateKeyPair(keyType),
+    options.root ? undefined : generateKeyPair(keyType, hash),
+    generateKeyPair(keyType, hash),
+    generateKeyPair(keyType, hash, options.cardKeyBits),
+    withSigning ? generateKeyPair(keyType, hash, options.cardKeyBits) : undefined,
+    generateKeyPair(keyType, hash, options.cardKeyBits),
   ]);
-  const root = options.root ?? (await createRoot(rootKeys!, caNotBefore, new Date(caNotAfter.getTime() + 5 * YEAR_MS)));
+  const root =
+    options.root ??
+    (await createRoot({
+      keys: rootKeys!,
+      commonName: options.rootCommonName ?? TEST_ROOT_CA_NAME,
+      notBefore: caNotBefore,
+      notAfter: new Date(caNotAfter.getTime() + 5 * YEAR_MS),
+      hash,
+    }));
 
   const citizenCa = await issue({
     subject: name([
@@ -242,6 +288,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
     notBefore: caNotBefore,
     notAfter: caNotAfter,
     extensions: caExtensions(0),
+    hash,
   });
 
   const fullName = `${person.givenNames} ${person.surname}`;
@@ -265,6 +312,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
     ],
+    hash,
   });
 
   const signing = signKeys
@@ -278,14 +326,15 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
           new x509.BasicConstraintsExtension(false, undefined, false),
           new x509.KeyUsagesExtension(x509.KeyUsageFlags.nonRepudiation, true),
         ],
+        hash,
       })
     : undefined;
 
   const rrn = await issue({
     subject: name([
       ['C', 'BE'],
-      ['O', 'RRN'],
-      ['CN', 'RRN'],
+      ['O', rrnName],
+      ['CN', rrnName],
     ]),
     keys: rrnKeys!,
     issuer: root,
@@ -295,15 +344,17 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
       new x509.BasicConstraintsExtension(false, undefined, false),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
     ],
+    hash,
   });
 
-  const pki: TestPki = { keyType, person, root, citizenCa, authentication, rrn };
+  const pki: TestPki = { keyType, signatureHash: hash, person, root, citizenCa, authentication, rrn };
   if (signing) pki.signing = signing;
   return pki;
 }
 
 interface PersonFile extends TestPerson {
   keyType: TestKeyType;
+  signatureHash?: TestSignatureHash;
 }
 
 /**
@@ -320,24 +371,24 @@ export async function writeTestPki(pki: TestPki, dir: string): Promise<void> {
     await writeFile(join(dir, `${fileName}.der`), item.der);
     await writeFile(join(dir, `${fileName}.key.pem`), item.privateKeyPem, { mode: 0o600 });
   }
-  const personFile: PersonFile = { ...pki.person, keyType: pki.keyType };
+  const personFile: PersonFile = { ...pki.person, keyType: pki.keyType, signatureHash: pki.signatureHash };
   await writeFile(join(dir, 'person.json'), JSON.stringify(personFile, null, 2) + '\n');
 }
 
-function importAlgorithm(certificate: x509.X509Certificate): RsaHashedImportParams | EcKeyImportParams {
+function importAlgorithm(certificate: x509.X509Certificate, hash: TestSignatureHash): RsaHashedImportParams | EcKeyImportParams {
   const algorithm = certificate.publicKey.algorithm as Algorithm & { namedCurve?: string };
   if (algorithm.name === 'ECDSA' || algorithm.name === 'EC') {
     return { name: 'ECDSA', namedCurve: algorithm.namedCurve ?? 'P-384' };
   }
-  return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  return { name: 'RSASSA-PKCS1-v1_5', hash };
 }
 
-async function readCertificateAndKey(dir: string, fileName: string): Promise<TestCertificateAndKey> {
+async function readCertificateAndKey(dir: string, fileName: string, hash: TestSignatureHash): Promise<TestCertificateAndKey> {
   const der = new Uint8Array(await readFile(join(dir, `${fileName}.der`)));
   const certificate = new x509.X509Certificate(der);
   const privateKeyPem = await readFile(join(dir, `${fileName}.key.pem`), 'utf8');
   const pkcs8 = x509.PemConverter.decodeFirst(privateKeyPem);
-  const algorithm = importAlgorithm(certificate);
+  const algorithm = importAlgorithm(certificate, hash);
   const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8, algorithm, true, ['sign']);
   const publicKey = await crypto.subtle.importKey('spki', certificate.publicKey.rawData, algorithm, true, ['verify']);
   return {
@@ -363,11 +414,13 @@ async function exists(path: string): Promise<boolean> {
 /** The reverse of writeTestPki, so a virtual card keeps its PKI between runs. */
 export async function readTestPki(dir: string): Promise<TestPki> {
   const personFile = JSON.parse(await readFile(join(dir, 'person.json'), 'utf8')) as Partial<PersonFile>;
+  // Folders written before the hash was recorded hold RSA keys for SHA-256.
+  const storedHash = personFile.signatureHash ?? 'SHA-256';
   const [root, citizenCa, authentication, rrn] = await Promise.all([
-    readCertificateAndKey(dir, FILE_NAMES.root),
-    readCertificateAndKey(dir, FILE_NAMES.citizenCa),
-    readCertificateAndKey(dir, FILE_NAMES.authentication),
-    readCertificateAndKey(dir, FILE_NAMES.rrn),
+    readCertificateAndKey(dir, FILE_NAMES.root, storedHash),
+    readCertificateAndKey(dir, FILE_NAMES.citizenCa, storedHash),
+    readCertificateAndKey(dir, FILE_NAMES.authentication, storedHash),
+    readCertificateAndKey(dir, FILE_NAMES.rrn, storedHash),
   ]);
   const person: TestPerson = {
     givenNames: personFile.givenNames ?? DEFAULT_TEST_PERSON.givenNames,
@@ -375,9 +428,10 @@ export async function readTestPki(dir: string): Promise<TestPki> {
     nationalNumber: personFile.nationalNumber ?? DEFAULT_TEST_PERSON.nationalNumber,
   };
   const keyType = personFile.keyType ?? keyTypeOf(authentication.privateKey);
-  const pki: TestPki = { keyType, person, root, citizenCa, authentication, rrn };
+  const signatureHash = personFile.signatureHash ?? defaultSignatureHash(keyType);
+  const pki: TestPki = { keyType, signatureHash, person, root, citizenCa, authentication, rrn };
   if (await exists(join(dir, `${FILE_NAMES.signing}.der`))) {
-    pki.signing = await readCertificateAndKey(dir, FILE_NAMES.signing);
+    pki.signing = await readCertificateAndKey(dir, FILE_NAMES.signing, storedHash);
   }
   return pki;
 }
