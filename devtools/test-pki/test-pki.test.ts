@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { X509Certificate as NodeX509Certificate, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as x509 from '@peculiar/x509';
-import { createTestPki, readTestPki, writeTestPki, type TestCertificateAndKey, type TestPki } from './test-pki.js';
+import { createTestPki, GOVERNMENT_TEST_CARD_NAMES, readTestPki, V11_PKI_OPTIONS, writeTestPki, type TestCertificateAndKey, type TestPki } from './test-pki.js';
 
 function keyUsages(item: TestCertificateAndKey): number | undefined {
   return item.certificate.getExtension(x509.KeyUsagesExtension)?.usages;
@@ -146,6 +146,37 @@ describe('createTestPki options', () => {
     expect(second.citizenCa.certificate.notBefore.getTime()).toBeLessThan(notBefore.getTime());
     expectChain(second);
     expect(second.authentication.certificate.serialNumber).not.toBe(first.authentication.certificate.serialNumber);
+  });
+});
+
+describe('the government test card shape and V1.1 cards', () => {
+  it('names the root "eID test Root CA" and the RRN certificate "test RRN"', async () => {
+    const pki = await createTestPki(GOVERNMENT_TEST_CARD_NAMES);
+    expect(pki.root.certificate.subjectName.getField('CN')).toEqual(['eID test Root CA']);
+    expect(pki.rrn.certificate.subjectName.getField('CN')).toEqual(['test RRN']);
+    expect(pki.rrn.certificate.subjectName.getField('O')).toEqual(['test RRN']);
+    expect(keyUsages(pki.rrn)).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation);
+    expectChain(pki);
+  });
+
+  it('makes RSA-1024 card keys under SHA-1 signatures for V1.1, and reads them back', async () => {
+    const pki = await createTestPki(V11_PKI_OPTIONS);
+    expectChain(pki);
+    expect(pki.signatureHash).toBe('SHA-1');
+    for (const leaf of [pki.authentication, pki.signing!, pki.rrn]) {
+      expect(nodeCert(leaf).publicKey.asymmetricKeyDetails?.modulusLength).toBe(1024);
+      expect(leaf.certificate.signatureAlgorithm).toMatchObject({ name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-1' } });
+    }
+    // The CAs keep 2048-bit keys, as they had when V1.1 cards were issued.
+    expect(nodeCert(pki.citizenCa).publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const dir = await mkdtemp(join(tmpdir(), 'eid-test-pki-'));
+    tempDirs.push(dir);
+    await writeTestPki(pki, dir);
+    const read = await readTestPki(dir);
+    expect(read.signatureHash).toBe('SHA-1');
+    const data = new TextEncoder().encode('challenge');
+    const signature = await globalThis.crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, read.rrn.privateKey, data);
+    expect(nodeVerify('sha1', data, nodeCert(pki.rrn).publicKey, new Uint8Array(signature))).toBe(true);
   });
 });
 
