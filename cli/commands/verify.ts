@@ -1,7 +1,8 @@
 /**
  * eid-bridge verify DIR: checks a saved set of raw card files offline — the
- * identity and address signatures, the photo hash and the RRN certificate's
- * chain to a trusted root — and prints the identity with the verdict.
+ * identity and address signatures, the photo hash and the RRN certificate
+ * (issued directly by a trusted root) — and prints the identity with the
+ * verdict and any warnings.
  * Exit 0: everything verified; 1: not verified; 2: usage or missing files.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -25,9 +26,11 @@ RESULT.json: a read-identity result as a web page receives it; its "rawFiles"
 4031, 4032 and 503C; the address and photo are checked when they were shared.
 
 The data counts as verified only when every signature and the photo hash are
-valid and the RRN certificate chains to a trusted root: the real Belgian roots
-are built in; test roots only when given with --trust (a PEM/DER file or a
-folder, repeatable) or ${TRUSTED_ROOTS_ENV}.
+valid and the RRN certificate is issued directly by a trusted root, is no CA
+and is for signing: the real Belgian roots are built in; test roots only when
+given with --trust (a PEM/DER file or a folder, repeatable) or
+${TRUSTED_ROOTS_ENV}. An RRN certificate not named RRN (the government's test
+cards say "test RRN") only adds a warning.
 
 Exit status: 0 verified, 1 not verified, 2 usage error or missing files.`;
 
