@@ -1,9 +1,9 @@
 /**
  * Every read and write of the backend's data goes through this one interface.
- * The SQLite implementation (sqlite-store.ts) is the embedded default; a
- * PostgreSQL one can implement the same methods. Each method is one unit of
- * work (one transaction), so callers never hold a transaction open across
- * awaits.
+ * sql-store.ts implements it for SQLite (the embedded default) and
+ * PostgreSQL (several instances on one database) with the same statements.
+ * Each method is one unit of work (one transaction), so callers never hold a
+ * transaction open across awaits.
  */
 
 export const CODE_KEY_KINDS = ['email', 'sms', 'totp'] as const;
@@ -239,6 +239,12 @@ export interface DataStore {
   /** Gives a slot back: the attempt it was taken for did not fail. */
   releaseIpFailure(reservation: number): Promise<void>;
   countIpFailures(ip: string, since: number): Promise<{ count: number; oldest: number | null }>;
+  /**
+   * Counts one request under `key` (route and address) in a window of
+   * `windowMs` that starts at the first request; a window that has ended
+   * starts again. The count so far and when the window ends.
+   */
+  countRequest(key: string, now: number, windowMs: number): Promise<{ count: number; windowEnds: number }>;
 
   createActivationCode(code: ActivationCode): Promise<void>;
   findActivationByLink(linkTokenHash: string): Promise<ActivationCode | undefined>;
