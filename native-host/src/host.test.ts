@@ -4,7 +4,7 @@
  * a time, and answers that always carry the request's id.
  */
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTestPki } from '../../devtools/test-pki/test-pki.js';
 import type { CardBackend, SignOperation, TokenCertificate } from './backends/card-backend.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
@@ -74,8 +74,8 @@ describe('host loop', () => {
     const backend = new SlowBackend();
     const h = startHost(backend);
     h.send({ id: 'auth', command: 'authenticate', arguments: authArgs });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(backend.events).toEqual(['sign started']);
+    // The first request of a host also waits for the command handlers, loaded after the version message.
+    await vi.waitFor(() => expect(backend.events).toEqual(['sign started']), { timeout: 5000 });
     h.send({ id: 'c', command: 'cancel', arguments: { requestId: 'auth' } });
     expect(await h.waitFor((m) => m.id === 'c')).toEqual({ id: 'c', result: { cancelled: true } });
     expect(await h.waitFor((m) => m.id === 'auth')).toMatchObject({ error: { code: 'USER_CANCELLED' } });

@@ -2,7 +2,11 @@
  * The native host's message loop: reads framed requests from the browser,
  * answers each one exactly once, and keeps serving whatever arrives.
  *
- * - The first message out is { version }.
+ * - The first message out is { version }, written before the command
+ *   handlers and the card code are loaded: a browser's first wait is for this
+ *   message, and the packaged host starts in about the time plain node needs
+ *   to write one frame only because nothing heavy is evaluated before it
+ *   (docs/architecture.md, "The packaged executable").
  * - Card commands run one at a time (a card does one thing at a time, and a
  *   second dialog must never interleave with a PIN verification); `cancel`
  *   and `quit` are answered at once.
@@ -15,19 +19,23 @@ import { VERSION } from '../../shared/version.js';
 import type { CardBackend } from './backends/card-backend.js';
 import type { HostConfig } from './config.js';
 import type { CommandContext } from './commands/command.js';
-import { handlers } from './commands/index.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
 import type { Logger } from './logger.js';
+
+type Handlers = (typeof import('./commands/index.js'))['handlers'];
 
 export interface HostOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
-  backends: readonly CardBackend[];
+  /** The card backends, or their loading: requests wait for them, the version message does not. */
+  backends: readonly CardBackend[] | Promise<readonly CardBackend[]>;
   /** Replaces the backends (configure-backends); the host closes the old ones. */
-  reconfigure?: (config: HostConfig) => CardBackend[];
+  reconfigure?: (config: HostConfig) => Promise<readonly CardBackend[]>;
   log: Logger;
   /** Exit after this long without a request while nothing runs. 0 disables. */
   idleTimeoutMs?: number;
+  /** The caller has written the version message itself (main.ts: before Node sets up stdin and stdout). */
+  versionSent?: boolean;
 }
 
 interface RunningRequest {
@@ -37,7 +45,11 @@ interface RunningRequest {
 
 export async function runHost(options: HostOptions): Promise<void> {
   const { input, output, log } = options;
-  let backends = options.backends;
+  let backends = Promise.resolve(options.backends);
+  // Backends that cannot be made (an unknown name in the configuration) fail each request with the reason.
+  backends.catch(() => undefined);
+  let handlers: Promise<Handlers> | undefined;
+  const loadHandlers = () => (handlers ??= import('./commands/index.js').then((m) => m.handlers));
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const decoder = new FrameDecoder();
   const running = new Map<RequestId, RunningRequest>();
@@ -101,25 +113,26 @@ export async function runHost(options: HostOptions): Promise<void> {
   };
 
   const execute = async (request: HostRequest, controller: AbortController) => {
-    const ctx: CommandContext = {
-      backends,
-      signal: controller.signal,
-      log,
-      requestQuit: stop,
-      cancelRequest,
-      reconfigure: async (config) => {
-        if (!options.reconfigure) throw new EidBridgeError('INVALID_ARGUMENT', 'This host cannot change its card backends');
-        const old = backends;
-        // Requests run one at a time, so no other request uses the old backends now.
-        backends = options.reconfigure(config);
-        await Promise.allSettled(old.map((b) => b.close()));
-        return backends;
-      },
-    };
     const started = performance.now();
     try {
+      const ctx: CommandContext = {
+        backends: await backends,
+        signal: controller.signal,
+        log,
+        requestQuit: stop,
+        cancelRequest,
+        reconfigure: async (config) => {
+          if (!options.reconfigure) throw new EidBridgeError('INVALID_ARGUMENT', 'This host cannot change its card backends');
+          const old = await backends;
+          // Requests run one at a time, so no other request uses the old backends now.
+          const next = await options.reconfigure(config);
+          backends = Promise.resolve(next);
+          await Promise.allSettled(old.map((b) => b.close()));
+          return next;
+        },
+      };
       if (controller.signal.aborted) throw controller.signal.reason;
-      const handler = handlers[request.command] as (args: unknown, ctx: CommandContext) => Promise<unknown>;
+      const handler = (await loadHandlers())[request.command] as (args: unknown, ctx: CommandContext) => Promise<unknown>;
       const result = await handler(request.arguments, ctx);
       reply(request.id, { result });
       log.info('request done', { command: request.command, ms: Math.round(performance.now() - started) });
@@ -187,8 +200,10 @@ export async function runHost(options: HostOptions): Promise<void> {
     stop();
   });
 
-  send({ version: VERSION });
+  if (!options.versionSent) send({ version: VERSION });
+  // Loaded now that the version is out, while the browser reads it and sends its first request.
+  void loadHandlers();
   armIdleTimer();
   await finished;
-  await Promise.allSettled(backends.map((b) => b.close()));
+  await Promise.allSettled((await backends.catch(() => [])).map((b) => b.close()));
 }
