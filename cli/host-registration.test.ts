@@ -46,9 +46,10 @@ describe('install-host', () => {
       type: 'stdio',
       allowed_origins: [`chrome-extension://${CHROME_EXTENSION_ID}/`],
     });
-    accessSync(result.launcherPath, constants.X_OK);
+    const launcher = result.launcherPath!;
+    accessSync(launcher, constants.X_OK);
     // Started with an empty environment, as a browser might, it still finds node and gets the env.
-    const out = execFileSync(result.launcherPath, [`chrome-extension://${CHROME_EXTENSION_ID}/`], { env: {} }).toString();
+    const out = execFileSync(launcher, [`chrome-extension://${CHROME_EXTENSION_ID}/`], { env: {} }).toString();
     expect(JSON.parse(out)).toEqual({ module: '/usr/lib/softhsm/libsofthsm2.so', quote: "it's $HOME", args: [`chrome-extension://${CHROME_EXTENSION_ID}/`] });
   });
 
@@ -62,6 +63,25 @@ describe('install-host', () => {
     expect(existsSync(result.manifestPath)).toBe(false);
   });
 
+  it('registers a host executable itself, with a launcher only to give it environment variables', () => {
+    const dir = tempDir();
+    const executable = join(dir, 'eid-bridge-host');
+    writeFileSync(executable, '#!/bin/sh\necho "$X $*"\n', { mode: 0o755 });
+    const profile = join(dir, 'profile');
+    const plain = installHost({ browser: 'chromium', userDataDir: profile, executable, platform: 'linux' });
+    expect(plain.launcherPath).toBeUndefined();
+    expect(JSON.parse(readFileSync(plain.manifestPath, 'utf8'))).toMatchObject({ path: executable });
+
+    const withEnv = installHost({ browser: 'chromium', userDataDir: profile, executable, env: { X: 'set' }, platform: 'linux' });
+    expect(JSON.parse(readFileSync(withEnv.manifestPath, 'utf8'))).toMatchObject({ path: withEnv.launcherPath });
+    expect(execFileSync(withEnv.launcherPath!, ['origin'], { env: {} }).toString()).toBe('set origin\n');
+
+    // Registered again without environment, the manifest names the executable and the launcher is gone.
+    installHost({ browser: 'chromium', userDataDir: profile, executable, platform: 'linux' });
+    expect(existsSync(withEnv.launcherPath!)).toBe(false);
+    expect(JSON.parse(readFileSync(plain.manifestPath, 'utf8'))).toMatchObject({ path: executable });
+  });
+
   it('knows where each browser looks, per platform', () => {
     expect(manifestDirectory('chrome', 'linux', false, '/home/a')).toBe('/home/a/.config/google-chrome/NativeMessagingHosts');
     expect(manifestDirectory('chromium', 'linux', true, '/home/a')).toBe('/etc/chromium/native-messaging-hosts');
@@ -70,7 +90,7 @@ describe('install-host', () => {
     expect(manifestDirectory('firefox', 'darwin', false, '/Users/a')).toBe('/Users/a/Library/Application Support/Mozilla/NativeMessagingHosts');
     expect(registryKey('chrome', false)).toBe(`HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\${NATIVE_HOST_NAME}`);
     expect(registryKey('firefox', true)).toBe(`HKLM\\Software\\Mozilla\\NativeMessagingHosts\\${NATIVE_HOST_NAME}`);
-    expect(launcherScript('C:\\node\\node.exe', 'C:\\eid\\host.mjs', { A: 'b' }, 'win32')).toBe('@echo off\r\nset "A=b"\r\n"C:\\node\\node.exe" "C:\\eid\\host.mjs" %*\r\n');
+    expect(launcherScript(['C:\\node\\node.exe', 'C:\\eid\\host.mjs'], { A: 'b' }, 'win32')).toBe('@echo off\r\nset "A=b"\r\n"C:\\node\\node.exe" "C:\\eid\\host.mjs" %*\r\n');
   });
 
   it('runs as a CLI command, and uninstall-host removes what it wrote', async () => {

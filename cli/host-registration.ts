@@ -3,12 +3,15 @@
  * install-host and uninstall-host commands and by the browser tests). Writes the host manifest where that browser looks for it (on
  * Windows: a registry key pointing at it) and, next to it, a small launcher
  * that starts the host with an absolute node path: browsers start hosts with a
- * minimal environment, so node may not be on PATH.
+ * minimal environment, so node may not be on PATH. The packaged executable
+ * (a Node single executable application) needs no node: the manifest names it
+ * directly, and a launcher is written only to give it environment variables.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, win32 } from 'node:path';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { EXIT_USAGE, parseCommandLine } from './cli-command.js';
 import { CHROME_EXTENSION_ORIGIN, GECKO_EXTENSION_ID, NATIVE_HOST_NAME } from '../shared/native-host-name.js';
@@ -31,13 +34,16 @@ export interface InstallOptions {
   nodePath?: string;
   /** The host script; default: <project>/dist/eid-bridge-host.mjs. */
   hostScript?: string;
+  /** A host that runs by itself (the packaged executable) instead of node and a script; default: this executable when it is the packaged one. */
+  executable?: string;
   platform?: Platform;
   home?: string;
 }
 
 export interface InstallResult {
   manifestPath: string;
-  launcherPath: string;
+  /** The script the manifest names, when the host needs one (node to find, or environment to set). */
+  launcherPath?: string;
   registryKey?: string;
 }
 
@@ -112,18 +118,24 @@ function shellQuote(value: string): string {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function launcherScript(nodePath: string, hostScript: string, env: Record<string, string>, platform: Platform): string {
+/** A script that sets `env` and runs `command` (a program and its first arguments) with the browser's arguments. */
+export function launcherScript(command: readonly string[], env: Record<string, string>, platform: Platform): string {
   if (platform === 'win32') {
-    const lines = ['@echo off', ...Object.entries(env).map(([k, v]) => `set "${k}=${v}"`), `"${nodePath}" "${hostScript}" %*`];
+    const lines = ['@echo off', ...Object.entries(env).map(([k, v]) => `set "${k}=${v}"`), `${command.map((c) => `"${c}"`).join(' ')} %*`];
     return `${lines.join('\r\n')}\r\n`;
   }
   return [
     '#!/bin/sh',
     '# Written by "eid-bridge install-host": starts the eID Bridge native host.',
     ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-    `exec ${shellQuote(nodePath)} ${shellQuote(hostScript)} "$@"`,
+    `exec ${command.map(shellQuote).join(' ')} "$@"`,
     '',
   ].join('\n');
+}
+
+/** This executable, when it is the packaged one (host and command in one file): it registers itself. */
+function packagedExecutable(): string | undefined {
+  return isSea() ? process.execPath : undefined;
 }
 
 /** The project root: the nearest folder above this module with our package.json. */
@@ -157,19 +169,28 @@ export function installHost(options: InstallOptions): InstallResult {
   const platform = options.platform ?? (process.platform as Platform);
   const home = options.home ?? homedir();
   const dir = targetDirectory(options, platform, home);
-  const nodePath = options.nodePath ?? process.execPath;
-  const hostScript = resolve(options.hostScript ?? join(projectRoot(), 'dist', 'eid-bridge-host.mjs'));
-  if (!existsSync(hostScript)) throw new Error(`The host ${hostScript} does not exist: run "npm run build:node" first`);
-  for (const name of Object.keys(options.env ?? {})) {
+  const env = options.env ?? {};
+  const executable = options.executable ?? (options.hostScript === undefined ? packagedExecutable() : undefined);
+  let command: string[];
+  if (executable) command = [resolve(executable)];
+  else {
+    const hostScript = resolve(options.hostScript ?? join(projectRoot(), 'dist', 'eid-bridge-host.mjs'));
+    if (!existsSync(hostScript)) throw new Error(`The host ${hostScript} does not exist: run "npm run build:node" first`);
+    command = [options.nodePath ?? process.execPath, hostScript];
+  }
+  for (const name of Object.keys(env)) {
     if (!ENV_NAME.test(name)) throw new Error(`Not an environment variable name: ${name}`);
   }
   mkdirSync(dir, { recursive: true });
   const launcherPath = join(dir, platform === 'win32' ? `${NATIVE_HOST_NAME}.cmd` : `${NATIVE_HOST_NAME}.sh`);
-  writeFileSync(launcherPath, launcherScript(nodePath, hostScript, options.env ?? {}, platform));
-  if (platform !== 'win32') chmodSync(launcherPath, 0o755);
+  const needsLauncher = command.length > 1 || Object.keys(env).length > 0;
+  if (needsLauncher) {
+    writeFileSync(launcherPath, launcherScript(command, env, platform));
+    if (platform !== 'win32') chmodSync(launcherPath, 0o755);
+  } else rmSync(launcherPath, { force: true });
   const manifestPath = join(dir, MANIFEST_FILE);
-  writeFileSync(manifestPath, `${JSON.stringify(hostManifest(options.browser, launcherPath), null, 2)}\n`);
-  const result: InstallResult = { manifestPath, launcherPath };
+  writeFileSync(manifestPath, `${JSON.stringify(hostManifest(options.browser, needsLauncher ? launcherPath : command[0]!), null, 2)}\n`);
+  const result: InstallResult = needsLauncher ? { manifestPath, launcherPath } : { manifestPath };
   if (platform === 'win32' && !options.manifestDir && !options.userDataDir) {
     result.registryKey = registryKey(options.browser, options.system === true);
     execFileSync('reg', ['add', result.registryKey, '/ve', '/t', 'REG_SZ', '/d', manifestPath, '/f'], { stdio: 'ignore' });
@@ -177,7 +198,7 @@ export function installHost(options: InstallOptions): InstallResult {
   return result;
 }
 
-export function uninstallHost(options: Omit<InstallOptions, 'env' | 'nodePath' | 'hostScript'>): string[] {
+export function uninstallHost(options: Omit<InstallOptions, 'env' | 'nodePath' | 'hostScript' | 'executable'>): string[] {
   const platform = options.platform ?? (process.platform as Platform);
   const home = options.home ?? homedir();
   const dir = targetDirectory(options as InstallOptions, platform, home);
@@ -201,6 +222,13 @@ export function uninstallHost(options: Omit<InstallOptions, 'env' | 'nodePath' |
   return removed;
 }
 
+/** Where the host comes from: the options that choose node and the host script, unless this is the packaged executable. */
+const HOST_SOURCE_USAGE = packagedExecutable()
+  ? ''
+  : `
+  --node PATH           node to start the host with (default: ${process.execPath})
+  --host PATH           the host script (default: <project>/dist/eid-bridge-host.mjs)`;
+
 export const REGISTRATION_USAGE = `Usage: eid-bridge install-host --browser <${BROWSERS.join('|')}> [options]
        eid-bridge uninstall-host --browser <...> [--user-data-dir DIR | --manifest-dir DIR] [--system]
 
@@ -209,9 +237,7 @@ Options:
   --user-data-dir DIR   a Chromium profile directory: writes DIR/NativeMessagingHosts/
   --manifest-dir DIR    write the manifest into DIR exactly
   --system              for every user of this computer (needs administrator rights)
-  --env KEY=VALUE       environment for the host, e.g. EID_BRIDGE_PKCS11_MODULE=/path (repeatable)
-  --node PATH           node to start the host with (default: ${process.execPath})
-  --host PATH           the host script (default: <project>/dist/eid-bridge-host.mjs)`;
+  --env KEY=VALUE       environment for the host, e.g. EID_BRIDGE_PKCS11_MODULE=/path (repeatable)${HOST_SOURCE_USAGE}`;
 
 /** What install-host and uninstall-host were asked: the browsers and where. */
 export interface RegistrationRequest {
@@ -240,6 +266,9 @@ export function parseRegistrationArgs(command: string, argv: string[]): Registra
     console.error(`eid-bridge ${command}: ${message}\n\n${REGISTRATION_USAGE}`);
     return EXIT_USAGE;
   };
+  if (packagedExecutable() && (values.node !== undefined || values.host !== undefined)) {
+    return mistake('--node and --host are for the developer set-up: this executable is the host');
+  }
   const browsers = (values.browser ?? []).flatMap((b) => b.split(','));
   if (browsers.length === 0) return mistake(`--browser is required (${BROWSERS.join(', ')})`);
   for (const b of browsers) if (!(BROWSERS as readonly string[]).includes(b)) return mistake(`Unknown browser "${b}" (${BROWSERS.join(', ')})`);

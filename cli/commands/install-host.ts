@@ -11,7 +11,7 @@ export const installHostCommand: CliCommand = {
     for (const browser of parsed.browsers) {
       const result = installHost({ ...parsed.common, browser });
       console.log(`${browser}: host manifest ${result.manifestPath}`);
-      console.log(`${browser}: launcher ${result.launcherPath}`);
+      if (result.launcherPath) console.log(`${browser}: launcher ${result.launcherPath}`);
       if (result.registryKey) console.log(`${browser}: registry ${result.registryKey}`);
     }
     console.log('Restart the browser (or reload the page) to use eID Bridge.');
