@@ -18,8 +18,9 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUD
 # node-gyp for pkcs11js, pcsclite and better-sqlite3; openssl: the OCSP responder the revocation
 # tests start (openssl ocsp); procps: ps, which tests use to see what a run left behind;
 # lintian: Debian's package checker, run on the .deb that npm run release builds (build-essential
-# brings dpkg-dev and binutils' strip/objdump, which the release script also uses).
-PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates openssl procps lintian)
+# brings dpkg-dev and binutils' strip/objdump, which the release script also uses); postgresql:
+# the server the backend's PostgreSQL tests start a cluster of their own with (initdb, pg_ctl).
+PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates openssl procps lintian postgresql)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
