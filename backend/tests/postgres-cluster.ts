@@ -29,7 +29,8 @@ export function postgresBinDir(): string | undefined {
   return versions[0] && join(POSTGRES_LIB, versions[0], 'bin');
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on loopback that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

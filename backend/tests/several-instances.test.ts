@@ -13,7 +13,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,7 +27,7 @@ import pageBundle from '../pages/browser/bundle.json' with { type: 'json' };
 import { SESSION_COOKIE } from '../http/sessions.js';
 import { tokenHash } from '../security/tokens.js';
 import { Client, errorCode } from './helpers.js';
-import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+import { freePort, startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 
 const INSTANCES = 3;
 /** The one address people use: the load balancer's. Tokens are signed for its origin, whichever instance checks them. */
@@ -50,14 +49,6 @@ let dir: string;
 let pki: TestPki;
 let instances: Instance[] = [];
 let turn = 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Where this run bundles the backend: under node_modules, so its dependencies resolve from there. */
 function bundleDir(): string {
