@@ -6,12 +6,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REQUEST_CAPS, requestCapsFromText, uniformRequestCaps } from '../config.js';
 import { errorCode, startTestBackend, type TestBackend } from './helpers.js';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 
-describe('request caps over HTTP', () => {
+let cluster: PostgresCluster | undefined;
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** The counts live in the store: the same caps on the embedded SQLite file and on PostgreSQL. */
+const DATABASES: Array<[string, () => Promise<string | undefined>]> = [
+  ['SQLite', async () => undefined],
+  ['PostgreSQL', async () => (cluster ??= await startPostgresCluster()).createDatabase('rate_limits')],
+];
+
+describe.each(DATABASES)('request caps over HTTP on %s', (_database, databaseUrl) => {
   let tb: TestBackend;
 
   beforeAll(async () => {
-    tb = await startTestBackend({ limits: { requests: { ...uniformRequestCaps(1000), eidChallenge: { max: 3, perMs: 60_000 }, eidLogin: { max: 2, perMs: 60_000 } } } });
+    const url = await databaseUrl();
+    tb = await startTestBackend({
+      limits: { requests: { ...uniformRequestCaps(1000), eidChallenge: { max: 3, perMs: 60_000 }, eidLogin: { max: 2, perMs: 60_000 } } },
+      ...(url ? { config: { databaseUrl: url } } : {}),
+    });
   });
   afterAll(async () => {
     await tb?.stop();
