@@ -209,7 +209,6 @@ function verifyAny(
   return undefined;
 }
 
-
 function validAt(cert: X509Certificate, now: Date): boolean {
   return new Date(cert.validFrom).getTime() <= now.getTime() && now.getTime() <= new Date(cert.validTo).getTime();
 }

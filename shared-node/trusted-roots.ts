@@ -1,8 +1,9 @@
 /**
- * The roots an RRN certificate may chain to before identity data counts as
- * verified: the real Belgian eID roots, built in, and test roots only when
- * someone configures them (EID_BRIDGE_TRUSTED_ROOTS, or `--trust CERT` on the
- * command line). A test root is never trusted by default.
+ * The roots that may issue the RRN certificate, and so the only ones under
+ * which identity data counts as verified: the real Belgian eID roots, built
+ * in, and test roots only when someone configures them
+ * (EID_BRIDGE_TRUSTED_ROOTS, or `--trust CERT` on the command line). A test
+ * root is never trusted by default.
  *
  * The built-in certificates are the public, self-signed roots published by the
  * Belgian government (repository.eid.belgium.be, repository.eidpki.belgium.be).

@@ -18,7 +18,7 @@ const USAGE = `Usage: eid-bridge read-identity [--photo FILE] [--save DIR] [--js
 
 Reads the Belgian eID card in the reader over PC/SC and shows the identity,
 the address and whether the data verified (signatures of the national
-register, photo hash, RRN certificate chained to a trusted Belgian root).
+register, photo hash, RRN certificate issued by a trusted Belgian root).
 
   --photo FILE   write the photo (JPEG) to FILE
   --save DIR     save the raw card files to DIR (4031.bin ... 503C.bin), for
