@@ -54,7 +54,7 @@ async function addBackendAsGovernmentSite(context: BrowserContext, backendOrigin
  * demo adds its backend's origin as an administrator's policy: a managed-storage
  * file in the demo's own home.
  */
-function writeFirefoxPolicy(home: string, backendOrigin: string): void {
+export function writeFirefoxPolicy(home: string, backendOrigin: string): void {
   const dir = join(home, '.mozilla', 'managed-storage');
   mkdirSync(dir, { recursive: true });
   const policy = { name: GECKO_EXTENSION_ID, description: 'eID Bridge demo', type: 'storage', data: { governmentOrigins: [backendOrigin] } };
@@ -158,6 +158,31 @@ async function performLogin(d: Driver, loginUrl: string, pin: string, certificat
   };
 }
 
+/** The login routine's view of a Chromium page whose browser has the extension. */
+function chromiumDriver(context: BrowserContext, page: Page): Driver {
+  const asPage = (p: unknown) => p as Page;
+  return {
+    loginPage: page,
+    goto: async (url) => void (await page.goto(url)),
+    click: (p, s) => asPage(p).click(s),
+    type: (p, s, t) => asPage(p).locator(s).pressSequentially(t),
+    waitFor: async (p, s, timeout) => void (await asPage(p).waitForSelector(s, { timeout })),
+    text: (p, s) => asPage(p).locator(s).innerText(),
+    pressEnter: (p, s) => asPage(p).locator(s).press('Enter'),
+    exists: async (p, s) => (await asPage(p).locator(s).count()) > 0,
+    facts: (p) => asPage(p).evaluate(readPersonFacts),
+    screenshot: async (p, path) => void (await asPage(p).screenshot({ path })),
+    nextDialog: async () => {
+      for (;;) {
+        const p = await context.waitForEvent('page', { timeout: 20_000 });
+        await p.waitForLoadState('domcontentloaded');
+        if (p.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/dialog.html`)) return p;
+      }
+    },
+    evaluate: (p, fn) => asPage(p).evaluate(fn),
+  };
+}
+
 async function openChromium(o: Options): Promise<OpenBrowser> {
   const extensionDir = join(o.root, '.output/chrome-mv3');
   const profile = join(o.stateDir, 'chromium-profile');
@@ -178,48 +203,15 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
   await addBackendAsGovernmentSite(context, new URL(o.loginUrl).origin);
   const page = context.pages()[0] ?? (await context.newPage());
   const closed = new Promise<void>((resolve) => context.on('close', () => resolve()));
-  const asPage = (p: unknown) => p as Page;
-  const driver: Driver = {
-    loginPage: page,
-    goto: async (url) => void (await page.goto(url)),
-    click: (p, s) => asPage(p).click(s),
-    type: (p, s, t) => asPage(p).locator(s).pressSequentially(t),
-    waitFor: async (p, s, timeout) => void (await asPage(p).waitForSelector(s, { timeout })),
-    text: (p, s) => asPage(p).locator(s).innerText(),
-    pressEnter: (p, s) => asPage(p).locator(s).press('Enter'),
-    exists: async (p, s) => (await asPage(p).locator(s).count()) > 0,
-    facts: (p) => asPage(p).evaluate(readPersonFacts),
-    screenshot: async (p, path) => void (await asPage(p).screenshot({ path })),
-    nextDialog: async () => {
-      for (;;) {
-        const p = await context.waitForEvent('page', { timeout: 20_000 });
-        await p.waitForLoadState('domcontentloaded');
-        if (p.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/dialog.html`)) return p;
-      }
-    },
-    evaluate: (p, fn) => asPage(p).evaluate(fn),
-  };
+  const driver = chromiumDriver(context, page);
   if (!o.headless) await page.goto(o.loginUrl);
   return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => context.close() };
 }
 
-async function openFirefox(o: Options): Promise<OpenBrowser> {
-  const extensionDir = join(o.root, '.output/firefox-mv3');
-  // Firefox finds host manifests under $HOME/.mozilla: give it a home of the demo's own.
-  const home = join(o.stateDir, 'firefox-home');
-  installHost({ browser: 'firefox', home, env: o.hostEnv });
-  writeFirefoxPolicy(home, new URL(o.loginUrl).origin);
-  let browser: PuppeteerBrowser;
-  try {
-    browser = await launchFirefoxWithExtension({ home, extensionDir, headless: o.headless });
-  } catch (e) {
-    throw new StepFailure(`Firefox did not start: ${(e as Error).message.split('\n')[0]}`, 'install it (apt-get install firefox-esr) or set FIREFOX_PATH');
-  }
-  const page = await browser.newPage();
-  const known = new Set(await browser.pages());
+/** The login routine's view of a Firefox page whose browser has the extension; `known` holds the pages that are no dialog. */
+function firefoxDriver(browser: PuppeteerBrowser, page: PuppeteerPage, known: Set<PuppeteerPage>): Driver {
   const asPage = (p: unknown) => p as PuppeteerPage;
-  const closed = new Promise<void>((resolve) => browser.on('disconnected', () => resolve()));
-  const driver: Driver = {
+  return {
     loginPage: page,
     goto: async (url) => void (await page.goto(url)),
     click: (p, s) => asPage(p).click(s),
@@ -240,8 +232,45 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
     },
     evaluate: (p, fn) => asPage(p).evaluate(fn),
   };
+}
+
+async function openFirefox(o: Options): Promise<OpenBrowser> {
+  const extensionDir = join(o.root, '.output/firefox-mv3');
+  // Firefox finds host manifests under $HOME/.mozilla: give it a home of the demo's own.
+  const home = join(o.stateDir, 'firefox-home');
+  installHost({ browser: 'firefox', home, env: o.hostEnv });
+  writeFirefoxPolicy(home, new URL(o.loginUrl).origin);
+  let browser: PuppeteerBrowser;
+  try {
+    browser = await launchFirefoxWithExtension({ home, extensionDir, headless: o.headless });
+  } catch (e) {
+    throw new StepFailure(`Firefox did not start: ${(e as Error).message.split('\n')[0]}`, 'install it (apt-get install firefox-esr) or set FIREFOX_PATH');
+  }
+  const page = await browser.newPage();
+  const driver = firefoxDriver(browser, page, new Set(await browser.pages()));
+  const closed = new Promise<void>((resolve) => browser.on('disconnected', () => resolve()));
   if (!o.headless) await page.goto(o.loginUrl);
   return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => browser.close() };
+}
+
+/**
+ * Logs in as the headless demo does, in a browser the caller started with the
+ * extension and the host in place some other way (the installed-package test).
+ * In Firefox the backend's origin must already be a government site (writeFirefoxPolicy before the start).
+ */
+export async function loginInBrowser(
+  browser: { chromium: BrowserContext } | { firefox: PuppeteerBrowser },
+  o: { loginUrl: string; pin: string; certificate?: string; screenshotDir: string },
+): Promise<LoginOutcome> {
+  let driver: Driver;
+  if ('chromium' in browser) {
+    await addBackendAsGovernmentSite(browser.chromium, new URL(o.loginUrl).origin);
+    driver = chromiumDriver(browser.chromium, browser.chromium.pages()[0] ?? (await browser.chromium.newPage()));
+  } else {
+    const page = await browser.firefox.newPage();
+    driver = firefoxDriver(browser.firefox, page, new Set(await browser.firefox.pages()));
+  }
+  return performLogin(driver, o.loginUrl, o.pin, o.certificate, o.screenshotDir);
 }
 
 export function openBrowser(o: Options): Promise<OpenBrowser> {
