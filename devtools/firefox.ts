@@ -14,6 +14,13 @@ export interface FirefoxOptions {
   /** The built extension folder (.output/firefox-mv3). */
   extensionDir: string;
   headless: boolean;
+  /**
+   * Lets the driver open the extension's own pages (popup.html, options.html) in a tab. Firefox's
+   * WebDriver BiDi refuses to navigate to a moz-extension:// address unless it is started with
+   * --remote-allow-system-access, which also opens its privileged browser parts to the driver: for
+   * tests and the demo only, never a browser a person uses.
+   */
+  extensionPages?: boolean;
 }
 
 export async function launchFirefoxWithExtension(o: FirefoxOptions): Promise<Browser> {
@@ -23,6 +30,7 @@ export async function launchFirefoxWithExtension(o: FirefoxOptions): Promise<Bro
     executablePath: FIREFOX_PATH,
     headless: o.headless,
     acceptInsecureCerts: true,
+    ...(o.extensionPages ? { args: ['--remote-allow-system-access'] } : {}),
     env: { ...process.env, HOME: o.home, ...(o.headless ? { MOZ_HEADLESS: '1' } : {}) },
     extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_EXTENSION_ID]: FIREFOX_EXTENSION_UUID }) },
   });
@@ -54,4 +62,15 @@ export async function nextDialogWindow(browser: Browser, known: Set<Page>, timeo
     await new Promise((r) => setTimeout(r, 50));
   }
   return undefined;
+}
+
+/**
+ * Opens one of the extension's pages (e.g. '/popup.html') in `page`, a tab of a browser launched
+ * with `extensionPages`, and waits until `readySelector` is on it. The navigation itself is not
+ * awaited: Firefox moves the tab into the extension process, and the driver never hears that the
+ * load finished (the page answers all the same).
+ */
+export async function openFirefoxExtensionPage(page: Page, path: string, readySelector: string): Promise<void> {
+  page.goto(`${FIREFOX_EXTENSION_ORIGIN}${path}`).catch(() => undefined);
+  await page.waitForSelector(readySelector, { timeout: 20_000 });
 }

@@ -1,467 +1,79 @@
 /**
- * The popup end to end in the real Chromium: the built extension, the real
- * native host (install-host into the test profile), the virtual BELPIC card
- * in the vpcd reader "Virtual PCD 00 01" of the real pcscd, and the reference
- * backend over https with a real SMTP server process and a real HTTP SMS
- * gateway. The person signs in with eID from the popup, activates the SMS,
- * e-mail and app keys, and then logs in with each key on the backend's own
- * login page. Every screen is saved in test-artifacts/.
+ * The popup end to end in the real Chromium (Playwright): the scenarios of
+ * helpers/popup-scenarios.ts, which Firefox ESR runs too (popup-firefox.test.ts).
  */
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVirtualCard, type VirtualBelpicCard } from '../../devtools/virtual-card/virtual-card.js';
-import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
 import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
-import { startTestBackend, type TestBackend } from '../../backend/tests/helpers.js';
-import { artifactPath, CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
-import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from './helpers/dialog-driver.js';
-import { chromiumExtensionArgs } from '../../devtools/chromium.js';
+import { CHROME_EXTENSION_DIR, hostEnv, HOST_SCRIPT, installHost } from './helpers/browsers.js';
+import { waitForDialogReady } from './helpers/dialog-driver.js';
+import { popupScenarios, type LaunchOptions, type PopupBrowser, type UiPage } from './helpers/popup-scenarios.js';
+import { CHROMIUM_PATH, chromiumExtensionArgs } from '../../devtools/chromium.js';
 
 const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
-/** "Virtual PCD 00 01": the second vpcd reader, so these tests do not take the card slot other e2e tests use. */
-const VPCD_PORT = 35964;
-const READER = 'Virtual PCD 00 01';
-const PIN = '4711';
-const USERNAME = 'jan.peeters';
-const PASSWORD = 'koffie-met-twee-klontjes';
-const EMAIL = 'jan.peeters@example.be';
-const PHONE = '+32470123456';
 
-async function launch(profile: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    ignoreHTTPSErrors: true,
-    viewport: { width: 420, height: 720 },
-    args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
-  });
+function uiPage(page: Page): UiPage {
+  return {
+    evaluate: (fn) => page.evaluate(fn),
+    click: (selector) => page.click(selector),
+    type: (selector, text) => page.type(selector, text),
+    focus: (selector) => page.focus(selector),
+    waitForSelector: (selector, options) => page.waitForSelector(selector, options),
+    keyboard: page.keyboard,
+    screenshot: (options) => page.screenshot(options),
+    fill: (selector, value) => page.fill(selector, value),
+    selectOption: async (selector, value) => void (await page.selectOption(selector, value)),
+    check: (selector) => page.check(selector),
+    textContent: (selector) => page.textContent(selector),
+    getAttribute: (selector, name) => page.getAttribute(selector, name),
+    inputValue: (selector) => page.inputValue(selector),
+    attributeOfAll: (selector, name) => page.$$eval(selector, (elements, n) => elements.map((e) => e.getAttribute(n)), name),
+    waitForText: async (selector, text) => void (await page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent?.includes(t), [selector, text] as const)),
+    goto: async (url) => void (await page.goto(url)),
+    close: () => page.close(),
+  };
 }
 
-/** A profile with the host registered (or not), the backend URL set, and the popup open. */
-async function browserWith(options: { profile: TempDir; backendUrl: string; host: boolean; extraHostEnv?: Record<string, string> }): Promise<{ context: BrowserContext; popup: Page }> {
+async function launch(options: LaunchOptions): Promise<PopupBrowser> {
   if (options.host) {
     installHost({
       browser: 'chromium',
       userDataDir: options.profile.path,
       hostScript: HOST_SCRIPT,
-      env: { ...hostEnv(join(options.profile.path, 'host.log')), EID_BRIDGE_CONFIG: join(options.profile.path, 'host-config.json'), ...options.extraHostEnv },
+      env: { ...hostEnv(join(options.profile.path, 'host.log')), ...options.hostEnv },
     });
   }
-  const context = await launch(options.profile.path);
-  // The person sets the reference backend on the options page.
-  const optionsPage = await context.newPage();
-  await optionsPage.goto(`${EXTENSION_ORIGIN}/options.html`);
-  await optionsPage.waitForSelector('#backend-url');
-  await optionsPage.fill('#backend-url', options.backendUrl);
-  await optionsPage.selectOption('#language', 'nl');
-  await optionsPage.click('#save');
-  await optionsPage.waitForSelector('#saved:not(:empty)');
-  await optionsPage.close();
-  const popup = await context.newPage();
-  await popup.goto(`${EXTENSION_ORIGIN}/popup.html`);
-  return { context, popup };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: artifactPath(`popup-${name}.png`), fullPage: true });
-}
-
-/** The next dialog window the extension opens. */
-async function nextDialog(context: BrowserContext): Promise<Page> {
-  for (;;) {
-    const page = await context.waitForEvent('page', { timeout: 20_000 });
-    await page.waitForLoadState('domcontentloaded');
-    if (page.url().startsWith(`${EXTENSION_ORIGIN}/dialog.html`)) {
-      await waitForDialogReady(page as unknown as DriverPage);
-      return page;
-    }
-  }
-}
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes: number[] = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
-function totpAt(secret: Buffer, timeMs: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 30_000)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return value.toString().padStart(6, '0');
-}
-
-function codeIn(text: string): string {
-  const match = /\b(\d{6})\b/.exec(text);
-  if (!match?.[1]) throw new Error(`no 6-digit code in: ${text}`);
-  return match[1];
-}
-
-async function waitForSms(backend: TestBackend, after: number): Promise<string> {
-  await expect.poll(() => backend.sms!.messages.length, { timeout: 10_000 }).toBeGreaterThan(after);
-  return codeIn(backend.sms!.messages[backend.sms!.messages.length - 1]!.text);
-}
-
-async function keyState(popup: Page, key: string): Promise<string | null> {
-  return popup.getAttribute(`.key-card[data-key="${key}"] .key-state`, 'data-state');
-}
-
-describe('the popup in Chromium, with the host, the virtual card and the reference backend', () => {
-  let backend: TestBackend;
-  let card: VirtualBelpicCard;
-  let vpcd: VpcdConnection | undefined;
-  let profile: TempDir;
-  let context: BrowserContext;
-  let popup: Page;
-  let totpSecret = '';
-  let lastTotpStep = 0;
-
-  beforeAll(async () => {
-    ensureBuilt('chrome');
-    // A holder of its own, so the screens show this test's card and not another test's in the other reader.
-    card = await createVirtualCard({ profile: '1.8', pin: PIN, person: { givenNames: 'Jan Pieter', surname: 'Claes', nationalNumber: '01010100126' } });
-    vpcd = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
-    backend = await startTestBackend({
-      smtp: true,
-      sms: true,
-      pki: card.pki,
-      config: { http: false, extensionOrigins: [EXTENSION_ORIGIN] },
-    });
-    profile = tempDir('eid-e2e-popup-');
-    ({ context, popup } = await browserWith({ profile, backendUrl: backend.server.url, host: true }));
-  }, 90_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await vpcd?.close();
-    await backend?.stop();
-    // POPUP_E2E_KEEP=1 keeps the profile (host.log) for a look after a failure.
-    if (process.env.POPUP_E2E_KEEP) console.log(`profile kept: ${profile?.path}`);
-    else profile?.remove();
+  const context: BrowserContext = await chromium.launchPersistentContext(options.profile.path, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 420, height: 720 },
+    args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
   });
-
-  it('shows the host version, the reader, the holder of the virtual card, its type and the PIN tries left', async () => {
-    const reader = popup.locator(`li.reader[data-reader="${READER}"]`);
-    await reader.locator('.holder').waitFor({ timeout: 20_000 });
-    expect(await popup.textContent('#host-state')).toMatch(/^Geïnstalleerd, versie \d+\.\d+\.\d+/);
-    const holder = `${card.pki.person.givenNames} ${card.pki.person.surname}`;
-    expect(await reader.locator('.holder').textContent()).toBe(holder);
-    expect(await reader.locator('.virtual').textContent()).toContain('Virtuele kaart');
-    expect(await reader.locator('.card-type').textContent()).toMatch(/eID|BELPIC/);
-    expect(await reader.locator('.pin-tries').textContent()).toBe('3');
-    await shot(popup, '01-status');
-  });
-
-  it('tests the reader: reads the card and shows the first names', async () => {
-    const reader = popup.locator(`li.reader[data-reader="${READER}"]`);
-    await reader.locator('button.test-reader').click();
-    await reader.locator('#first-names').waitFor({ timeout: 20_000 });
-    expect(await reader.locator('#first-names').textContent()).toBe(card.pki.person.givenNames);
-    await shot(popup, '02-reader-test');
-  });
-
-  it('diagnostics: every link works, and the report for the helpdesk is copied', async () => {
-    await popup.click('#tab-help');
-    await popup.waitForSelector('#diagnostic-steps', { timeout: 20_000 });
-    const states = await popup.$$eval('#diagnostic-steps li', (items) => items.map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-state')}`));
-    expect(states).toEqual(['extension:ok', 'host:ok', 'pcsc:ok', 'reader:ok', 'card:ok', 'certificates:ok', 'backend:ok']);
-    expect(await popup.getAttribute('#advice', 'data-step')).toBe('');
-    // Headless Chromium gives an extension page no clipboard to read back: keep what the button writes.
-    await popup.evaluate(() => {
-      navigator.clipboard.writeText = async (text: string) => void ((window as unknown as { copiedReport: string }).copiedReport = text);
-    });
-    await popup.click('#copy-report');
-    await popup.waitForSelector('#copied:not(:empty)');
-    const report = await popup.evaluate(() => (window as unknown as { copiedReport: string }).copiedReport);
-    expect(report).toContain('[OK] Kaartlezer');
-    expect(report).toContain(backend.server.url);
-    await shot(popup, '03-diagnostics-ok');
-  });
-
-  it('signs in with eID through the extension’s own dialog; the token is bound to the backend’s origin', async () => {
-    await popup.click('#tab-keys');
-    await popup.waitForSelector('#login-eid');
-    await shot(popup, '04-keys-login');
-    const dialogOpened = nextDialog(context);
-    await popup.click('#login-eid');
-    const dialog = await dialogOpened;
-    expect(await dialog.textContent('#origin')).toBe(new URL(backend.server.url).host);
-    await chooseCertificate(dialog as unknown as DriverPage, Buffer.from(card.pki.authentication.der).toString('base64'));
-    await shot(dialog, '05-eid-dialog');
-    await enterPin(dialog as unknown as DriverPage, PIN);
-    await popup.waitForSelector('#keys-overview', { timeout: 20_000 });
-    expect(await popup.textContent('#welcome')).toBe(`Welkom, ${card.pki.person.givenNames} ${card.pki.person.surname}`);
-    expect(await keyState(popup, 'eid')).toBe('active');
-    expect(await keyState(popup, 'sms')).toBe('inactive');
-    await shot(popup, '05-keys-overview');
-  });
-
-  it('sets username and password, refusing a short password and a mismatch first', async () => {
-    await popup.click('.key-card[data-key="password"] [data-action="change"]');
-    await popup.fill('#username', USERNAME);
-    await popup.fill('#new-password', 'kort');
-    await popup.fill('#confirm-password', 'anders');
-    await popup.click('#wizard-next');
-    expect(await popup.textContent('#new-password-error')).toBe('Het wachtwoord moet minstens 8 tekens lang zijn.');
-    expect(await popup.textContent('#confirm-password-error')).toBe('De wachtwoorden komen niet overeen.');
-    await shot(popup, '06-password-validation');
-    await popup.fill('#new-password', PASSWORD);
-    await popup.fill('#confirm-password', PASSWORD);
-    await popup.click('#wizard-next');
-    await popup.click('#back-to-keys');
-    expect(await keyState(popup, 'password')).toBe('active');
-  });
-
-  it('activates the app key: QR code, then the code the app computes', async () => {
-    await popup.click('.key-card[data-key="totp"] [data-action="activate"]');
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('#totp-qr');
-    totpSecret = ((await popup.textContent('#totp-secret')) ?? '').replace(/\s/g, '');
-    expect(await popup.getAttribute('#totp-secret', 'data-uri')).toContain(`secret=${totpSecret}`);
-    await shot(popup, '07-app-qr');
-    const now = Date.now();
-    lastTotpStep = Math.floor(now / 30_000);
-    await popup.fill('#registration-code', totpAt(base32Decode(totpSecret), now));
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('#wizard-done');
-    await popup.click('#back-to-keys');
-    expect(await keyState(popup, 'totp')).toBe('active');
-  });
-
-  it('activates the SMS key in 3 steps with the step indicator, reading the registration code from the SMS gateway', async () => {
-    await popup.click('.key-card[data-key="sms"] [data-action="activate"]');
-    await popup.waitForSelector('#wizard-sms');
-    expect(await popup.$$eval('.steps li', (items) => items.map((li) => li.className))).toEqual(['current', 'todo', 'todo']);
-    await popup.fill('#contact-email', 'geen-adres');
-    await popup.click('#wizard-next');
-    expect(await popup.textContent('#contact-email-error')).toBe('Dit is geen geldig e-mailadres.');
-    await popup.fill('#contact-email', EMAIL);
-    await shot(popup, '08-sms-step1');
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('#phone');
-    expect(await popup.$$eval('.steps li', (items) => items.map((li) => li.className))).toEqual(['done', 'current', 'todo']);
-    await popup.fill('#phone', '+32 470 12 34 56');
-    await popup.click('#send-code');
-    expect(await popup.textContent('#phone-error')).toContain('zonder spaties');
-    const before = backend.sms!.messages.length;
-    await popup.fill('#phone', PHONE);
-    await popup.click('#send-code');
-    const code = await waitForSms(backend, before);
-    await popup.waitForSelector('#sent-to');
-    await popup.fill('#registration-code', code === '000000' ? '111111' : '000000');
-    await popup.click('#wizard-next');
-    expect(await popup.textContent('#error')).toMatch(/De code is niet correct\. U hebt nog \d poging/);
-    await popup.fill('#registration-code', code);
-    await shot(popup, '09-sms-step2');
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('#wizard-done');
-    expect(await popup.$$eval('.steps li', (items) => items.map((li) => li.className))).toEqual(['done', 'done', 'current']);
-    await shot(popup, '10-sms-step3');
-    await popup.click('#back-to-keys');
-    expect(await keyState(popup, 'sms')).toBe('active');
-  });
-
-  it('activates the e-mail key with the registration code from the SMTP server', async () => {
-    await popup.click('.key-card[data-key="email"] [data-action="activate"]');
-    await popup.waitForSelector('#wizard-email');
-    expect(await popup.inputValue('#contact-email')).toBe(EMAIL);
-    const after = backend.smtp!.messages.length;
-    await popup.click('#send-code');
-    const mail = await backend.smtp!.waitFor(EMAIL, (m) => /\b\d{6}\b/.test(m.text), after);
-    await popup.fill('#registration-code', codeIn(mail.text));
-    await shot(popup, '11-email-code');
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('#wizard-done');
-    await popup.click('#back-to-keys');
-    expect(await keyState(popup, 'email')).toBe('active');
-    await shot(popup, '12-keys-all-active');
-  });
-
-  it('logs out, then logs in on the backend’s login page with the SMS, e-mail and app keys', async () => {
-    await popup.click('#logout');
-    await popup.waitForSelector('#login-eid');
-    const site = await context.newPage();
-    const loginWith = async (key: 'sms' | 'email' | 'totp', code: () => Promise<string>) => {
-      await site.context().clearCookies();
-      await site.goto(`${backend.server.url}/login?lang=nl&minLevel=400`);
-      await site.click(`button.key[data-key="${key}"]`);
-      await site.fill('#username', USERNAME);
-      await site.fill('#password', PASSWORD);
-      await site.click('#credentials-form button[type="submit"]');
-      await site.waitForSelector('#code-form:not([hidden])');
-      await site.fill('#code', await code());
-      await site.click('#code-form button[type="submit"]');
-      await site.waitForSelector('#person', { timeout: 10_000 });
-      expect(await site.textContent('#person')).toContain(card.pki.person.surname);
-      await site.screenshot({ path: artifactPath(`popup-13-backend-login-${key}.png`) });
-    };
-    let smsBefore = backend.sms!.messages.length;
-    await loginWith('sms', () => waitForSms(backend, smsBefore));
-    const mailsBefore = backend.smtp!.messages.length;
-    await loginWith('email', async () => codeIn((await backend.smtp!.waitFor(EMAIL, (m) => /\b\d{6}\b/.test(m.text), mailsBefore)).text));
-    await loginWith('totp', async () => {
-      // A code is accepted once per 30-second step: wait for a step newer than the activation's.
-      while (Math.floor(Date.now() / 30_000) <= lastTotpStep) await new Promise((r) => setTimeout(r, 500));
-      lastTotpStep = Math.floor(Date.now() / 30_000);
-      return totpAt(base32Decode(totpSecret), Date.now());
-    });
-    await site.close();
-    smsBefore = backend.sms!.messages.length;
-    expect(smsBefore).toBeGreaterThan(0);
-  }, 60_000);
-
-  it('logs in in the popup with username, password and e-mail code, then deactivates the SMS key', async () => {
-    await popup.selectOption('#login-key', 'email');
-    await popup.fill('#login-username', USERNAME);
-    await popup.fill('#login-password', 'verkeerd-wachtwoord');
-    await popup.click('#login-next');
-    expect(await popup.textContent('#login-error')).toBe('Verkeerde gebruikersnaam, wachtwoord of code.');
-    await popup.fill('#login-password', PASSWORD);
-    const after = backend.smtp!.messages.length;
-    await popup.click('#login-next');
-    await popup.waitForSelector('#login-code');
-    const mail = await backend.smtp!.waitFor(EMAIL, (m) => /\b\d{6}\b/.test(m.text), after);
-    await popup.fill('#login-code', codeIn(mail.text));
-    await shot(popup, '14-popup-code-login');
-    await popup.click('#login-code-next');
-    await popup.waitForSelector('#keys-overview');
-    await popup.click('.key-card[data-key="sms"] [data-action="deactivate"]');
-    await shot(popup, '15-deactivate');
-    await popup.click('#confirm-deactivate');
-    await popup.waitForSelector('#keys-overview');
-    expect(await keyState(popup, 'sms')).toBe('inactive');
-    expect(await keyState(popup, 'email')).toBe('active');
-  });
-
-  it('activates a key with a registration-office code: paper code and e-mail link, key, username and password, registration code', async () => {
-    const lraEmail = 'marc.janssens@example.be';
-    const staff = await backend.server.app.inject({
-      method: 'POST',
-      url: '/api/lra/activation-codes',
-      headers: { authorization: 'Bearer test-admin-token' },
-      payload: { nationalNumber: '85073000160', email: lraEmail, givenNames: 'Marc', surname: 'Janssens', language: 'nl' },
-    });
-    expect(staff.statusCode).toBe(201);
-    const paperCode = (staff.json() as { activationCode: string }).activationCode;
-    const activationMail = await backend.smtp!.waitFor(lraEmail, (m) => m.text.includes('/activate?token='));
-    const link = /https?:\/\/\S+\/activate\?token=[^\s&]+/.exec(activationMail.text)![0];
-
-    await popup.click('#logout');
-    await popup.click('#open-lra');
-    await popup.waitForSelector('#wizard-lra');
-    await popup.fill('#activation-link', link);
-    await popup.fill('#activation-code', 'AAAA-BBBB-CCCC-DDDD');
-    await popup.click('#wizard-next');
-    expect(await popup.textContent('#error')).toContain('Deze activatielink of activatiecode is niet (meer) geldig.');
-    await popup.fill('#activation-code', paperCode);
-    await shot(popup, '16-lra-step1');
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('input[name="lra-key"]');
-    await popup.fill('#username', 'marc.janssens');
-    await popup.fill('#new-password', 'wandelen-langs-de-dijle');
-    await popup.fill('#confirm-password', 'wandelen-langs-de-dijle');
-    await shot(popup, '17-lra-step2');
-    const before = backend.smtp!.messages.length;
-    await popup.click('#wizard-next');
-    const registration = await backend.smtp!.waitFor(lraEmail, (m) => /\b\d{6}\b/.test(m.text), before);
-    await popup.fill('#registration-code', codeIn(registration.text));
-    await popup.click('#wizard-next');
-    await popup.waitForSelector('#wizard-done');
-    await shot(popup, '18-lra-done');
-    await popup.click('#back-to-keys');
-
-    // The new key works: log in with it in the popup.
-    await popup.selectOption('#login-key', 'email');
-    await popup.fill('#login-username', 'marc.janssens');
-    await popup.fill('#login-password', 'wandelen-langs-de-dijle');
-    const beforeLogin = backend.smtp!.messages.length;
-    await popup.click('#login-next');
-    const loginMail = await backend.smtp!.waitFor(lraEmail, (m) => /\b\d{6}\b/.test(m.text), beforeLogin);
-    await popup.fill('#login-code', codeIn(loginMail.text));
-    await popup.click('#login-code-next');
-    await popup.waitForSelector('#keys-overview');
-    expect(await popup.textContent('#welcome')).toBe('Welkom, Marc Janssens');
-    expect(await keyState(popup, 'email')).toBe('active');
-  });
-
-  it('diagnostics name the card as the broken link when the card is removed', async () => {
-    await vpcd?.close();
-    vpcd = undefined;
-    await popup.click('#tab-help');
-    await popup.click('#run-diagnostics').catch(() => undefined);
-    await popup.waitForSelector('#advice[data-step="card"]', { timeout: 20_000 });
-    expect(await popup.getAttribute('li[data-step="card"]', 'data-finding')).toBe('card.none');
-    expect(await popup.textContent('#advice')).toContain('Er zit geen kaart in de lezer');
-    await shot(popup, '19-diagnostics-no-card');
-  });
-
-  it('options page: the card access choice goes to the host, which saves it', async () => {
+  const extensionPage = async (path: string, readySelector: string) => {
     const page = await context.newPage();
-    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
-    await page.waitForSelector('#backend-pcsc:checked');
-    await page.check('#backend-pkcs11');
-    await page.fill('#pkcs11-module', 'libsofthsm2.so');
-    expect(await page.textContent('#pkcs11-module-error')).toContain('volledige pad');
-    await page.fill('#pkcs11-module', '/usr/lib/softhsm/libsofthsm2.so');
-    // Not a known card-module location: without the person's word of trust the host refuses it.
-    await page.click('#apply-backends');
-    await page.waitForSelector('#backends-result:not(:empty)');
-    expect(await page.textContent('#backends-result')).toContain('Bevestig dat u ze vertrouwt');
-    await page.check('#pkcs11-module-trust');
-    await page.click('#apply-backends');
-    await page.waitForFunction(() => document.querySelector('#backends-result')?.textContent?.includes('gebruikt nu'));
-    expect(await page.textContent('#backends-result')).toContain('Het eID Bridge-programma gebruikt nu: PC/SC, PKCS#11.');
-    expect(JSON.parse(readFileSync(join(profile.path, 'host-config.json'), 'utf8'))).toEqual({ backends: ['pcsc', 'pkcs11'], pkcs11Module: '/usr/lib/softhsm/libsofthsm2.so' });
-    await page.click('#check-backend');
-    await page.waitForSelector('#backend-check:not(:empty)');
-    expect(await page.textContent('#backend-check')).toMatch(/De referentie-backend antwoordt \(versie \d+\.\d+\.\d+\)\./);
-    await page.screenshot({ path: artifactPath('popup-22-options.png'), fullPage: true });
-    await page.close();
-  });
+    await page.goto(`${EXTENSION_ORIGIN}${path}`);
+    await page.waitForSelector(readySelector);
+    return uiPage(page);
+  };
+  return {
+    popup: await extensionPage('/popup.html', '#tab-keys'),
+    extensionPage,
+    webPage: async () => uiPage(await context.newPage()),
+    clearCookies: () => context.clearCookies(),
+    async nextDialog() {
+      for (;;) {
+        const page = await context.waitForEvent('page', { timeout: 20_000 });
+        await page.waitForLoadState('domcontentloaded');
+        if (page.url().startsWith(`${EXTENSION_ORIGIN}/dialog.html`)) {
+          const dialog = uiPage(page);
+          await waitForDialogReady(dialog);
+          return dialog;
+        }
+      }
+    },
+    close: () => context.close(),
+  };
+}
 
-  it('diagnostics name the host when it is not installed', async () => {
-    const other = tempDir('eid-e2e-popup-nohost-');
-    const { context: bare, popup: page } = await browserWith({ profile: other, backendUrl: backend.server.url, host: false });
-    try {
-      await page.click('#tab-help');
-      await page.waitForSelector('#advice[data-step="host"]', { timeout: 20_000 });
-      expect(await page.getAttribute('li[data-step="host"]', 'data-finding')).toBe('host.missing');
-      expect(await page.getAttribute('li[data-step="backend"]', 'data-state')).toBe('ok');
-      await shot(page, '20-diagnostics-no-host');
-    } finally {
-      await bare.close();
-      other.remove();
-    }
-  });
-
-  it('diagnostics name the PC/SC service when the host cannot reach it', async () => {
-    // The host's PC/SC client looks for the service's socket where PCSCLITE_CSOCK_NAME says: a path
-    // where nothing listens is a PC/SC service that is not running, for this host only.
-    const other = tempDir('eid-e2e-popup-nopcsc-');
-    const { context: noPcsc, popup: page } = await browserWith({
-      profile: other,
-      backendUrl: backend.server.url,
-      host: true,
-      extraHostEnv: { PCSCLITE_CSOCK_NAME: join(other.path, 'no-pcscd.comm') },
-    });
-    try {
-      await page.click('#tab-help');
-      await page.waitForSelector('#advice[data-step="pcsc"]', { timeout: 20_000 });
-      expect(await page.getAttribute('li[data-step="pcsc"]', 'data-finding')).toBe('pcsc.unavailable');
-      expect(await page.getAttribute('li[data-step="host"]', 'data-state')).toBe('ok');
-      await shot(page, '21-diagnostics-no-pcsc');
-    } finally {
-      await noPcsc.close();
-      other.remove();
-    }
-  });
-});
+popupScenarios({ name: 'Chromium', artifactPrefix: 'popup', build: 'chrome', launch });
