@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- SECTION …]: prints performance figures. Not a test:
  * numbers vary with the machine; compare runs on the same machine. Sections:
- * host, card, extension, backend (all by default). The card and extension
+ * host, startup, card, extension, backend (all by default). The card and extension
  * sections need what the tests need: pcscd with vpcd, Chromium, a build.
  */
 import { cpus } from 'node:os';
@@ -9,9 +9,11 @@ import { benchBackend } from './backend.js';
 import { benchCard } from './card.js';
 import { benchBrowsers, benchBundles } from './extension.js';
 import { benchHost } from './host.js';
+import { benchStartup } from './startup.js';
 
 const SECTIONS: Record<string, () => Promise<void>> = {
   host: () => benchHost(),
+  startup: () => benchStartup(),
   card: () => benchCard(),
   extension: async () => {
     benchBundles();

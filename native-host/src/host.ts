@@ -30,7 +30,7 @@ export interface HostOptions {
   /** The card backends, or their loading: requests wait for them, the version message does not. */
   backends: readonly CardBackend[] | Promise<readonly CardBackend[]>;
   /** Replaces the backends (configure-backends); the host closes the old ones. */
-  reconfigure?: (config: HostConfig) => Promise<readonly CardBackend[]>;
+  reconfigure?: (config: HostConfig) => readonly CardBackend[] | Promise<readonly CardBackend[]>;
   log: Logger;
   /** Exit after this long without a request while nothing runs. 0 disables. */
   idleTimeoutMs?: number;
