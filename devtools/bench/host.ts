@@ -23,13 +23,19 @@ export async function benchHost(env: NodeJS.ProcessEnv = {}): Promise<void> {
   const t0 = performance.now();
   await host.request('status', {}, 'first');
   row('first status after start', ms(performance.now() - t0));
+  const trips = await statusRoundTrips(host, 200);
+  row('status round trip (median of 200)', ms(median(trips)));
+  row('status round trip p99', ms(percentile(trips, 99)));
+  await host.close();
+}
+
+/** The times of `count` status requests, one after the other, on a started host. */
+export async function statusRoundTrips(host: HostProcess, count: number): Promise<number[]> {
   const trips: number[] = [];
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < count; i++) {
     const t = performance.now();
     await host.request('status', {}, i);
     trips.push(performance.now() - t);
   }
-  row('status round trip (median of 200)', ms(median(trips)));
-  row('status round trip p99', ms(percentile(trips, 99)));
-  await host.close();
+  return trips;
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { buildHostExecutable } from '../../scripts/release/host-executable.mjs';
 import { VERSION } from '../../shared/version.js';
 import { HostProcess, projectRoot } from '../../tests/helpers/host-process.js';
+import { statusRoundTrips } from './host.js';
 import { median, ms, percentile, row } from './stats.js';
 
 const ROUNDS = 21;
@@ -67,13 +68,7 @@ export async function benchStartup(): Promise<void> {
     try {
       await warm.next();
       await warm.request('status', {}, 'first');
-      const trips: number[] = [];
-      for (let i = 0; i < 200; i++) {
-        const t = performance.now();
-        await warm.request('status', {}, i);
-        trips.push(performance.now() - t);
-      }
-      row('packaged host, warm status round trip (median of 200)', ms(median(trips)));
+      row('packaged host, warm status round trip (median of 200)', ms(median(await statusRoundTrips(warm, 200))));
     } finally {
       await warm.close();
     }
