@@ -30,6 +30,17 @@ describe('parseRequest', () => {
     expect(errorOf({ id: 'c', command: 'authenticate', arguments: { origin: 'https://a.be' } })).toMatchObject({ code: 'MISSING_PARAMETER', argument: 'challengeNonce' });
   });
 
+  it('answers an unknown command that is deeply nested or huge with its id, naming it briefly', () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < 100_000; i++) nested = { a: nested };
+    expect(errorOf({ id: 'deep', command: nested })).toMatchObject({ id: 'deep', code: 'UNKNOWN_COMMAND' });
+    try {
+      parseRequest({ id: 'huge', command: 'x'.repeat(1_000_000) });
+    } catch (e) {
+      expect((e as RequestError).error.message.length).toBeLessThan(200);
+    }
+  });
+
   it('applies the Web eID limits to the nonce', () => {
     expect(errorOf({ id: 1, command: 'authenticate', arguments: { challengeNonce: 'A'.repeat(43), origin: 'https://a.be' } }).code).toBe('INVALID_ARGUMENT');
     expect(errorOf({ id: 1, command: 'authenticate', arguments: { challengeNonce: 'A'.repeat(129), origin: 'https://a.be' } }).code).toBe('INVALID_ARGUMENT');

@@ -386,6 +386,16 @@ export function isCommandName(value: unknown): value is CommandName {
 }
 
 /**
+ * Names an unknown command in its error without echoing the value whole: a
+ * deeply nested one would overflow the stack of JSON.stringify, a huge one the
+ * reply, and either way the answer would lose the request's id.
+ */
+function describeCommand(command: unknown): string {
+  if (typeof command !== 'string') return `of type ${command === null ? 'null' : Array.isArray(command) ? 'array' : typeof command}`;
+  return command.length > 64 ? `${JSON.stringify(command.slice(0, 64))}… (${command.length} characters)` : JSON.stringify(command);
+}
+
+/**
  * Validates a decoded message as a request. Throws RequestError with the
  * request id attached (or null when even the id is unusable).
  */
@@ -397,7 +407,7 @@ export function parseRequest(message: unknown): HostRequest {
   }
   const command = message.command;
   if (!isCommandName(command)) {
-    throw new RequestError(id, new EidBridgeError('UNKNOWN_COMMAND', `Unknown command ${JSON.stringify(command)}`));
+    throw new RequestError(id, new EidBridgeError('UNKNOWN_COMMAND', `Unknown command ${describeCommand(command)}`));
   }
   const rawArgs = message.arguments ?? {};
   if (!isRecord(rawArgs)) throw new RequestError(id, new EidBridgeError('INVALID_ARGUMENT', '"arguments" must be an object'));
