@@ -38,8 +38,24 @@ function commonName(name: string): string {
   return /(?:^|\n)CN=([^\n]*)/.exec(name)?.[1] ?? '';
 }
 
+/**
+ * A certificate read from a card or token. A damaged one is the card's
+ * problem, told as CARD_ERROR, not an exception nobody expected.
+ */
+export function parseTokenCertificate(der: Uint8Array): X509Certificate {
+  try {
+    const cert = new X509Certificate(der);
+    // What the host reads later must read now: a damaged key or date fails here, told the same way.
+    void cert.publicKey;
+    if (Number.isNaN(Date.parse(cert.validFrom)) || Number.isNaN(Date.parse(cert.validTo))) throw new RangeError('unreadable validity dates');
+    return cert;
+  } catch (e) {
+    throw new EidBridgeError('CARD_ERROR', 'A certificate on the card cannot be read: it is damaged or not X.509', {}, { cause: e });
+  }
+}
+
 export function describeCertificate(token: TokenCertificate): CertificateDescription {
-  const cert = new X509Certificate(token.der);
+  const cert = parseTokenCertificate(token.der);
   const key = keyInfo(cert);
   return {
     certificate: bytesToBase64(token.der),

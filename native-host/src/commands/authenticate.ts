@@ -8,7 +8,7 @@ import { EidBridgeError } from '../../../shared/errors.js';
 import { type SignatureAlgorithmName } from '../../../shared/protocol.js';
 import { bytesToBase64 } from '../../../shared/bytes.js';
 import { VERSION } from '../../../shared/version.js';
-import { backendFor, chooseCertificate, HASH_OF_ALGORITHM, keyInfo, nodeHashName } from '../certificates.js';
+import { backendFor, chooseCertificate, HASH_OF_ALGORITHM, keyInfo, nodeHashName, parseTokenCertificate } from '../certificates.js';
 import type { CommandHandler } from './command.js';
 import { withPin } from './with-pin.js';
 
@@ -31,7 +31,7 @@ export function authenticationSignedData(algorithm: SignatureAlgorithmName, orig
 
 export const authenticate: CommandHandler<'authenticate'> = async (args, ctx) => {
   const certificate = await chooseCertificate(ctx.backends, 'authentication', args.certificate);
-  const x509 = new X509Certificate(certificate.der);
+  const x509 = parseTokenCertificate(certificate.der);
   const algorithm = tokenAlgorithm(x509);
   const digestAlgorithm = HASH_OF_ALGORITHM[algorithm] ?? 'SHA-256';
   const signedData = authenticationSignedData(algorithm, args.origin, args.challengeNonce);

@@ -1,14 +1,13 @@
-import { X509Certificate } from 'node:crypto';
 import { type HashFunction, type SignatureAlgorithm } from '../../../shared/protocol.js';
 import { bytesToBase64 } from '../../../shared/bytes.js';
-import { chooseCertificate, keyInfo } from '../certificates.js';
+import { chooseCertificate, keyInfo, parseTokenCertificate } from '../certificates.js';
 import type { CommandHandler } from './command.js';
 
 const HASHES: HashFunction[] = ['SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
 
 /** What the card can sign with this key: the caller hashes, the card adds the padding (RSA) or signs the hash (ECDSA). */
 export function signatureAlgorithmFor(der: Uint8Array, hashFunction: HashFunction): SignatureAlgorithm {
-  const { keyType } = keyInfo(new X509Certificate(der));
+  const { keyType } = keyInfo(parseTokenCertificate(der));
   return keyType === 'RSA'
     ? { cryptoAlgorithm: 'RSA', hashFunction, paddingScheme: 'PKCS1.5' }
     : { cryptoAlgorithm: 'ECC', hashFunction, paddingScheme: 'NONE' };
