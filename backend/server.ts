@@ -75,6 +75,9 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
     // Bodies are checked by each route's schema, strictly: a number is not a string.
     ajv: { customOptions: { coerceTypes: false } },
     schemaErrorFormatter: schemaError,
+    // The router's own refusals (an address that does not decode, a path parameter past its length
+    // limit) come before any hook or route: they answer in the API's error shape too.
+    frameworkErrors: (error, _request, reply) => void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: { code: 'BAD_REQUEST', message: 'The address is not valid' } }),
     ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
   });
   // Only JSON bodies: another site's plain form or text/plain POST is refused before any route runs.

@@ -28,6 +28,15 @@ describe('request bodies', () => {
     expect(r.json.error).toMatchObject({ code: 'BAD_REQUEST', field: 'minLevel' });
   });
 
+  it('answers an address that does not decode or is too long in the API\'s error shape', async () => {
+    for (const path of ['/api/mandates/%ff%fe/stop', `/api/mandates/${'0'.repeat(300)}/stop`]) {
+      const r = await tb.client().post(path, {});
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(r.json).toEqual({ error: { code: 'BAD_REQUEST', message: 'The address is not valid' } });
+    }
+  });
+
   it('answers 404 for a key that does not exist', async () => {
     const r = await tb.client().post('/api/keys/pigeon/start', {});
     expect(r.status).toBe(404);
