@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// npm run reliability: runs every check in this folder at its full count
+// (the same tests the suite runs small) and prints one line per check, then
+//   reliability: N checks, N held, N fell short
+// A check held when none of its cases fell short. Extra arguments go to vitest
+// (e.g. a file name to run one check). RELIABILITY_SEED repeats a run.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+const results = join(here, '..', '..', 'test-artifacts', 'reliability');
+rmSync(results, { recursive: true, force: true });
+
+const started = Date.now();
+const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', 'tests/reliability/', ...process.argv.slice(2)], {
+  cwd: join(here, '..', '..'),
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, RELIABILITY_SIZE: 'full' },
+});
+
+let checks = [];
+try {
+  checks = readdirSync(results)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(results, f), 'utf8')));
+} catch {
+  // No check wrote a result: vitest's own output says why.
+}
+console.log('');
+for (const check of checks) console.log(check.line);
+const held = checks.filter((c) => c.fellShort === 0 && c.tried > 0).length;
+const short = checks.length - held;
+console.log(`reliability: ${checks.length} checks, ${held} held, ${short} fell short (${Math.round((Date.now() - started) / 1000)} s)`);
+if (run.status !== 0) console.log('vitest reported a failure: see its output above');
+process.exit(short === 0 && checks.length > 0 && run.status === 0 ? 0 : 1);
