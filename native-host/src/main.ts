@@ -59,6 +59,12 @@ const stopped = runHost({
   idleTimeoutMs: Number.isFinite(idle) ? idle : 0,
   versionSent: true,
 });
+// A reader that went away must not turn each write into an uncaught exception whose log line fails
+// again (a loop that starves the event loop): without stdout nobody hears a reply, so leave; without
+// stderr the log lines have nowhere to go.
+process.stdout.on('error', () => process.exit(0));
+process.stderr.on('error', () => undefined);
+
 // Browsers pass the caller's origin (Chrome) or the manifest path and extension id (Firefox) as arguments.
 log.info('host starting', { pid: process.pid, caller: process.argv.slice(2).join(' ') });
 
