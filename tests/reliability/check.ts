@@ -7,6 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { projectRoot } from '../helpers/host-process.js';
 
 export const FULL_SIZE = process.env.RELIABILITY_SIZE === 'full';
@@ -66,6 +68,19 @@ export class Tally {
     const file = join(RESULTS_DIR, `${this.name.replace(/[^a-z0-9]+/gi, '-')}.json`);
     writeFileSync(file, JSON.stringify({ name: this.name, tried: this.tried, held: this.held, fellShort: this.fellShort, figures: this.figures, shortfalls: this.shortfalls, line: this.line() }, null, 2));
   }
+}
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * The JavaScript heap in use after a full garbage collection: what a check in
+ * this process kept alive, without the garbage RSS still holds.
+ */
+export function heapInUse(): number {
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
 }
 
 export function megabytes(bytes: number): string {
