@@ -228,6 +228,15 @@ describe('verifyIdentityFiles with the virtual card, applet 1.8 (P-384)', () => 
     expect(v.identitySignature).toBe('invalid');
     expect(v.verified).toBe(false);
   });
+
+  it('says an RRN certificate whose public key does not decode cannot be read, instead of throwing', () => {
+    // The P-384 point starts with 04 (uncompressed); 05 is no point encoding at all.
+    const rrn = files['503C']!.slice();
+    rrn[Buffer.from(rrn).indexOf(Buffer.from([0x03, 0x62, 0x00, 0x04])) + 3] = 0x05;
+    const v = verifyIdentityFiles({ ...files, '503C': rrn }, { trustedRoots: [card.pki.root.der] });
+    expect(v.verified).toBe(false);
+    expect(v.problems).toContain('The RRN certificate (file 503C) cannot be read.');
+  });
 });
 
 describe('Kids-ID and foreigner cards from the virtual card', () => {

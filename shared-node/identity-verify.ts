@@ -363,7 +363,10 @@ export function verifyIdentityFiles(files: CardFiles, options: VerifyIdentityOpt
   } else {
     try {
       rrn = parseCertificate(rrnFile!);
+      // A certificate whose key does not decode parses, then throws where the key is used.
+      void rrn.publicKey;
     } catch {
+      rrn = undefined;
       problems.push('The RRN certificate (file 503C) cannot be read.');
     }
   }
