@@ -154,8 +154,7 @@ function vouchedDataUnchanged(target: Target, original: Uint8Array, changed: Uin
 }
 
 function checkOneFile(card: Card, target: Target, mutations: Mutation[], verify: boolean, tally: Tally): void {
-  const original = card.files[target];
-  if (!original) return;
+  const original = card.files[target]!;
   const changed = mutations.reduce((b, m) => m(b), original);
   const problems: string[] = [];
   const tlv = attempt(() => decodeBelpicTlv(changed), [RangeError]);
@@ -197,7 +196,10 @@ describe('reliability: card data', () => {
     const started = performance.now();
     // The unchanged files verify: otherwise "never verified" would hold for the wrong reason.
     for (const card of cards) expect(verifyIdentityFiles(card.files, { trustedRoots: card.roots }).problems).toEqual([]);
-    const caseArbitrary = fc.tuple(fc.constantFrom(...cards), fc.constantFrom(...TARGETS), fc.array(mutation, { minLength: 1, maxLength: 3 }));
+    // Only files the card has (applet 1.7 has no basic key).
+    const caseArbitrary = fc
+      .constantFrom(...cards)
+      .chain((card) => fc.tuple(fc.constant(card), fc.constantFrom(...TARGETS.filter((id) => card.files[id])), fc.array(mutation, { minLength: 1, maxLength: 3 })));
     const BATCH = 1000;
     let verifiedCount = 0;
     for (let done = 0; done < total; done += BATCH) {
