@@ -7,8 +7,9 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { createTestPki } from '../../devtools/test-pki/test-pki.js';
 import type { CardBackend, SignOperation, TokenCertificate } from './backends/card-backend.js';
+import { EidBridgeError } from '../../shared/errors.js';
 import { FrameDecoder, encodeFrame } from './framing.js';
-import { runHost } from './host.js';
+import { runHost, type HostOptions } from './host.js';
 import { silentLogger } from './logger.js';
 
 const pki = await createTestPki({ keyType: 'ec' });
@@ -46,7 +47,7 @@ class SlowBackend implements CardBackend {
   async close() {}
 }
 
-function startHost(backend: CardBackend) {
+function startHost(backends: CardBackend | HostOptions['backends']) {
   const input = new PassThrough();
   const output = new PassThrough();
   const decoder = new FrameDecoder();
@@ -54,7 +55,7 @@ function startHost(backend: CardBackend) {
   output.on('data', (chunk: Buffer) => {
     for (const f of decoder.push(chunk)) if (f.ok) received.push(f.message as Record<string, unknown>);
   });
-  const done = runHost({ input, output, backends: [backend], log: silentLogger });
+  const done = runHost({ input, output, backends: 'name' in backends ? [backends] : backends, log: silentLogger });
   const send = (m: unknown) => input.write(encodeFrame(m));
   const waitFor = async (pred: (m: Record<string, unknown>) => boolean) => {
     for (let i = 0; i < 200; i++) {
@@ -109,6 +110,16 @@ describe('host loop', () => {
     h.send({ id: 'c', command: 'cancel', arguments: {} });
     await h.waitFor((m) => m.id === 7 && (m.error as { code: string }).code === 'USER_CANCELLED');
     h.input.end();
+    await h.done;
+  });
+
+  it('answers version before its backends are ready, and a backend configuration that cannot be made fails card requests with its reason, not quit', async () => {
+    const h = startHost(Promise.reject(new EidBridgeError('INVALID_ARGUMENT', 'Unknown card backends: nonsense (known: pcsc, pkcs11)')));
+    expect(await h.waitFor(() => true)).toEqual({ version: expect.any(String) });
+    h.send({ id: 's', command: 'status', arguments: {} });
+    expect(await h.waitFor((m) => m.id === 's')).toMatchObject({ error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/nonsense/) } });
+    h.send({ id: 'q', command: 'quit', arguments: {} });
+    expect(await h.waitFor((m) => m.id === 'q')).toEqual({ id: 'q', result: { quitting: true } });
     await h.done;
   });
 });

@@ -38,6 +38,11 @@ export interface HostOptions {
   versionSent?: boolean;
 }
 
+/** cancel and quit are answered at once: they never wait behind a card operation or for the backends. */
+function answeredAtOnce(request: HostRequest): boolean {
+  return request.command === 'cancel' || request.command === 'quit';
+}
+
 interface RunningRequest {
   id: RequestId;
   controller: AbortController;
@@ -116,7 +121,7 @@ export async function runHost(options: HostOptions): Promise<void> {
     const started = performance.now();
     try {
       const ctx: CommandContext = {
-        backends: await backends,
+        backends: answeredAtOnce(request) ? [] : await backends,
         signal: controller.signal,
         log,
         requestQuit: stop,
@@ -156,8 +161,7 @@ export async function runHost(options: HostOptions): Promise<void> {
       } else reply(null, { error: new EidBridgeError('INVALID_MESSAGE', String(e), {}, { cause: e }) });
       return;
     }
-    // cancel and quit must not wait behind a PIN dialog.
-    if (request.command === 'cancel' || request.command === 'quit') {
+    if (answeredAtOnce(request)) {
       void execute(request, new AbortController());
       return;
     }
