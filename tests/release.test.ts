@@ -4,10 +4,11 @@
  * no repository around it.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVirtualCard } from '../devtools/virtual-card/virtual-card.js';
 import { VERSION } from '../shared/version.js';
 import { ensureBuilt, ROOT } from './e2e/helpers/browsers.js';
 import { HostProcess } from './helpers/host-process.js';
@@ -21,6 +22,12 @@ const MANIFEST_PATHS = [
   '/etc/opt/edge/native-messaging-hosts/be.eidbridge.host.json',
   '/usr/lib/mozilla/native-messaging-hosts/be.eidbridge.host.json',
 ];
+
+/** This PATH without the folders that hold a node: the packaged programs must not need one. */
+const PATH_WITHOUT_NODE = (process.env.PATH ?? '')
+  .split(delimiter)
+  .filter((dir) => dir && !existsSync(join(dir, 'node')))
+  .join(delimiter);
 
 function sh(command: string, args: string[], cwd = ROOT): string {
   const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -89,12 +96,8 @@ describe('npm run release', () => {
   });
 
   it('runs the packaged host with no node on PATH, outside the repository: version first, then status', async () => {
-    const withoutNode = (process.env.PATH ?? '')
-      .split(delimiter)
-      .filter((dir) => dir && !existsSync(join(dir, 'node')))
-      .join(delimiter);
-    expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: withoutNode } }).status).not.toBe(0);
-    const host = new HostProcess({}, { executable: join(unpacked, INSTALLED_HOST), cwd: unpacked, env: { PATH: withoutNode } });
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: PATH_WITHOUT_NODE } }).status).not.toBe(0);
+    const host = new HostProcess({}, { executable: join(unpacked, INSTALLED_HOST), cwd: unpacked, env: { PATH: PATH_WITHOUT_NODE } });
     try {
       expect(await host.next()).toEqual({ version: VERSION });
       const reply = await host.request('status', {}, 1);
@@ -103,6 +106,43 @@ describe('npm run release', () => {
       await host.close();
     }
   });
+
+  it('is the eid-bridge command when started under that name, with no node on PATH: version, status, verify, and developer commands refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eid-bridge-command-'));
+    try {
+      // As the package links /usr/bin/eid-bridge to the installed host.
+      const command = join(dir, 'eid-bridge');
+      symlinkSync(join(unpacked, INSTALLED_HOST), command);
+      const run = (...args: string[]) => spawnSync(command, args, { cwd: dir, env: { PATH: PATH_WITHOUT_NODE }, encoding: 'utf8' });
+
+      expect(run('--version')).toMatchObject({ status: 0, stdout: `${VERSION}\n` });
+
+      const status = run('status');
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`^eID Bridge host ${VERSION.replace(/\./g, '\\.')}$`, 'm'));
+      expect(status.stdout).toMatch(/^Card backends:\n {2}pcsc {4}(available|not available)/m);
+      expect(status.stdout).toMatch(/^Readers:$/m);
+
+      // A card's files as read-identity --save writes them, and the test root that issued the card.
+      const card = await createVirtualCard({ profile: '1.8', person: { givenNames: 'Marie', surname: 'Peeters', nationalNumber: '85073000160' } });
+      const files = join(dir, 'card');
+      mkdirSync(files);
+      for (const id of ['4031', '4032', '4033', '4034', '4035', '503C']) writeFileSync(join(files, `${id}.bin`), card.getFile(id));
+      writeFileSync(join(dir, 'root.pem'), card.pki.root.pem);
+      const verified = run('verify', files, '--trust', join(dir, 'root.pem'));
+      expect(verified.status, verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/Surname\s+Peeters/);
+      expect(verified.stdout).toMatch(/Verification: VERIFIED/);
+
+      for (const developerCommand of ['virtual-card', 'backend', 'demo']) {
+        const refused = run(developerCommand);
+        expect(refused.status, developerCommand).not.toBe(0);
+        expect(refused.stderr).toMatch(new RegExp(`^eid-bridge ${developerCommand}: .*comes? with the developer set-up`));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('passes lintian with no errors', async () => {
     const { status, report } = await lintian!;
