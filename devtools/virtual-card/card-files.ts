@@ -1,7 +1,8 @@
 /**
  * Builds the file system of a virtual BELPIC card from a test PKI: the
- * certificate files, the identity and address files (BELPIC TLV) signed with
- * the RRN key, the photo, the token info and, on applet 1.8, the basic key.
+ * PKCS#15 files (pkcs15-files.ts), the certificate files, the identity and
+ * address files (BELPIC TLV) signed with the RRN key, the photo and, on
+ * applet 1.8, the basic key.
  */
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { parseNationalNumber } from '../../shared/identifiers.js';
@@ -13,6 +14,7 @@ import { ADDRESS_TAG, IDENTITY_TAG } from '../../shared/identity-parse.js';
 import type { CardProfileFacts } from './card-profiles.js';
 import { EidBridgeError } from '../../shared/errors.js';
 import { portraitJpeg } from './portrait.js';
+import { buildPkcs15Files } from './pkcs15-files.js';
 
 export type CardLanguage = 'nl' | 'fr' | 'de';
 
@@ -45,7 +47,6 @@ export const DEFAULT_HOLDER_DETAILS: Omit<VirtualCardHolderDetails, 'nationality
  */
 const FILE_SIZES = {
   certificate: 2048,
-  tokenInfo: 128,
   address: 128,
   ecSignature: 128,
 } as const;
@@ -107,19 +108,6 @@ function cardNumber(facts: CardProfileFacts, seed: Uint8Array): string {
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-/** A minimal PKCS#15 TokenInfo (version, serial number, manufacturer, label "BELPIC", token flags). */
-function tokenInfo(chipSerial: Uint8Array): Uint8Array {
-  const tlv = (tag: number, value: Uint8Array | number[]) => [tag, value.length, ...value];
-  const body = [
-    ...tlv(0x02, [0x00]),
-    ...tlv(0x04, chipSerial),
-    ...tlv(0x0c, text('eID Bridge virtual card')),
-    ...tlv(0x80, text('BELPIC')),
-    ...tlv(0x03, [0x04, 0xa0]), // readonly, prnGeneration
-  ];
-  return Uint8Array.from([0x30, body.length, ...body]);
-}
-
 /** ECDSA signatures sit DER-encoded in a zero-padded file; RSA ones fill the file exactly. */
 function signWithRrnKey(facts: CardProfileFacts, pki: TestPki, data: Uint8Array): Uint8Array {
   const key = createPrivateKey({ key: Buffer.from(pki.rrn.privateKeyPkcs8), format: 'der', type: 'pkcs8' });
@@ -146,7 +134,8 @@ export function buildCardContent(facts: CardProfileFacts, pki: TestPki, details:
   certificate('caCertificate', pki.citizenCa.der);
   certificate('rootCertificate', pki.root.der);
   certificate('rrnCertificate', pki.rrn.der);
-  put('tokenInfo', tokenInfo(chipSerial), FILE_SIZES.tokenInfo);
+  const pkcs15 = buildPkcs15Files(facts.generation, { withSigning: facts.withSigning, chipSerial });
+  for (const [name, content] of Object.entries(pkcs15) as [BelpicFile, Uint8Array][]) put(name, content);
 
   const photo = portraitJpeg();
   put('photo', photo);

@@ -104,6 +104,14 @@ function status(sw: number, data?: Uint8Array): Uint8Array {
 
 
 
+/** The 2-byte file ids of a SELECT's data as hex; undefined for an empty or odd-length path. */
+function fileIds(data: Uint8Array): string[] | undefined {
+  if (data.length === 0 || data.length % 2 !== 0) return undefined;
+  const ids: string[] = [];
+  for (let i = 0; i < data.length; i += 2) ids.push(bytesToHex(data.subarray(i, i + 2)));
+  return ids;
+}
+
 /** Parses a short APDU (ISO 7816-4 cases 1–4); undefined when the length bytes do not add up. */
 function parseApdu(apdu: Uint8Array): Apdu | undefined {
   if (apdu.length < 4) return undefined;
@@ -282,21 +290,35 @@ export class VirtualBelpicCard {
 
   // SELECT -------------------------------------------------------------------
 
+  /**
+   * SELECT as the BELPIC applet answers it (docs/card.md, "Selecting files"):
+   * never any FCI, so P2 = 0C, or 00, which is accepted and answers no data
+   * either; anything else is 6A86.
+   */
   private select(c: Apdu): Uint8Array {
-    // The applet returns no FCI: P2 0C (no response data); 00 is accepted and also answers nothing.
     if (c.p2 !== 0x0c && c.p2 !== 0x00) return status(SW.INCORRECT_P1P2);
     switch (c.p1) {
       case 0x04:
+        if (!c.hasData) return status(SW.WRONG_LENGTH);
         return this.selectByName(c.data);
       case 0x08:
-      case 0x09:
-        return this.selectByPath(c.data);
+      case 0x09: {
+        if (!c.hasData) return status(SW.WRONG_LENGTH);
+        const ids = fileIds(c.data);
+        if (!ids) return status(SW.LC_INCONSISTENT);
+        // From the MF, with or without 3F00 in front; 09: from the current DF.
+        if (c.p1 === 0x08 && ids[0] === MF) ids.shift();
+        return this.selectPath(c.p1 === 0x08 ? MF : this.currentDirectory, ids);
+      }
       case 0x00:
       case 0x01:
-      case 0x02:
-        if (c.data.length === 0 && c.p1 === 0x00) return this.enter(MF);
-        if (c.data.length !== 2) return status(SW.LC_INCONSISTENT);
-        return this.selectById(bytesToHex(c.data));
+      case 0x02: {
+        // 00 without data: the MF.
+        if (c.p1 === 0x00 && !c.hasData) return this.enter(MF);
+        const ids = fileIds(c.data);
+        if (!ids || ids.length !== 1) return status(SW.LC_INCONSISTENT);
+        return this.selectById(ids[0]!);
+      }
       default:
         return status(SW.INCORRECT_P1P2);
     }
@@ -305,43 +327,34 @@ export class VirtualBelpicCard {
   private selectByName(aid: Uint8Array): Uint8Array {
     if (equalBytes(aid, BELPIC_AID)) {
       // Selecting the applet again leaves the file selection where a fresh start puts it.
-      this.currentDirectory = MF;
-      this.currentFile = undefined;
-      return status(SW.OK);
+      return this.enter(MF);
     }
     if (equalBytes(aid, PKCS15_AID)) return this.enter(DF_PKCS15);
     return status(SW.FILE_NOT_FOUND);
   }
 
-  private selectByPath(path: Uint8Array): Uint8Array {
-    if (path.length === 0 || path.length % 2 !== 0) return status(SW.LC_INCONSISTENT);
-    const ids: string[] = [];
-    for (let i = 0; i < path.length; i += 2) ids.push(bytesToHex(path.subarray(i, i + 2)));
-    // Both "3F00 DF01 4031" and "DF01 4031" occur: the MF in front is optional.
-    if (ids[0] === MF) ids.shift();
-    let directory: BelpicDirectory = MF;
+  /** Walks a path of file ids from a DF: DFs first, at most one EF at the end; 6A82 where it leads nowhere. */
+  private selectPath(start: BelpicDirectory, ids: string[]): Uint8Array {
+    let directory = start;
     let file: string | undefined;
-    for (const [index, id] of ids.entries()) {
-      const last = index === ids.length - 1;
+    for (const id of ids) {
+      if (file !== undefined) return status(SW.FILE_NOT_FOUND); // nothing below an EF
       if (directory === MF && (id === DF_IDENTITY || id === DF_PKCS15)) {
         directory = id;
-        continue;
-      }
-      const entry = this.files.get(id);
-      if (last && entry && entry.parent === directory) {
+      } else if (this.files.get(id)?.parent === directory) {
         file = id;
-        continue;
+      } else {
+        return status(SW.FILE_NOT_FOUND);
       }
-      return status(SW.FILE_NOT_FOUND);
     }
     this.currentDirectory = directory;
     this.currentFile = file;
     return status(SW.OK);
   }
 
+  /** By file id: the MF and the two DFs from anywhere (old cards' select-by-id fallback walks them), an EF of the current DF. */
   private selectById(id: string): Uint8Array {
-    if (id === MF) return this.enter(MF);
-    if (id === DF_IDENTITY || id === DF_PKCS15) return this.enter(id);
+    if (id === MF || id === DF_IDENTITY || id === DF_PKCS15) return this.enter(id);
     const entry = this.files.get(id);
     if (!entry || entry.parent !== this.currentDirectory) return status(SW.FILE_NOT_FOUND);
     this.currentFile = id;

@@ -20,7 +20,17 @@ export type BelpicDirectory = typeof MF | typeof DF_PKCS15 | typeof DF_IDENTITY;
 
 /** Each elementary file: its id and the DF it sits in (docs/card.md, "File system"). */
 export const FILES = {
+  /** EF.DIR: names the PKCS#15 application and its path. */
+  applicationDirectory: { id: '2F00', parent: MF },
+  /** PKCS#15 object directory (ODF): where the AODF, PrKDF and CDF are. */
+  objectDirectory: { id: '5031', parent: DF_PKCS15 },
   tokenInfo: { id: '5032', parent: DF_PKCS15 },
+  /** PKCS#15 authentication object directory (AODF): the PIN. */
+  authenticationObjects: { id: '5034', parent: DF_PKCS15 },
+  /** PKCS#15 private key directory (PrKDF). */
+  privateKeys: { id: '5035', parent: DF_PKCS15 },
+  /** PKCS#15 certificate directory (CDF). */
+  certificates: { id: '5037', parent: DF_PKCS15 },
   authenticationCertificate: { id: '5038', parent: DF_PKCS15 },
   signatureCertificate: { id: '5039', parent: DF_PKCS15 },
   caCertificate: { id: '503A', parent: DF_PKCS15 },
@@ -35,9 +45,10 @@ export const FILES = {
 } as const satisfies Record<string, { id: string; parent: BelpicDirectory }>;
 export type BelpicFile = keyof typeof FILES;
 
-/** The full path of a file as SELECT by path takes it: "3F00DF014031". */
+/** The full path of a file as SELECT by path takes it: "3F00DF014031" ("3F002F00" for a file of the MF). */
 export function filePath(file: BelpicFile): string {
-  return `${MF}${FILES[file].parent}${FILES[file].id}`;
+  const { id, parent } = FILES[file];
+  return parent === MF ? `${MF}${id}` : `${MF}${parent}${id}`;
 }
 
 /** Instruction bytes (ISO/IEC 7816-4 with CLA 00, unless noted). */
@@ -98,6 +109,23 @@ export const CARD_DATA = {
 
 /** Key references of MSE SET (tag 84). */
 export const KEY_REF = { BASIC: 0x81, AUTHENTICATION: 0x82, SIGNATURE: 0x83 } as const;
+
+/**
+ * The PKCS#15 objects a card describes in its AODF, PrKDF and CDF
+ * (docs/card.md, "PKCS#15 objects"): labels and object ids as real cards
+ * carry them. A key and its certificate share an id; the PIN's id is the
+ * auth id of the keys it protects. The RRN certificate (503C) is in no
+ * directory file: software reads it by path.
+ */
+export const PKCS15_OBJECTS = {
+  pin: { label: 'Basic PIN', id: 0x01 },
+  authentication: { label: 'Authentication', id: 0x02, key: KEY_REF.AUTHENTICATION, certificate: 'authenticationCertificate' },
+  signature: { label: 'Signature', id: 0x03, key: KEY_REF.SIGNATURE, certificate: 'signatureCertificate' },
+  ca: { label: 'CA', id: 0x04, certificate: 'caCertificate' },
+  root: { label: 'Root', id: 0x06, certificate: 'rootCertificate' },
+} as const;
+/** Label of the PKCS#15 application (EF.DIR) and of the token (TokenInfo). */
+export const PKCS15_LABEL = 'BELPIC';
 
 /** The PIN: reference (P2 of VERIFY and CHANGE REFERENCE DATA), length in digits, tries. */
 export const PIN_REFERENCE = 0x01;

@@ -73,7 +73,12 @@ const GET_CARD_DATA = Uint8Array.of(0x80, 0xe4, 0x00, 0x00, CARD_DATA.length);
 const GET_CARD_DATA_WITH_PIN_TRIES = Uint8Array.of(0x80, 0xe4, 0x00, 0x01, 0x1f);
 
 const FILES_OF_EVERY_GENERATION: readonly BelpicFile[] = [
+  'applicationDirectory',
+  'objectDirectory',
   'tokenInfo',
+  'authenticationObjects',
+  'privateKeys',
+  'certificates',
   'authenticationCertificate',
   'signatureCertificate',
   'caCertificate',
