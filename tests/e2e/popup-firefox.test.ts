@@ -64,7 +64,6 @@ async function launch(options: LaunchOptions): Promise<PopupBrowser> {
     return uiPage(page);
   };
   return {
-    popup: await extensionPage('/popup.html', '#tab-keys'),
     extensionPage,
     webPage: async () => uiPage(await newTab()),
     clearCookies: async () => browser.deleteCookie(...(await browser.cookies())),

@@ -57,7 +57,6 @@ async function launch(options: LaunchOptions): Promise<PopupBrowser> {
     return uiPage(page);
   };
   return {
-    popup: await extensionPage('/popup.html', '#tab-keys'),
     extensionPage,
     webPage: async () => uiPage(await context.newPage()),
     clearCookies: () => context.clearCookies(),

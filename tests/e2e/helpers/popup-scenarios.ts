@@ -34,9 +34,8 @@ export interface UiPage extends DriverPage {
   close(): Promise<void>;
 }
 
-/** One browser with the extension, its own profile, and the popup open in a tab. */
+/** One browser with the extension and its own profile. */
 export interface PopupBrowser {
-  popup: UiPage;
   /** Opens one of the extension's pages ('/options.html') once `readySelector` is on it. */
   extensionPage(path: string, readySelector: string): Promise<UiPage>;
   /** A tab for a web page (the backend's login page). */
@@ -106,8 +105,8 @@ async function keyState(popup: UiPage, key: string): Promise<string | null> {
   return popup.getAttribute(`.key-card[data-key="${key}"] .key-state`, 'data-state');
 }
 
-/** A browser for `profile`, the host registered (or not), the backend URL set on the options page as a person does, the popup open. */
-async function browserWith(harness: PopupHarness, options: { profile: TempDir; backendUrl: string; host: boolean; extraHostEnv?: Record<string, string> }): Promise<PopupBrowser> {
+/** A browser for `profile`, the host registered (or not), the backend URL set on the options page as a person does, then the popup open. */
+async function browserWith(harness: PopupHarness, options: { profile: TempDir; backendUrl: string; host: boolean; extraHostEnv?: Record<string, string> }): Promise<PopupBrowser & { popup: UiPage }> {
   const browser = await harness.launch({
     profile: options.profile,
     host: options.host,
@@ -119,7 +118,7 @@ async function browserWith(harness: PopupHarness, options: { profile: TempDir; b
   await optionsPage.click('#save');
   await optionsPage.waitForSelector('#saved:not(:empty)');
   await optionsPage.close();
-  return browser;
+  return { ...browser, popup: await browser.extensionPage('/popup.html', '#tab-keys') };
 }
 
 export function popupScenarios(harness: PopupHarness): void {
@@ -130,7 +129,7 @@ export function popupScenarios(harness: PopupHarness): void {
     let card: VirtualBelpicCard;
     let vpcd: VpcdConnection | undefined;
     let profile: TempDir;
-    let browser: PopupBrowser;
+    let browser: PopupBrowser & { popup: UiPage };
     let popup: UiPage;
     let totpSecret = '';
     let lastTotpStep = 0;
