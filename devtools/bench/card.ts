@@ -1,9 +1,10 @@
 /**
  * Card figures on the virtual card through the real host, pcscd and vpcd:
- * APDUs and time for authenticate (first time, then with the certificates
- * cached) and for read-identity with the photo. The vpcd link adds its own
- * latency, so times are an upper bound for a real reader's protocol overhead,
- * not a real chip's speed.
+ * APDUs, time and milliseconds per APDU for authenticate (first time, then
+ * with the certificates cached) and for read-identity with the photo. The
+ * vpcd link adds its own latency (well under a millisecond with the quick-ACK
+ * route, about 40 ms without: docs/card.md, "The vpcd link"), so times are an
+ * upper bound for a real reader's protocol overhead, not a real chip's speed.
  */
 import { randomBytes } from 'node:crypto';
 import { createVirtualCard, type VirtualCardProfile } from '../virtual-card/virtual-card.js';
@@ -18,6 +19,7 @@ export async function benchCard(port = 35963): Promise<void> {
   for (const profile of ['1.7', '1.8'] as VirtualCardProfile[]) {
     const card = await createVirtualCard({ profile, pin: PIN });
     const link = await connectToVpcd(card, { port, retryForMs: 10_000 });
+    if (profile === '1.7') row('quick-ACK route for the vpcd link', link.quickAck);
     const host = new HostProcess({ EID_BRIDGE_BACKENDS: 'pcsc' });
     try {
       await host.next();
@@ -28,7 +30,8 @@ export async function benchCard(port = 35963): Promise<void> {
         const reply = await host.request(command, args, undefined, 60_000);
         const elapsed = performance.now() - t0;
         if (reply.error) throw new Error(`${command}: ${reply.error.code} ${reply.error.message}`);
-        row(`${profile} ${label}`, `${ms(elapsed).padStart(10)}  ${String(card.apduCount - before).padStart(4)} APDUs`);
+        const apdus = card.apduCount - before;
+        row(`${profile} ${label}`, `${ms(elapsed).padStart(10)}  ${String(apdus).padStart(4)} APDUs  ${ms(elapsed / apdus).padStart(9)} per APDU`);
       };
       const auth = () => ({ challengeNonce: randomBytes(32).toString('base64'), origin: 'https://www.belgium.be', pin: PIN });
       await measure('authenticate, first time', 'authenticate', auth());

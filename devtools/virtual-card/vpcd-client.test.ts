@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isEidBridgeError } from '../../shared/errors.js';
 import { connectToVpcd, type VpcdCard, type VpcdEvent } from './vpcd-client.js';
 
+/** The fake vpcd listens on 127.0.0.1: a host other than the link address, so no test here touches the machine's routes. */
+const FAKE_VPCD_HOST = '127.0.0.1';
+
 class RecordingCard implements VpcdCard {
   readonly atr = Uint8Array.from([0x3b, 0x01, 0x02]);
   resets = 0;
@@ -42,7 +45,7 @@ class FakeVpcd {
       });
       for (const wake of this.connections.splice(0)) wake();
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, FAKE_VPCD_HOST, resolve));
     const address = this.server.address();
     return typeof address === 'object' && address ? address.port : port;
   }
@@ -98,7 +101,7 @@ describe('vpcd client', () => {
     const port = await vpcd.listen();
     cleanups.push(() => vpcd.close());
     const card = new RecordingCard();
-    const connection = await connectToVpcd(card, { port });
+    const connection = await connectToVpcd(card, { host: FAKE_VPCD_HOST, port });
     cleanups.push(() => connection.close());
     await vpcd.connected();
     const resetsAfterConnect = card.resets;
@@ -119,7 +122,7 @@ describe('vpcd client', () => {
     const vpcd = new FakeVpcd();
     cleanups.push(() => vpcd.close());
     const events: VpcdEvent['type'][] = [];
-    const pending = connectToVpcd(new RecordingCard(), { port, onEvent: (e) => events.push(e.type) });
+    const pending = connectToVpcd(new RecordingCard(), { host: FAKE_VPCD_HOST, port, onEvent: (e) => events.push(e.type) });
     await new Promise((r) => setTimeout(r, 400));
     await vpcd.listen(port);
     const connection = await pending;
@@ -130,7 +133,7 @@ describe('vpcd client', () => {
 
     const unused = await freePort();
     const started = Date.now();
-    const error = await connectToVpcd(new RecordingCard(), { port: unused, retryForMs: 500 }).catch((e: unknown) => e);
+    const error = await connectToVpcd(new RecordingCard(), { host: FAKE_VPCD_HOST, port: unused, retryForMs: 500 }).catch((e: unknown) => e);
     expect(isEidBridgeError(error, 'NO_READER')).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
   });
@@ -141,7 +144,7 @@ describe('vpcd client', () => {
     cleanups.push(() => vpcd.close());
     const events: VpcdEvent['type'][] = [];
     const started = Date.now();
-    const connection = await connectToVpcd(new RecordingCard(), { port, readyTimeoutMs: 300, onEvent: (e) => events.push(e.type) });
+    const connection = await connectToVpcd(new RecordingCard(), { host: FAKE_VPCD_HOST, port, readyTimeoutMs: 300, onEvent: (e) => events.push(e.type) });
     cleanups.push(() => connection.close());
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(events).toEqual(['connected', 'reader-busy']);
@@ -152,7 +155,7 @@ describe('vpcd client', () => {
     const vpcd = new FakeVpcd();
     const port = await vpcd.listen();
     cleanups.push(() => vpcd.close());
-    const connection = await connectToVpcd(new RecordingCard(), { port });
+    const connection = await connectToVpcd(new RecordingCard(), { host: FAKE_VPCD_HOST, port });
     cleanups.push(() => connection.close());
     await vpcd.connected();
     const first = vpcd.socket!;

@@ -11,6 +11,7 @@
  */
 import { Socket } from 'node:net';
 import { EidBridgeError } from '../../shared/errors.js';
+import { holdQuickAckRoute, VPCD_LINK_HOST, type QuickAckRoute, type QuickAckState } from './loopback-quickack.js';
 
 /** What the vpcd client needs of a card. */
 export interface VpcdCard {
@@ -19,7 +20,8 @@ export interface VpcdCard {
   reset(): void;
 }
 
-export const VPCD_DEFAULT_HOST = '127.0.0.1';
+/** On Linux the loopback address with the quick-ACK route (loopback-quickack.ts); elsewhere only 127.0.0.1 is sure to be local. */
+export const VPCD_DEFAULT_HOST = process.platform === 'linux' ? VPCD_LINK_HOST : '127.0.0.1';
 export const VPCD_DEFAULT_PORT = 35963;
 
 const CONTROL_POWER_OFF = 0x00;
@@ -49,6 +51,12 @@ export interface VpcdOptions {
    * then connecting resolves anyway, after a 'reader-busy' event.
    */
   readyTimeoutMs?: number;
+  /**
+   * Whether to put the quick-ACK route in place while connected (only when
+   * the host is VPCD_LINK_HOST); default true. Without it each APDU costs
+   * about 40 ms more.
+   */
+  quickAck?: boolean;
 }
 
 export interface VpcdConnection {
@@ -59,6 +67,8 @@ export interface VpcdConnection {
   /** Disconnects for good. */
   close(): Promise<void>;
   readonly connected: boolean;
+  /** Whether the quick-ACK route serves this link: 'added' or 'present' is fast, 'unavailable' (not root, no `ip`) or 'off' is not. */
+  readonly quickAck: QuickAckState | 'off';
 }
 
 const FIRST_RETRY_MS = 100;
@@ -75,10 +85,11 @@ class VpcdClient implements VpcdConnection {
   private wanted = false;
   private closed = false;
   private reconnecting: Promise<void> | undefined;
+  route: QuickAckRoute | undefined;
 
   constructor(
     private readonly card: VpcdCard,
-    private readonly host: string,
+    readonly host: string,
     private readonly port: number,
     private readonly retryForMs: number,
     private readonly onEvent: (event: VpcdEvent) => void,
@@ -87,6 +98,10 @@ class VpcdClient implements VpcdConnection {
 
   get connected(): boolean {
     return this.socket !== undefined;
+  }
+
+  get quickAck(): QuickAckState | 'off' {
+    return this.route?.state ?? 'off';
   }
 
   async insert(): Promise<void> {
@@ -104,6 +119,7 @@ class VpcdClient implements VpcdConnection {
   async close(): Promise<void> {
     this.closed = true;
     await this.remove();
+    await this.route?.release();
   }
 
   /** Tries until connected, with growing pauses, for at most retryForMs. */
@@ -268,6 +284,12 @@ export async function connectToVpcd(card: VpcdCard, options: VpcdOptions = {}): 
     options.onEvent ?? (() => {}),
     options.readyTimeoutMs ?? 3000,
   );
-  await client.insert();
+  if ((options.quickAck ?? true) && client.host === VPCD_LINK_HOST) client.route = await holdQuickAckRoute();
+  try {
+    await client.insert();
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
   return client;
 }
