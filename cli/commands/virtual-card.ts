@@ -16,7 +16,7 @@ import { formatNationalNumber } from '../../shared/identifiers.js';
 import { createTestPki, readTestPki, writeTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { isVirtualCardProfile, profileFacts, VIRTUAL_CARD_PROFILES, type VirtualCardProfile } from '../../devtools/virtual-card/card-profiles.js';
 import { createVirtualCard, DEFAULT_VIRTUAL_CARD_PIN } from '../../devtools/virtual-card/virtual-card.js';
-import { connectToVpcd, VPCD_DEFAULT_PORT, type VpcdEvent } from '../../devtools/virtual-card/vpcd-client.js';
+import { connectToVpcd, VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT, type VpcdConnection, type VpcdEvent } from '../../devtools/virtual-card/vpcd-client.js';
 import type { CliCommand } from '../cli-command.js';
 
 const USAGE = `Usage: eid-bridge virtual-card [options]
@@ -28,7 +28,7 @@ Options:
                                     kids = Kids-ID (no signature key), foreigner = foreigner card
   --pin DIGITS                      the card's PIN, 4 to 12 digits (default ${DEFAULT_VIRTUAL_CARD_PIN})
   --reader-port PORT                vpcd port: 35963 = "Virtual PCD 00 00" (default), 35964 = "Virtual PCD 00 01"
-  --host HOST                       vpcd host (default 127.0.0.1)
+  --host HOST                       vpcd host (default ${VPCD_DEFAULT_HOST}, a loopback address of its own; see docs/card.md)
   --pki-dir DIR                     where the card's certificates and keys live
                                     (default $XDG_DATA_HOME/eid-bridge/virtual-card/<profile>)
   --new-pki                         make a new PKI in that directory (a new card and root)
@@ -101,7 +101,7 @@ export async function runVirtualCard(argv: string[], io: VirtualCardIo): Promise
         profile: { type: 'string', default: '1.7' },
         pin: { type: 'string', default: DEFAULT_VIRTUAL_CARD_PIN },
         'reader-port': { type: 'string', default: String(VPCD_DEFAULT_PORT) },
-        host: { type: 'string', default: '127.0.0.1' },
+        host: { type: 'string', default: VPCD_DEFAULT_HOST },
         'pki-dir': { type: 'string' },
         'new-pki': { type: 'boolean', default: false },
         trace: { type: 'boolean', default: false },
@@ -137,7 +137,9 @@ export async function runVirtualCard(argv: string[], io: VirtualCardIo): Promise
   if (values.trace) card.onTransmit = (command, response) => print(formatTrace(command, response));
   const reader = vpcdReaderName(port);
 
-  const connection = await connectToVpcd(card, {
+  const stopped = io.stopSignal ?? new Promise<void>(() => {});
+  // A stop asked for while the reader is still being reached ends the run there.
+  const connecting = connectToVpcd(card, {
     host: values.host,
     port,
     onEvent: (event) => {
@@ -145,6 +147,15 @@ export async function runVirtualCard(argv: string[], io: VirtualCardIo): Promise
       if (text) print(text);
     },
   });
+  const connection = await Promise.race([connecting, stopped.then(() => undefined)]);
+  if (!connection) {
+    connecting.then((late) => late.close(), () => undefined);
+    print('virtual card stopped');
+    return 0;
+  }
+  if (connection.quickAck === 'unavailable') {
+    print('note: each APDU takes about 40 ms more: the quick-ACK route for the vpcd link needs root (docs/card.md, "The vpcd link")');
+  }
 
   const facts = profileFacts(profile);
   const kind = { '1.7': 'eID, applet 1.7, RSA-2048', '1.8': 'eID, applet 1.8, EC P-384', kids: 'Kids-ID, RSA-2048, no signature key', foreigner: 'foreigner card, RSA-2048' }[profile];
@@ -178,12 +189,28 @@ export async function runVirtualCard(argv: string[], io: VirtualCardIo): Promise
     });
     // No more input (for instance started in the background with stdin closed): keep running until a signal.
   });
-  await Promise.race([quit, io.stopSignal ?? new Promise<void>(() => {})]);
+  await Promise.race([quit, stopped]);
   lines.close();
-  await connection.close();
+  await closeWithin(connection, CLOSE_TIMEOUT_MS);
   print('virtual card stopped');
   return 0;
 }
+
+/** How long stopping waits for the vpcd connection to close before it gives up on it. */
+const CLOSE_TIMEOUT_MS = 500;
+
+function closeWithin(connection: VpcdConnection, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    void connection.close().finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** After the card is stopped, how long the process may take to end by itself. */
+const EXIT_GRACE_MS = 300;
 
 export const virtualCardCommand: CliCommand = {
   name: 'virtual-card',
@@ -200,6 +227,9 @@ export const virtualCardCommand: CliCommand = {
       // stdin may still hold the event loop open.
       process.stdin.pause();
       process.stdin.unref?.();
+      // Whatever else still holds the event loop (a retry timer, a socket pcscd is slow to let go of),
+      // the process ends within a second of the signal.
+      setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
       return code;
     } finally {
       process.off('SIGINT', onSignal);
