@@ -30,8 +30,10 @@ Options:
 Environment only:
   ${ENV.trustedRoots}   PEM/DER file or directory of CA certificates trusted for eID login
                             (default: the built-in Belgian roots; add the Citizen CAs here)
-  ${ENV.extensionOrigins}  comma-separated chrome-extension://ID and moz-extension://UUID origins
-                            allowed to call the API (the popup)
+  ${ENV.databaseUrl}  postgres://user:password@host:5432/db keeps every record in
+                            PostgreSQL, which several instances can share (default: SQLite in the data directory)
+  ${ENV.extensionOrigins}  optional: extension origins (chrome-extension://ID, moz-extension://UUID)
+                            that also get CORS answers; the popup needs none
   ${ENV.smtpUrl}   e.g. smtp://user:pass@mail.example:587 (required unless --dev)
   ${ENV.mailFrom}  sender address of e-mails
   ${ENV.smsGatewayUrl}   HTTP endpoint receiving POST {"to","text"} (required unless --dev)
