@@ -15,7 +15,7 @@ export function formatStatus(s: StatusResult): string {
     if (b.detail) lines.push(`          ${b.detail}`);
   }
   lines.push('', 'Readers:');
-  if (s.readers.length === 0) lines.push('  none found: connect a card reader (or start the virtual card: eid-bridge virtual-card)');
+  if (s.readers.length === 0) lines.push('  none found: connect a card reader, and check that the PC/SC service runs (systemctl status pcscd)');
   for (const r of s.readers) {
     const card = r.cardPresent ? (r.cardType ?? 'card present') : 'no card';
     const extras = [
