@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { constants as cryptoConstants, createPrivateKey, privateEncrypt } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { p384 } from '@noble/curves/nist.js';
+import { extractSignature } from '@signpdf/utils';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardGeneration, signatureInput } from '../../shared/belpic/card-generations.js';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
+import { finishPdfSignature, PdfSigningError, preparePdfSignature, type PreparedPdfSignature } from './pades.js';
+
+const run = promisify(execFile);
+
+/** What the card's PSO: COMPUTE DIGITAL SIGNATURE returns for a hash: PKCS#1 v1.5 over DigestInfo (1.7), raw r‖s (1.8). */
+function signAsTheCard(pki: TestPki, prepared: PreparedPdfSignature): Uint8Array {
+  const key = createPrivateKey(pki.signing!.privateKeyPem);
+  if (pki.keyType === 'rsa') {
+    const { input } = signatureInput(cardGeneration('1.7'), prepared.hashAlgorithm, prepared.hashToSign);
+    return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, input));
+  }
+  const scalar = new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
+  return p384.sign(prepared.hashToSign, scalar, { prehash: false });
+}
+
+async function contractPdf(): Promise<Uint8Array> {
+  const document = await PDFDocument.create();
+  document.setTitle('Volmacht');
+  const page = document.addPage([595, 842]);
+  page.drawText('Ik geef volmacht aan Jan Peeters.', { x: 72, y: 760, size: 14, font: await document.embedFont(StandardFonts.Helvetica) });
+  return document.save();
+}
+
+async function pdfsig(path: string): Promise<string> {
+  // pdfsig exits non-zero for an invalid signature; its report is what the tests read.
+  const result = await run('pdfsig', [path]).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+  return result.stdout;
+}
+
+let workDir: string;
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'eid-bridge-pades-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe.each([
+  { profile: '1.7 (RSA-2048)', keyType: 'rsa' as const, hashAlgorithm: 'SHA-256', hashLength: 32 },
+  { profile: '1.8 (EC P-384)', keyType: 'ec' as const, hashAlgorithm: 'SHA-384', hashLength: 48 },
+])('PAdES B-B with a $profile card', ({ keyType, hashAlgorithm, hashLength }) => {
+  let pki: TestPki;
+  let prepared: PreparedPdfSignature;
+  let signedPath: string;
+
+  beforeAll(async () => {
+    pki = await createTestPki({ keyType, person: { givenNames: 'Anna', surname: 'Janssens' } });
+    prepared = await preparePdfSignature({
+      pdf: await contractPdf(),
+      signerCertificate: pki.signing!.der,
+      chain: [pki.citizenCa.der, pki.root.der],
+      signingTime: new Date('2026-12-07T10:00:00Z'),
+      reason: 'Volmacht',
+    });
+    signedPath = join(workDir, `signed-${keyType}.pdf`);
+    await writeFile(signedPath, await finishPdfSignature(prepared.pending, signAsTheCard(pki, prepared)));
+  });
+
+  it(`asks the card to sign a ${hashAlgorithm} hash`, () => {
+    expect(prepared.hashAlgorithm).toBe(hashAlgorithm);
+    expect(prepared.hashToSign).toHaveLength(hashLength);
+  });
+
+  it('is reported valid by pdfsig, with the signer named', async () => {
+    const report = await pdfsig(signedPath);
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report).toContain('Signer Certificate Common Name: Anna Janssens (Signature)');
+    expect(report).toContain('Signature Type: ETSI.CAdES.detached');
+    expect(report).toContain('Total document signed');
+  });
+
+  it("verifies with OpenSSL's CMS verifier, with the test root as the trust anchor", async () => {
+    const { signature, signedData } = extractSignature(await readFile(signedPath));
+    const cmsPath = join(workDir, `contents-${keyType}.der`);
+    const contentPath = join(workDir, `signed-ranges-${keyType}.bin`);
+    const rootPath = join(workDir, `root-${keyType}.pem`);
+    await writeFile(cmsPath, Buffer.from(signature as string, 'binary'));
+    await writeFile(contentPath, signedData as Buffer);
+    await writeFile(rootPath, pki.root.pem);
+    const { stderr } = await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', cmsPath, '-content', contentPath, '-CAfile', rootPath, '-purpose', 'any', '-out', '/dev/null']);
+    expect(stderr).toContain('Verification successful');
+  });
+
+  it('is reported invalid by pdfsig after one byte of the signed content changes', async () => {
+    const signed = await readFile(signedPath);
+    // The document title "Volmacht" (UTF-16 hex in the Info dictionary, before /Contents) becomes "Wolmacht".
+    const title = '/Title <FEFF0056';
+    const at = signed.indexOf(title);
+    expect(at).toBeGreaterThan(0);
+    signed[at + title.length - 1] = '7'.charCodeAt(0);
+    const changedPath = join(workDir, `changed-${keyType}.pdf`);
+    await writeFile(changedPath, signed);
+    const report = await pdfsig(changedPath);
+    expect(report).not.toContain('Signature is Valid.');
+    expect(report).toContain('Signature Validation: Digest Mismatch.');
+  });
+
+  it('refuses a signature over another hash with a typed error', async () => {
+    const otherHash = new Uint8Array(prepared.hashToSign);
+    otherHash[0]! ^= 0xff;
+    const wrong = signAsTheCard(pki, { ...prepared, hashToSign: otherHash });
+    const attempt = finishPdfSignature(prepared.pending, wrong);
+    await expect(attempt).rejects.toBeInstanceOf(PdfSigningError);
+    await expect(attempt).rejects.toMatchObject({ code: 'signature-does-not-match' });
+  });
+});
