@@ -2,14 +2,18 @@
  * The token validator as site developers get it: `npm pack` builds the
  * package from shared/token-validator/ (packages/web-eid-validator/), and it
  * is installed into an empty directory outside the repository. There a
- * script validates tokens, TypeScript finds the types, and the README's
- * Express and Fastify servers run as written.
+ * script validates tokens, TypeScript finds the types, Chromium runs it on a
+ * page and in a worker, and the README's Express and Fastify servers run as
+ * written. Chromium is a shared machine resource: run this file under the
+ * e2e lock.
  *
  * The install needs no network: the site's package-lock.json is cut from the
  * repository's, so every dependency comes from the npm cache at the version
  * the repository pins (npm ci put them there).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { builtinModules } from 'node:module';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +21,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH } from '../devtools/chromium.js';
 import { createTestPki, type TestPki } from '../devtools/test-pki/test-pki.js';
 import { createTestAuthToken } from '../shared/token-validator/test-token.js';
 import type { WebEidAuthToken } from '../shared/token-validator/validator.js';
@@ -137,6 +143,21 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
+let bundled: Promise<{ code: string; inputs: string[] }> | undefined;
+/** The installed package with all its dependencies, bundled by esbuild for the browser. */
+function browserBundle(): Promise<{ code: string; inputs: string[] }> {
+  bundled ??= build({
+    stdin: { contents: "export * from 'web-eid-token-validator';", resolveDir: site },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  }).then((result) => ({ code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs) }));
+  return bundled;
+}
+
 describe('the validator package', () => {
   it('holds the compiled validator with a type declaration for each module, its README and licence, and nothing else', () => {
     const paths = packed.files.map((f) => f.path).sort();
@@ -163,20 +184,64 @@ describe('the validator package', () => {
   });
 
   it('bundles with all its dependencies for a browser, where no Node built-in exists', async () => {
-    const result = await build({
-      stdin: { contents: "export * from 'web-eid-token-validator';", resolveDir: site },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    const inputs = Object.keys(result.metafile.inputs);
+    const { inputs } = await browserBundle();
     expect(inputs.filter((i) => i.startsWith('node:') || NODE_BUILTINS.has(i))).toEqual([]);
     expect(inputs.some((i) => i.endsWith('web-eid-token-validator/dist/token-validator/validator.js'))).toBe(true);
     expect(inputs.some((i) => i.includes('node_modules/@peculiar/x509/'))).toBe(true);
+  });
+
+  it('validates a token in Chromium, on a page and in a module worker, and refuses a tampered one', async () => {
+    const n1 = nonce();
+    const n2 = nonce();
+    const attempts = [
+      { nonce: n1, token: await tokenFor(rsa, n1) },
+      { nonce: n2, token: withSignatureChanged(await tokenFor(ec, n2)) },
+    ];
+    const validation = `
+      import { WebEidTokenValidator, parsePemBundle, isTokenValidationError } from '/web-eid-token-validator.js';
+      export async function check({ origin, trusted, attempts }) {
+        const validator = new WebEidTokenValidator({ siteOrigin: origin, trustedCertificates: parsePemBundle(trusted) });
+        const results = [];
+        for (const { token, nonce } of attempts) {
+          try {
+            results.push({ accepted: (await validator.validate(token, nonce)).person.nationalNumber });
+          } catch (error) {
+            results.push(isTokenValidationError(error) ? { refused: error.code } : { threw: String(error) });
+          }
+        }
+        return results;
+      }`;
+    const worker = `import { check } from '/check.js'; onmessage = async (event) => postMessage(await check(event.data));`;
+    const files: Record<string, string> = { '/web-eid-token-validator.js': (await browserBundle()).code, '/check.js': validation, '/worker.js': worker, '/': '<!doctype html><title>validator</title>' };
+    const server = createServer((request, response) => {
+      const body = files[request.url ?? ''];
+      response.writeHead(body === undefined ? 404 : 200, { 'Content-Type': request.url === '/' ? 'text/html' : 'text/javascript' });
+      response.end(body ?? '');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const input = { origin: ORIGIN, trusted: await readFile(trustedPem(), 'utf8'), attempts };
+      // As a string: vitest rewrites import() inside functions it compiles, and the page has no such helper.
+      const onPage = await page.evaluate(`import('/check.js').then((m) => m.check(${JSON.stringify(input)}))`);
+      const inWorker = await page.evaluate(
+        (data) =>
+          new Promise((resolve, reject) => {
+            const w = new Worker('/worker.js', { type: 'module' });
+            w.onmessage = (event) => resolve(event.data);
+            w.onerror = (event) => reject(new Error(event.message));
+            w.postMessage(data);
+          }),
+        input,
+      );
+      const expected = [{ accepted: '85073000259' }, { refused: 'SIGNATURE_INVALID' }];
+      expect({ onPage, inWorker }).toEqual({ onPage: expected, inWorker: expected });
+    } finally {
+      await browser.close();
+      server.close();
+    }
   });
 
   it('validates tokens in a directory with nothing but the installed package, and refuses a tampered or foreign one', async () => {
