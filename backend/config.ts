@@ -56,7 +56,22 @@ export interface BackendConfig {
   pkiHosts?: string[];
   /** Lock-out and rate-limit tuning (tests lower them). */
   limits: BackendLimits;
+  /** The itsme key, an OpenID Connect provider; unset: no itsme login and no itsme button. */
+  itsme?: ItsmeConfig;
 }
+
+/** An OpenID Connect provider that plays the itsme app (routes/itsme.ts). */
+export interface ItsmeConfig {
+  /** The provider's issuer URL; its discovery document is read from /.well-known/openid-configuration. */
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The ID-token (or userinfo) claim that carries the national number. */
+  nationalNumberClaim: string;
+}
+
+/** The claim name used when none is configured. */
+export const DEFAULT_ITSME_NATIONAL_NUMBER_CLAIM = 'national_number';
 
 export const OCSP_POLICIES = ['belgian-roots', 'all', 'off'] as const;
 export type OcspPolicy = (typeof OCSP_POLICIES)[number];
@@ -157,6 +172,10 @@ export const ENV = {
   fetchIntermediates: 'EID_BRIDGE_FETCH_INTERMEDIATES',
   pkiHosts: 'EID_BRIDGE_PKI_HOSTS',
   requestCaps: 'EID_BRIDGE_REQUEST_CAPS',
+  itsmeIssuer: 'EID_BRIDGE_ITSME_ISSUER',
+  itsmeClientId: 'EID_BRIDGE_ITSME_CLIENT_ID',
+  itsmeClientSecret: 'EID_BRIDGE_ITSME_CLIENT_SECRET',
+  itsmeNationalNumberClaim: 'EID_BRIDGE_ITSME_NATIONAL_NUMBER_CLAIM',
 } as const;
 
 export const DEFAULT_PORT = 8443;
@@ -214,5 +233,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConf
   if (env[ENV.ocspUrl]) config.ocspUrl = env[ENV.ocspUrl];
   const pkiHosts = env[ENV.pkiHosts];
   if (pkiHosts) config.pkiHosts = pkiHosts.split(/[\s,]+/).filter(Boolean);
+  const itsme = itsmeConfigFromEnv(env);
+  if (itsme) config.itsme = itsme;
   return config;
+}
+
+/** The itsme provider from EID_BRIDGE_ITSME_*: all of issuer, client id and secret, or none. */
+export function itsmeConfigFromEnv(env: NodeJS.ProcessEnv): ItsmeConfig | undefined {
+  const issuerUrl = env[ENV.itsmeIssuer];
+  const clientId = env[ENV.itsmeClientId];
+  const clientSecret = env[ENV.itsmeClientSecret];
+  if (!issuerUrl && !clientId && !clientSecret) return undefined;
+  if (!issuerUrl || !clientId || !clientSecret) {
+    throw new Error(`The itsme key needs ${ENV.itsmeIssuer}, ${ENV.itsmeClientId} and ${ENV.itsmeClientSecret} together`);
+  }
+  return { issuerUrl, clientId, clientSecret, nationalNumberClaim: env[ENV.itsmeNationalNumberClaim] || DEFAULT_ITSME_NATIONAL_NUMBER_CLAIM };
 }

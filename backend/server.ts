@@ -24,6 +24,7 @@ import { loadOrCreateTlsCertificate } from './tls.js';
 import { eidCheckOptions, loadEidTrust } from './trust.js';
 import { fromExtensionWithoutCookie, registerEidRoutes } from './routes/eid.js';
 import { registerLoginRoutes } from './routes/login.js';
+import { registerItsmeRoutes } from './routes/itsme.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerLraRoutes } from './routes/lra.js';
 import { registerPageRoutes } from './routes/pages.js';
@@ -152,6 +153,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   app.get('/healthz', async () => ({ status: 'ok', version: VERSION, schemaVersion: await store.schemaVersion() }));
   registerEidRoutes(app, context);
   registerLoginRoutes(app, context);
+  registerItsmeRoutes(app, context);
   registerKeyRoutes(app, context);
   registerLraRoutes(app, context);
   registerPageRoutes(app, context);

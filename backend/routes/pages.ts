@@ -28,7 +28,7 @@ function requireOutbox(ctx: BackendContext, request: FastifyRequest): void {
   requireStaff(ctx, request, 'staff');
 }
 
-const METHOD_LABEL = { eid: 'eidButton', email: 'keyEmail', sms: 'keySms', totp: 'keyApp', password: 'username' } as const;
+const METHOD_LABEL = { eid: 'eidButton', itsme: 'itsmeButton', email: 'keyEmail', sms: 'keySms', totp: 'keyApp', password: 'username' } as const;
 
 export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): void {
   app.get('/', async (_request, reply) => reply.redirect('/demo'));

@@ -8,6 +8,7 @@ export const de: Texts<PageTextKey> = {
   chooseKey: 'Wählen Sie Ihren digitalen Schlüssel für die Anmeldung',
   eidSection: 'Digitale(r) Schlüssel mit eID oder digitaler Identität',
   eidButton: 'ANMELDEN mit eID-Kartenleser',
+  itsmeButton: 'ANMELDEN über itsme',
   eidTitle: 'Anmelden mit eID-Kartenleser',
   eidStep1: 'Schließen Sie Ihren eID-Kartenleser an Ihren Computer an',
   eidStep2: 'Stecken Sie Ihren elektronischen Personalausweis (eID), Ausländerausweis oder Kids-ID in den Kartenleser',

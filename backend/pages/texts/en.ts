@@ -5,6 +5,7 @@ export const en = {
   chooseKey: 'Choose your digital key to log in',
   eidSection: 'Digital key(s) with eID or digital identity',
   eidButton: 'LOG IN with eID card reader',
+  itsmeButton: 'LOG IN via itsme',
   eidTitle: 'Log in with eID card reader',
   eidStep1: 'Connect your eID card reader to your computer',
   eidStep2: 'Insert your electronic identity card (eID), foreigner card or Kids-ID into the card reader',

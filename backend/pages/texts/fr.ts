@@ -8,6 +8,7 @@ export const fr: Texts<PageTextKey> = {
   chooseKey: 'Choisissez votre clé numérique pour vous identifier',
   eidSection: "Clé(s) numérique(s) avec eID ou identité numérique",
   eidButton: "S'IDENTIFIER avec un lecteur de carte eID",
+  itsmeButton: "S'IDENTIFIER via itsme",
   eidTitle: "S'identifier avec un lecteur de carte eID",
   eidStep1: "Connectez votre lecteur de carte eID à votre ordinateur",
   eidStep2: "Insérez votre carte d'identité électronique (eID), carte d'étranger ou kids-ID dans le lecteur",

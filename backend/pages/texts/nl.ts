@@ -8,6 +8,7 @@ export const nl: Texts<PageTextKey> = {
   chooseKey: 'Kies uw digitale sleutel om aan te melden',
   eidSection: 'Digitale sleutel(s) met eID of digitale identiteit',
   eidButton: 'AANMELDEN met eID kaartlezer',
+  itsmeButton: 'AANMELDEN via itsme',
   eidTitle: 'Aanmelden met eID kaartlezer',
   eidStep1: 'Sluit uw eID-kaartlezer aan op uw computer',
   eidStep2: 'Steek uw elektronische identiteitskaart (eID), vreemdelingenkaart of kids-ID in de kaartlezer',
