@@ -1,0 +1,188 @@
+/**
+ * The itsme key end to end without a browser: the stand-in provider runs as its own process,
+ * the backend is configured for it, and the test follows every redirect as a browser would,
+ * with one cookie jar per site.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+import { Client, startTestBackend, type TestBackend } from './helpers.js';
+import { freePort } from './postgres-cluster.js';
+import { ITSME_CALLBACK_PATH, ITSME_START_PATH } from '../routes/itsme.js';
+import type { Tampering } from '../../devtools/itsme-provider/itsme-provider.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLIENT = { clientId: 'eid-bridge-test', clientSecret: 'test-client-secret-that-is-long-enough' };
+/** The stand-in's first person: phone 0470 12 34 56. */
+const JAN = { phone: '470123456', nationalNumber: '85073000160', name: 'Jan Janssens' };
+
+let providerCli: string;
+const running: { provider: ChildProcess; backend: TestBackend }[] = [];
+
+beforeAll(async () => {
+  // The provider is TypeScript: bundled once (its packages stay in node_modules) and run by plain node.
+  providerCli = join(here, '..', '..', 'node_modules', '.cache', 'eid-bridge-itsme-provider', 'cli.mjs');
+  await build({ entryPoints: [join(here, '..', '..', 'devtools', 'itsme-provider', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: providerCli, logLevel: 'error' });
+});
+
+afterAll(async () => {
+  for (const { provider, backend } of running) {
+    provider.kill('SIGTERM');
+    await backend.stop();
+  }
+});
+
+/** A provider process and a backend configured for it (the backend's port chosen first: the provider must know the redirect URI). */
+async function startPair(tamper?: Tampering): Promise<TestBackend> {
+  const port = await freePort();
+  const redirectUri = `http://localhost:${port}${ITSME_CALLBACK_PATH}`;
+  const args = [providerCli, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--redirect-uri', redirectUri, ...(tamper ? ['--tamper', tamper] : [])];
+  const provider = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: provider.stdout! }), 'line')) as [string];
+  const { issuer } = JSON.parse(line) as { issuer: string };
+  const backend = await startTestBackend({ config: { port, itsme: { issuerUrl: issuer, ...CLIENT, nationalNumberClaim: 'national_number' } } });
+  running.push({ provider, backend });
+  return backend;
+}
+
+/** A browser's visit to the provider: its own cookies, redirects followed until one leads back to the backend. */
+class ProviderVisit {
+  private cookies = new Map<string, string>();
+
+  private async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const c of response.headers.getSetCookie()) {
+      const [pair = ''] = c.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return response;
+  }
+
+  /** Follows redirects from `url` on the provider; answers the page it stops at, or the backend address it sends the browser to. */
+  async follow(url: string, init?: RequestInit): Promise<{ page?: string; pageUrl: string; backTo?: URL }> {
+    let current = url;
+    let response = await this.fetch(current, init);
+    for (;;) {
+      const location = response.headers.get('location');
+      if (!location) return { page: await response.text(), pageUrl: current };
+      const next = new URL(location, current);
+      if (next.origin !== new URL(url).origin) return { pageUrl: current, backTo: next };
+      current = next.href;
+      response = await this.fetch(current);
+    }
+  }
+
+  /** The stand-in's page: type the phone number and confirm (or cancel). */
+  async answer(pageUrl: string, phone: string, confirm: 'yes' | 'no'): Promise<{ page?: string; backTo?: URL }> {
+    return this.follow(pageUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ phone, confirm }).toString() });
+  }
+}
+
+/** Start at the backend, play the app at the provider; answers the callback address the provider sends the browser back to. */
+async function playApp(client: Client, phone = JAN.phone, confirm: 'yes' | 'no' = 'yes'): Promise<URL> {
+  const start = await client.get(`${ITSME_START_PATH}?return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+  expect(start.status).toBe(302);
+  const visit = new ProviderVisit();
+  const phonePage = await visit.follow(start.headers.get('location')!);
+  expect(phonePage.page).toContain('Stand-in for itsme');
+  const answered = await visit.answer(phonePage.pageUrl, phone, confirm);
+  expect(answered.backTo?.pathname).toBe(ITSME_CALLBACK_PATH);
+  return answered.backTo!;
+}
+
+function backendPath(url: URL): string {
+  return url.pathname + url.search;
+}
+
+describe('itsme login against the stand-in provider', () => {
+  let tb: TestBackend;
+  beforeAll(async () => {
+    tb = await startPair();
+  });
+
+  it('logs the person in at level 500 with the national number from the ID token', async () => {
+    const client = tb.client();
+    const callback = await playApp(client);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    const done = await client.get(backendPath(callback));
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/demo/welcome?minLevel=500');
+    const session = await client.get('/api/session');
+    expect(session.json).toMatchObject({
+      authenticated: true,
+      level: 500,
+      method: 'itsme',
+      person: { name: JAN.name, nationalNumber: JAN.nationalNumber },
+    });
+    // The welcome page the person lands on lets a level-500 session in and names the key.
+    const welcome = await client.get('/demo/welcome?minLevel=500&lang=nl');
+    expect(welcome.status).toBe(200);
+    expect(welcome.text).toContain(JAN.name);
+    expect(welcome.text).toContain('AANMELDEN via itsme');
+  });
+
+  it('refuses a replayed callback: the pending login was used up, the person goes back to the key choice', async () => {
+    const client = tb.client();
+    const callback = await playApp(client);
+    expect((await client.get(backendPath(callback))).status).toBe(302);
+    await client.post('/api/logout');
+    const replay = await client.get(backendPath(callback));
+    expect(replay.status).toBe(302);
+    expect(replay.headers.get('location')).toBe('/login?error=ITSME_NOT_STARTED');
+    expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
+  });
+
+  it('refuses a callback whose state belongs to another login of the same browser', async () => {
+    const client = tb.client();
+    const first = await playApp(client);
+    // A second start replaces the pending login: the first callback's state no longer matches.
+    const second = await playApp(client);
+    const stale = await client.get(backendPath(first));
+    expect(stale.headers.get('location')).toMatch(/^\/login\?error=ITSME_REFUSED&return=/);
+    // Refused once, the pending login is gone: even the right callback now starts over.
+    expect((await client.get(backendPath(second))).headers.get('location')).toBe('/login?error=ITSME_NOT_STARTED');
+    expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
+  });
+
+  it('sends the person back to the key choice when they cancel in the app', async () => {
+    const client = tb.client();
+    const callback = await playApp(client, JAN.phone, 'no');
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    const back = await client.get(backendPath(callback));
+    expect(back.headers.get('location')).toBe(`/login?error=ITSME_CANCELLED&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+    expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
+  });
+});
+
+describe('itsme ID tokens the backend refuses', () => {
+  for (const tampering of ['other-key', 'other-audience'] as const) {
+    it(`refuses an ID token ${tampering === 'other-key' ? 'signed with a key not in the provider JWKS' : 'issued for another audience'}`, async () => {
+      const tb = await startPair(tampering);
+      const client = tb.client();
+      const callback = await playApp(client);
+      const refused = await client.get(backendPath(callback));
+      expect(refused.status).toBe(302);
+      expect(refused.headers.get('location')).toBe(`/login?error=ITSME_REFUSED&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+      expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
+    });
+  }
+});
+
+describe('without an itsme provider configured', () => {
+  it('has no itsme routes', async () => {
+    const tb = await startTestBackend();
+    try {
+      expect((await tb.client().get(ITSME_START_PATH)).status).toBe(404);
+      expect((await tb.client().get(ITSME_CALLBACK_PATH)).status).toBe(404);
+    } finally {
+      await tb.stop();
+    }
+  });
+});
