@@ -5,8 +5,8 @@
  * through verification. Only typed errors (RangeError from the TLV decoder,
  * EidBridgeError from the parsers and the host; verification never throws),
  * and never "verified" when the data it vouches for differs from what was
- * signed: the identity and address as parsed, the photo, the RRN certificate,
- * or the signature's own bytes.
+ * signed: the identity and address as parsed, the photo, the basic key when
+ * given, the RRN certificate, or the signature's own bytes.
  *
  * PKCS#15 files (ODF, CDF, TokenInfo) are not in this check: the host has no
  * PKCS#15 parser; it reads the certificate files by their fixed ids.
@@ -148,6 +148,9 @@ function vouchedDataUnchanged(target: Target, original: Uint8Array, changed: Uin
     case '503A':
     case '503B':
       return true;
+    case '4040':
+      // An empty basic key file is a file not given: the result says basicKeyHash was not checked.
+      return changed.length === 0 || equalBytes(original, changed);
     default:
       return equalBytes(original, changed);
   }
