@@ -40,13 +40,14 @@ export interface SignatureSuite {
 
 const DIGEST_OIDS: Record<SignatureSuite['hash'], string> = { 'SHA-256': id_sha256, 'SHA-384': id_sha384 };
 
-/** The signature algorithm identifier CMS names for each suite (RFC 5754: ECDSA without parameters, RSA with NULL). */
+/** The signature algorithm identifier CMS names for each suite (ECDSA without parameters, RSA with NULL). */
 function signatureAlgorithm(suite: SignatureSuite): SignatureAlgorithmIdentifier {
   if (suite.keyType === 'EC') {
     if (suite.hash !== 'SHA-384') throw new Error(`no ECDSA suite with ${suite.hash}`);
     return new SignatureAlgorithmIdentifier({ algorithm: id_ecdsaWithSHA384 });
   }
   if (suite.hash !== 'SHA-256') throw new Error(`no RSA suite with ${suite.hash}`);
+  // Not asn1-rsa's sha256WithRSAEncryption: in 2.11.1 that constant carries the SHA-512/256 OID.
   return new SignatureAlgorithmIdentifier(rsaEncryption);
 }
 

@@ -107,6 +107,16 @@ describe.each([
     expect(report).toContain('Signature Validation: Digest Mismatch.');
   });
 
+  it("refuses to prepare a signature with the card's authentication certificate", async () => {
+    const attempt = preparePdfSignature({
+      pdf: await contractPdf(),
+      signerCertificate: pki.authentication.der,
+      chain: [pki.citizenCa.der, pki.root.der],
+      signingTime: new Date(),
+    });
+    await expect(attempt).rejects.toMatchObject({ name: 'PdfSigningError', code: 'not-a-signing-certificate' });
+  });
+
   it('refuses a signature over another hash with a typed error', async () => {
     const otherHash = new Uint8Array(prepared.hashToSign);
     otherHash[0]! ^= 0xff;

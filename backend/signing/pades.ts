@@ -2,7 +2,7 @@ import { X509Certificate, verify } from 'node:crypto';
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { AsnEcSignatureFormatter } from '@peculiar/x509';
+import { AsnEcSignatureFormatter, KeyUsageFlags, KeyUsagesExtension, X509Certificate as PeculiarCertificate } from '@peculiar/x509';
 import { PDFDocument } from 'pdf-lib';
 import { cmsSignedData, digest, pAdESSignedAttributes, type SignatureSuite } from './cms-signed-data.js';
 
@@ -20,7 +20,7 @@ import { cmsSignedData, digest, pAdESSignedAttributes, type SignatureSuite } fro
 /** Room for the CMS: signer certificate, two CA certificates and the signature, with space to spare. */
 const CONTENTS_PLACEHOLDER_BYTES = 16_384;
 
-export type PdfSigningErrorCode = 'unsupported-key' | 'signature-does-not-match' | 'document-changed';
+export type PdfSigningErrorCode = 'not-a-signing-certificate' | 'unsupported-key' | 'signature-does-not-match' | 'document-changed';
 
 export class PdfSigningError extends Error {
   override readonly name = 'PdfSigningError';
@@ -89,7 +89,20 @@ class ByteRangeSigner extends Signer {
   }
 }
 
+/**
+ * A document signature is made with the card's signature key, whose
+ * certificate (the qualified one) alone has the non-repudiation key usage;
+ * the authentication key's certificate has only digital signature.
+ */
+function assertSigningCertificate(certificateDer: Uint8Array): void {
+  const keyUsage = new PeculiarCertificate(new Uint8Array(certificateDer)).getExtension(KeyUsagesExtension);
+  if (!keyUsage || (keyUsage.usages & KeyUsageFlags.nonRepudiation) === 0) {
+    throw new PdfSigningError('not-a-signing-certificate', 'documents are signed with the certificate for signatures (non-repudiation), not this one');
+  }
+}
+
 export async function preparePdfSignature(input: PreparePdfSignatureInput): Promise<PreparedPdfSignature> {
+  assertSigningCertificate(input.signerCertificate);
   const suite = signatureSuiteOf(input.signerCertificate);
   const document = await PDFDocument.load(input.pdf);
   pdflibAddPlaceholder({
