@@ -31,7 +31,7 @@ const restrict = (files, ...patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.output/', '.wxt/', 'test-artifacts/', '.tmp/', 'release/'] },
+  { ignores: ['node_modules/', 'dist/', 'packages/*/dist/', '.output/', '.wxt/', 'test-artifacts/', '.tmp/', 'release/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
