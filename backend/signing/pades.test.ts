@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants as cryptoConstants, createPrivateKey, privateEncrypt } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,10 +33,24 @@ async function contractPdf(): Promise<Uint8Array> {
   return document.save();
 }
 
-async function pdfsig(path: string): Promise<string> {
+/** pdfsig's report; with an NSS database, certificates are checked against the roots trusted there. */
+async function pdfsig(path: string, nssDatabase?: string): Promise<string> {
+  // The test certificates name no OCSP responder, so the revocation check fetches nothing. (With
+  // -no-ocsp, poppler 22.12 reports "Unknown issue with Certificate or corrupted data" instead.)
+  const options = nssDatabase ? ['-nssdir', `sql:${nssDatabase}`] : [];
   // pdfsig exits non-zero for an invalid signature; its report is what the tests read.
-  const result = await run('pdfsig', [path]).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+  const result = await run('pdfsig', [...options, path]).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
   return result.stdout;
+}
+
+/** An NSS database (Debian libnss3-tools' certutil) that trusts this PKI's root. */
+async function nssDatabaseTrusting(pki: TestPki, dir: string): Promise<string> {
+  await mkdir(dir);
+  const rootPath = join(dir, 'root.pem');
+  await writeFile(rootPath, pki.root.pem);
+  await run('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
+  await run('certutil', ['-A', '-d', `sql:${dir}`, '-n', 'eID Bridge test root', '-t', 'C,C,C', '-i', rootPath]);
+  return dir;
 }
 
 let workDir: string;
@@ -79,6 +93,12 @@ describe.each([
     expect(report).toContain('Signer Certificate Common Name: Anna Janssens (Signature)');
     expect(report).toContain('Signature Type: ETSI.CAdES.detached');
     expect(report).toContain('Total document signed');
+  });
+
+  it('is reported valid and trusted by pdfsig when its NSS database trusts the test root', async () => {
+    const report = await pdfsig(signedPath, await nssDatabaseTrusting(pki, join(workDir, `nss-${keyType}`)));
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report).toContain('Certificate Validation: Certificate is Trusted.');
   });
 
   it("verifies with OpenSSL's CMS verifier, with the test root as the trust anchor", async () => {
