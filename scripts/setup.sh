@@ -21,8 +21,9 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUD
 # brings dpkg-dev and binutils' strip/objdump, which the release script also uses); postgresql:
 # the server the backend's PostgreSQL tests start a cluster of their own with (initdb, pg_ctl);
 # poppler-utils: pdfsig, the PDF signature checker the PAdES signing tests hold our signed PDFs to;
-# libnss3-tools: certutil, which makes the NSS database trusting the test root that pdfsig reads.
-PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates openssl procps lintian postgresql poppler-utils libnss3-tools)
+# libnss3-tools: certutil, which makes the NSS database trusting the test root that pdfsig reads;
+# iproute2: ip, with which the virtual card gives its loopback address a quickack route (fast APDUs).
+PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd softhsm2 opensc chromium firefox-esr build-essential python3 pkg-config ca-certificates openssl procps lintian postgresql poppler-utils libnss3-tools iproute2)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
