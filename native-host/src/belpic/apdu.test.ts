@@ -40,6 +40,14 @@ describe('T=0 exchange', () => {
     expect(t.sent).toEqual(['00B00100FC', '00B0010003']);
   });
 
+  it('never sends a command carrying data again after 6Cxx: a VERIFY would spend a second PIN try', async () => {
+    const verify = '0020000108241234FFFFFFFFFF';
+    const t = new ScriptedTransport(() => bytes('6C08'));
+    const r = await exchange(t, bytes(verify), { resendPauseMs: 0 });
+    expect(r.sw).toBe(0x6c08);
+    expect(t.sent).toEqual([verify]);
+  });
+
   it('reads 61 00 as 256 bytes to fetch', async () => {
     const t = new ScriptedTransport((c) => (c[1] === 0xc0 ? Uint8Array.of(...new Uint8Array(256).fill(7), 0x90, 0x00) : bytes('6100')));
     const r = await exchange(t, bytes('002A9E9A01AA'));

@@ -77,10 +77,18 @@ function split(response: Uint8Array): ApduResponse {
   };
 }
 
+/** Whether a short command has command data (Lc and data: cases 3 and 4). */
+function carriesData(command: Uint8Array): boolean {
+  return command.length > 5;
+}
+
 /** Sends one command and returns the complete answer, resolving 61xx and 6Cxx. */
 export async function exchange(transport: ApduTransport, command: Uint8Array, options: ExchangeOptions = {}): Promise<ApduResponse> {
   let response = split(await transport.transmit(command));
-  if (response.sw >> 8 === SW.WRONG_LE >> 8) {
+  // 6Cxx names the right Le of a command that only asks for data (ISO/IEC
+  // 7816-3, T=0 case 2). A command carrying data is never sent again: a second
+  // VERIFY would spend a second PIN try the person did not give.
+  if (response.sw >> 8 === SW.WRONG_LE >> 8 && !carriesData(command)) {
     await pause(options.resendPauseMs ?? RESEND_PAUSE_MS);
     response = split(await transport.transmit(withLe(command, response.sw & 0xff)));
   }
