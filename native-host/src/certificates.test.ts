@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTestPki } from '../../devtools/test-pki/test-pki.js';
 import { EidBridgeError } from '../../shared/errors.js';
-import { describeCertificate } from './certificates.js';
+import type { CardBackend, TokenCertificate } from './backends/card-backend.js';
+import { chooseCertificate, describeCertificate } from './certificates.js';
 
 const pki = await createTestPki({ keyType: 'ec', withSigning: false });
 const token = { tokenId: 'pcsc:1', tokenLabel: 'card', reader: 'reader', usage: 'authentication' as const, keyRef: '1' };
@@ -32,5 +33,30 @@ describe('describeCertificate', () => {
     }
     expect(thrown).toBeInstanceOf(EidBridgeError);
     expect((thrown as EidBridgeError).code).toBe('CARD_ERROR');
+  });
+});
+
+describe('chooseCertificate', () => {
+  /** A backend whose certificate listing gives these certificates, or fails with this error. */
+  function backendListing(name: 'pcsc' | 'pkcs11', outcome: TokenCertificate[] | EidBridgeError): CardBackend {
+    return {
+      name,
+      certificates: async () => {
+        if (outcome instanceof EidBridgeError) throw outcome;
+        return outcome;
+      },
+    } as unknown as CardBackend;
+  }
+  const chosen = Buffer.from(pki.authentication.der).toString('base64');
+
+  it('answers CARD_REMOVED, not CERTIFICATE_NOT_FOUND, for a chosen certificate whose card was pulled out while it was read', async () => {
+    const backends = [backendListing('pcsc', new EidBridgeError('CARD_REMOVED', 'The card was removed')), backendListing('pkcs11', [])];
+    await expect(chooseCertificate(backends, 'authentication', chosen)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+  });
+
+  it('answers CERTIFICATE_NOT_FOUND when every card was read and none holds the chosen certificate', async () => {
+    const other = (await createTestPki({ keyType: 'ec', withSigning: false })).authentication.der;
+    const backends = [backendListing('pcsc', [{ ...token, der: other }]), backendListing('pkcs11', new EidBridgeError('PKCS11_MODULE_MISSING', 'none'))];
+    await expect(chooseCertificate(backends, 'authentication', chosen)).rejects.toMatchObject({ code: 'CERTIFICATE_NOT_FOUND' });
   });
 });

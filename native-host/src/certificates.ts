@@ -111,6 +111,9 @@ export async function chooseCertificate(
   if (wanted !== undefined) {
     const match = found.find((c) => bytesToBase64(c.der) === wanted);
     if (match) return match;
+    // A card pulled out while its certificates were read held the chosen one, most likely: say so.
+    const removed = failures.find((f) => f.code === 'CARD_REMOVED');
+    if (removed) throw removed;
     throw new EidBridgeError('CERTIFICATE_NOT_FOUND', 'The chosen certificate is not on any card or token present');
   }
   // The same certificate may be visible through two backends (PC/SC and the
