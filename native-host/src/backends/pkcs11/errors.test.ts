@@ -68,6 +68,16 @@ describe('mapPkcs11Error', () => {
     if (expected === 'CARD_ERROR') expect(error.message).toContain(name);
   });
 
+  it.each([
+    ['CKR_MECHANISM_INVALID', 0x70],
+    ['CKR_FUNCTION_NOT_SUPPORTED', 0x54],
+  ] as const)('maps %s (the module will not sign with this key) to UNSUPPORTED_CARD saying what to use instead', (name, code) => {
+    const error = mapPkcs11Error(moduleError(name, code), context);
+    expect(error.code).toBe('UNSUPPORTED_CARD');
+    expect(error.message).toContain(name);
+    expect(error.details.hint).toContain('PC/SC backend');
+  });
+
   it('keeps an EidBridgeError and wraps anything else as CARD_ERROR', () => {
     const own = new EidBridgeError('CERTIFICATE_NOT_FOUND', 'no key');
     expect(mapPkcs11Error(own, context)).toBe(own);

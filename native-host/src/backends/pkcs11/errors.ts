@@ -12,6 +12,7 @@ export const CKR = {
   GENERAL_ERROR: 0x05,
   FUNCTION_FAILED: 0x06,
   DATA_LEN_RANGE: 0x21,
+  FUNCTION_NOT_SUPPORTED: 0x54,
   DEVICE_ERROR: 0x30,
   DEVICE_MEMORY: 0x31,
   DEVICE_REMOVED: 0x32,
@@ -101,6 +102,15 @@ export interface MappingContext {
   tokenLabel?: string;
 }
 
+/**
+ * What to do when the module will not sign with a key of the card: OpenSC
+ * never signs with the Belgian Signature key, and before 0.26 offers no ECDSA
+ * for applet 1.8 (docs/card.md, "Through PKCS#11"); other modules may lack a
+ * mechanism too.
+ */
+export const MODULE_CANNOT_SIGN_HINT =
+  'Choose the PC/SC backend in the options page (it needs no module), or a PKCS#11 module that signs with this card, such as the official Belgian eID middleware.';
+
 /** Turns a pkcs11js error into the EidBridgeError a caller can act on. Never sees the PIN. */
 export function mapPkcs11Error(error: unknown, context: MappingContext): EidBridgeError {
   if (error instanceof EidBridgeError) return error;
@@ -141,6 +151,9 @@ export function mapPkcs11Error(error: unknown, context: MappingContext): EidBrid
     case CKR.KEY_HANDLE_INVALID:
     case CKR.OBJECT_HANDLE_INVALID:
       return wrapped('CERTIFICATE_NOT_FOUND', `The key for this certificate is not on the token${on} (${name})`);
+    case CKR.MECHANISM_INVALID:
+    case CKR.FUNCTION_NOT_SUPPORTED:
+      return wrapped('UNSUPPORTED_CARD', `The PKCS#11 module will not ${context.operation} with this key${on} (${name})`, { hint: MODULE_CANNOT_SIGN_HINT });
     case CKR.USER_PIN_NOT_INITIALIZED:
       return wrapped('CARD_ERROR', `The token${on} has no user PIN set (${name})`);
     default:

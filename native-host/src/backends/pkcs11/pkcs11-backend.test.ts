@@ -14,7 +14,7 @@ import { createTestPki, type TestPki } from '../../../../devtools/test-pki/test-
 import { createSoftHsmToken, softHsmAvailable, type SoftHsmToken } from '../../../../tests/helpers/softhsm.js';
 import type { DigestAlgorithm, SignOperation, TokenCertificate } from '../card-backend.js';
 import { CKR } from './errors.js';
-import { Pkcs11Backend } from './pkcs11-backend.js';
+import { isBelpicTokenLabel, Pkcs11Backend } from './pkcs11-backend.js';
 
 const PIN = new TextEncoder().encode('1234');
 const NODE_HASH: Record<DigestAlgorithm, string> = {
@@ -330,5 +330,14 @@ describe('Pkcs11Backend without a module', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('isBelpicTokenLabel', () => {
+  it('knows the Belgian card as the official middleware and as OpenSC label it, and nothing else', () => {
+    expect(isBelpicTokenLabel('BELPIC')).toBe(true);
+    expect(isBelpicTokenLabel('BELPIC (Basic PIN)')).toBe(true);
+    expect(isBelpicTokenLabel('BELPICX')).toBe(false);
+    expect(isBelpicTokenLabel('Alice RSA')).toBe(false);
   });
 });

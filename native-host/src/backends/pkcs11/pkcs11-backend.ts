@@ -7,12 +7,13 @@
  * at C_Initialize). Every operation opens its own session and closes it,
  * logged out, before it returns. Operations run one at a time.
  */
+import { X509Certificate } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { EidBridgeError } from '../../../../shared/errors.js';
 import type { BackendStatus, ReaderStatus } from '../../../../shared/protocol.js';
 import type { CardBackend, SignOperation, TokenCertificate } from '../card-backend.js';
 import { certificateUsage } from './certificate-usage.js';
-import { CKF_SLOT, CKF_TOKEN, CKR, isReturnValue, mapPkcs11Error, pinStateFromTokenFlags, type MappingContext } from './errors.js';
+import { CKF_SLOT, CKF_TOKEN, CKR, isReturnValue, MODULE_CANNOT_SIGN_HINT, mapPkcs11Error, pinStateFromTokenFlags, type MappingContext } from './errors.js';
 import { checkDigest, rsaPkcs1DigestInfo } from './mechanisms.js';
 import { installHint, resolvePkcs11Module } from './module-paths.js';
 
@@ -51,13 +52,36 @@ interface TokenEntry {
   tokenId: string;
 }
 
-/** Labels the official middleware gives the Belgian eID token. */
+/** The Belgian card's PKCS#15 label, which the official middleware gives its token. */
 const BELPIC_TOKEN_LABEL = 'BELPIC';
 /** The Belgian card blocks its PIN after 3 wrong tries (docs/card.md, "PIN"). */
 const BELPIC_PIN_TRIES = 3;
 
+/**
+ * A Belgian eID card, as either module labels it: the official middleware
+ * names the token "BELPIC"; OpenSC names it after the card's label followed
+ * by the PIN's in parentheses, "BELPIC (Basic PIN)" (docs/card.md, "Through
+ * PKCS#11").
+ */
+export function isBelpicTokenLabel(label: string): boolean {
+  return label === BELPIC_TOKEN_LABEL || label.startsWith(`${BELPIC_TOKEN_LABEL} (`);
+}
+
 function maxPinTries(token: TokenEntry): number | undefined {
-  return token.label === BELPIC_TOKEN_LABEL ? BELPIC_PIN_TRIES : undefined;
+  return isBelpicTokenLabel(token.label) ? BELPIC_PIN_TRIES : undefined;
+}
+
+/** The mechanism that signs with a certificate's key, from its public key: known before any PIN is spent. */
+function signMechanismFor(certificateDer: Uint8Array): { mechanism: number; name: string } | undefined {
+  let keyType: string | undefined;
+  try {
+    keyType = new X509Certificate(certificateDer).publicKey.asymmetricKeyType;
+  } catch {
+    return undefined;
+  }
+  if (keyType === 'rsa') return { mechanism: pkcs11js.CKM_RSA_PKCS, name: 'CKM_RSA_PKCS' };
+  if (keyType === 'ec') return { mechanism: pkcs11js.CKM_ECDSA, name: 'CKM_ECDSA' };
+  return undefined;
 }
 /** The official middleware's extra slot for reader events on Windows, named \\?PnP?\Notification. */
 const PNP_NOTIFICATION_SLOT_PREFIX = '\\\\?PnP?';
@@ -133,7 +157,7 @@ export class Pkcs11Backend implements CardBackend {
           tokenId: token.tokenId,
           tokenLabel: token.label,
           pinPad: (token.flags & CKF_TOKEN.PROTECTED_AUTHENTICATION_PATH) !== 0,
-          cardType: token.label === BELPIC_TOKEN_LABEL ? 'BELPIC (PKCS#11)' : 'PKCS#11 token',
+          cardType: isBelpicTokenLabel(token.label) ? 'BELPIC (PKCS#11)' : 'PKCS#11 token',
         };
         const pin = pinStateFromTokenFlags(token.flags, maxPinTries(token));
         if (pin.triesLeft !== undefined) reader.pinTriesLeft = pin.triesLeft;
@@ -185,6 +209,7 @@ export class Pkcs11Backend implements CardBackend {
       if (op.pin === undefined && !protectedPath) {
         throw new EidBridgeError('PIN_REQUIRED', `Token "${token.label}" needs a PIN`);
       }
+      this.requireSignMechanism(state.module, token, op.certificate.der);
       const keyId = Buffer.from(op.certificate.keyRef, 'hex');
       if (keyId.length === 0) {
         throw new EidBridgeError('CERTIFICATE_NOT_FOUND', 'The certificate has no key reference on this token');
@@ -405,6 +430,28 @@ export class Pkcs11Backend implements CardBackend {
     } finally {
       ignoreErrors(() => pkcs11.C_CloseSession(session));
     }
+  }
+
+  /**
+   * Refuses, before the PIN is used, a key the module cannot sign with: the
+   * person can do nothing about it but choose another backend or module.
+   * A module that cannot list its mechanisms is left to answer C_SignInit.
+   */
+  private requireSignMechanism(module: LoadedModule, token: TokenEntry, certificateDer: Uint8Array): void {
+    const needed = signMechanismFor(certificateDer);
+    if (!needed) return;
+    let offered: number[];
+    try {
+      offered = module.pkcs11.C_GetMechanismList(token.slot);
+    } catch {
+      return;
+    }
+    if (offered.includes(needed.mechanism)) return;
+    throw new EidBridgeError(
+      'UNSUPPORTED_CARD',
+      `The PKCS#11 module ${module.description} offers no ${needed.name} on token "${token.label}", which signing with this card's key needs`,
+      { hint: MODULE_CANNOT_SIGN_HINT },
+    );
   }
 
   private login(pkcs11: pkcs11js.PKCS11, session: Handle, userType: number, pin: Uint8Array | undefined): void {
