@@ -3,11 +3,32 @@ import { LEVELS } from '../context.js';
 import { type Language } from '../../shared/text/format.js';
 import { pageText, type PageTextKey } from './texts/index.js';
 import { esc, page } from './html.js';
+import { ITSME_START_PATH, type ItsmeFailure } from '../routes/itsme.js';
 
 export interface LoginPageInput {
   language: Language;
   minLevel: number;
   returnTo: string;
+  /** An itsme provider is configured: the key choice offers "AANMELDEN via itsme". */
+  itsme?: boolean;
+  /** Why the last itsme login came back to the key choice. */
+  itsmeFailure?: ItsmeFailure;
+}
+
+/** What each way back from itsme tells the person: what happened and what to do. */
+const ITSME_FAILURE_TEXT: Readonly<Record<ItsmeFailure, PageTextKey>> = {
+  ITSME_EXPIRED: 'itsmeExpired',
+  ITSME_CANCELLED: 'itsmeCancelled',
+  ITSME_WRONG_CODE: 'itsmeWrongCode',
+  ITSME_UNREACHABLE: 'itsmeUnreachable',
+  ITSME_REFUSED: 'itsmeRefused',
+  ITSME_NOT_STARTED: 'itsmeNotStarted',
+  NATIONAL_NUMBER_INVALID: 'itsmeNoNationalNumber',
+};
+
+/** The guides send people who have no itsme account to itsme's own step-by-step plan. */
+function itsmeGetStartedUrl(language: Language): string {
+  return `https://www.itsme.be/${language === 'nl' || language === 'fr' ? language : 'en'}/get-started`;
 }
 
 const SCRIPT_TEXTS: Array<PageTextKey> = [
@@ -27,13 +48,27 @@ export function loginPage(input: LoginPageInput): string {
       ${tooWeak ? `<span class="too-weak">${esc(pageText(l, 'keyTooWeak', { level: minLevel }))}</span>` : ''}
     </button>`;
   };
+  // A link, not a button: the login continues at the provider's pages, no script involved.
+  const itsmeButton = () => {
+    const level = LEVELS.eid;
+    const start = `${ITSME_START_PATH}?${new URLSearchParams({ return: input.returnTo, lang: l })}`;
+    return `<div class="key-with-link">
+      <a class="button key" id="itsme-login" href="${esc(start)}">
+        <span>${esc(pageText(l, 'itsmeButton'))}</span>
+        <span class="level">${esc(pageText(l, 'level', { level }))}</span>
+      </a>
+      <a class="hint" href="${esc(itsmeGetStartedUrl(l))}" rel="noopener">${esc(pageText(l, 'itsmeCreate'))}</a>
+    </div>`;
+  };
+  const failure = input.itsmeFailure;
   const body = `
 <h1>${esc(pageText(l, 'chooseKey'))}</h1>
 <p><a href="#help">${esc(pageText(l, 'needHelp'))}</a></p>
+${failure ? `<p class="notice status error" id="itsme-error" role="alert">${esc(pageText(l, ITSME_FAILURE_TEXT[failure]))}</p>` : ''}
 ${minLevel > 0 ? `<p class="notice" id="level-notice">${esc(pageText(l, 'keyTooWeak', { level: minLevel }))}</p>` : ''}
 <section class="card" id="chooser">
   <h2>${esc(pageText(l, 'eidSection'))}</h2>
-  <div class="keys">${keyButton('eid', 'eidButton')}</div>
+  <div class="keys">${keyButton('eid', 'eidButton')}${input.itsme ? itsmeButton() : ''}</div>
   <h2>${esc(pageText(l, 'codeSection'))}</h2>
   <div class="keys">
     ${keyButton('email', 'emailButton')}

@@ -14,10 +14,11 @@ h3 { margin: 1.5rem 0 .5rem; font-size: 1.05rem; }
 section.card, .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1.25rem 1.5rem; margin-bottom: 1.25rem; }
 .keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .75rem; }
 button, .button { font: inherit; cursor: pointer; border: 2px solid var(--red); background: #fff; color: var(--ink); border-radius: 4px; padding: .75rem 1rem; text-align: left; text-decoration: none; display: inline-block; }
-button.key { display: flex; flex-direction: column; gap: .25rem; min-height: 5rem; font-weight: 600; }
+button.key, a.key { display: flex; flex-direction: column; gap: .25rem; min-height: 5rem; font-weight: 600; }
 button.primary, .button.primary { background: var(--red); color: #fff; text-align: center; }
 button:disabled { border-color: var(--line); color: var(--muted); cursor: not-allowed; }
 button:focus-visible, a:focus-visible, input:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.key-with-link { display: flex; flex-direction: column; gap: .35rem; }
 .level { font-weight: 400; font-size: .85rem; color: var(--muted); }
 .too-weak { font-weight: 400; font-size: .85rem; color: var(--red); }
 label { display: block; margin: .75rem 0 .25rem; font-weight: 600; }

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { isValidNationalNumber } from '../../shared/identifiers.js';
+import { isLanguage } from '../../shared/text/format.js';
 import type { BackendContext } from '../context.js';
 import { LEVELS } from '../context.js';
 import type { ItsmeConfig } from '../config.js';
@@ -25,7 +26,30 @@ const PENDING_LOGIN_TTL_MS = 10 * 60_000;
  * Why an itsme login went back to the key choice, as the `error` query parameter of /login.
  * NOT_STARTED: no pending login for this browser session (a replayed or stale callback).
  */
-export type ItsmeFailure = 'ITSME_CANCELLED' | 'ITSME_UNREACHABLE' | 'ITSME_REFUSED' | 'ITSME_NOT_STARTED' | 'NATIONAL_NUMBER_INVALID';
+export const ITSME_FAILURES = [
+  'ITSME_EXPIRED',
+  'ITSME_CANCELLED',
+  'ITSME_WRONG_CODE',
+  'ITSME_UNREACHABLE',
+  'ITSME_REFUSED',
+  'ITSME_NOT_STARTED',
+  'NATIONAL_NUMBER_INVALID',
+] as const;
+export type ItsmeFailure = (typeof ITSME_FAILURES)[number];
+
+export function isItsmeFailure(code: unknown): code is ItsmeFailure {
+  return ITSME_FAILURES.includes(code as ItsmeFailure);
+}
+
+/**
+ * The provider answers every "no" from the app with access_denied; its error_description says
+ * which: the confirmation time ran out, a wrong 5-digit code, else the person said no.
+ */
+function deniedFailure(description: string | undefined): ItsmeFailure {
+  if (/\b(expired|timed? ?out|time ran out)\b/i.test(description ?? '')) return 'ITSME_EXPIRED';
+  if (/\b(wrong|incorrect|invalid) (code|pin)\b/i.test(description ?? '')) return 'ITSME_WRONG_CODE';
+  return 'ITSME_CANCELLED';
+}
 
 /** What the start route keeps server-side until the callback; in the database, so any instance can finish the login. */
 interface PendingLogin {
@@ -73,7 +97,7 @@ function providerConfiguration(itsme: ItsmeConfig): () => Promise<oidc.Configura
 
 /** A failure the provider or the network caused, told apart from a token the backend refuses. */
 function failureOf(error: unknown): ItsmeFailure {
-  if (error instanceof oidc.AuthorizationResponseError && error.error === 'access_denied') return 'ITSME_CANCELLED';
+  if (error instanceof oidc.AuthorizationResponseError && error.error === 'access_denied') return deniedFailure(error.error_description);
   // fetch() rejects with a TypeError when it reaches no server; openid-client's own errors are ClientError or the oauth4webapi ones.
   if (error instanceof TypeError || (error instanceof oidc.ClientError && error.code === 'OAUTH_TIMEOUT')) return 'ITSME_UNREACHABLE';
   return 'ITSME_REFUSED';
@@ -96,7 +120,8 @@ export function registerItsmeRoutes(app: FastifyInstance, ctx: BackendContext): 
   const redirectUri = () => `${ctx.publicUrl}${ITSME_CALLBACK_PATH}`;
 
   app.get(ITSME_START_PATH, async (request, reply) => {
-    const returnTo = safeReturnPath((request.query as Record<string, unknown>).return, '/demo/welcome');
+    const query = request.query as Record<string, unknown>;
+    const returnTo = safeReturnPath(query.return, '/demo/welcome');
     let provider: oidc.Configuration;
     try {
       provider = await configuration();
@@ -115,6 +140,8 @@ export function registerItsmeRoutes(app: FastifyInstance, ctx: BackendContext): 
       nonce: pending.nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
+      // The provider's pages in the language of the key choice the person came from.
+      ...(isLanguage(query.lang) ? { ui_locales: query.lang } : {}),
     });
     return reply.header('Cache-Control', 'no-store').redirect(authorizationUrl.href);
   });

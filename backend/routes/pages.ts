@@ -13,6 +13,7 @@ import { pageText } from '../pages/texts/index.js';
 import { personJson } from '../people.js';
 import { esc, html, page, pageLanguage as language, safeReturnPath } from '../pages/html.js';
 import { loginPage } from '../pages/login-page.js';
+import { isItsmeFailure } from './itsme.js';
 import { activatePage } from '../pages/activate-page.js';
 import { loadPageScripts, PAGE_SCRIPTS } from '../pages/browser-scripts.js';
 import { STYLE_CSS } from '../pages/style.js';
@@ -52,7 +53,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: BackendContext): v
     const lang = language(request, reply);
     const minLevel = minLevelQuery(request);
     const returnTo = safeReturnPath((request.query as Record<string, unknown>).return, `/demo/welcome?minLevel=${minLevel}`);
-    return html(reply, loginPage({ language: lang, minLevel, returnTo }));
+    const error = (request.query as Record<string, unknown>).error;
+    return html(reply, loginPage({ language: lang, minLevel, returnTo, itsme: Boolean(ctx.config.itsme), ...(isItsmeFailure(error) ? { itsmeFailure: error } : {}) }));
   });
 
   app.get('/activate', async (request, reply) => {

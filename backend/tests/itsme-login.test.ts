@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
+import { base32Decode, totp } from '../security/otp.js';
 import { Client, startTestBackend, type TestBackend } from './helpers.js';
 import { freePort } from './postgres-cluster.js';
 import { ITSME_CALLBACK_PATH, ITSME_START_PATH } from '../routes/itsme.js';
@@ -37,10 +38,14 @@ afterAll(async () => {
 });
 
 /** A provider process and a backend configured for it (the backend's port chosen first: the provider must know the redirect URI). */
-async function startPair(tamper?: Tampering): Promise<TestBackend> {
+async function startPair(tamper?: Tampering, confirmSeconds?: number): Promise<TestBackend> {
   const port = await freePort();
   const redirectUri = `http://localhost:${port}${ITSME_CALLBACK_PATH}`;
-  const args = [providerCli, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--redirect-uri', redirectUri, ...(tamper ? ['--tamper', tamper] : [])];
+  const args = [
+    providerCli, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--redirect-uri', redirectUri,
+    ...(tamper ? ['--tamper', tamper] : []),
+    ...(confirmSeconds ? ['--confirm-seconds', String(confirmSeconds)] : []),
+  ];
   const provider = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: provider.stdout! }), 'line')) as [string];
   const { issuer } = JSON.parse(line) as { issuer: string };
@@ -79,20 +84,51 @@ class ProviderVisit {
     }
   }
 
-  /** The stand-in's page: type the phone number and confirm (or cancel). */
-  async answer(pageUrl: string, phone: string, confirm: 'yes' | 'no'): Promise<{ page?: string; backTo?: URL }> {
-    return this.follow(pageUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ phone, confirm }).toString() });
+  /** A form sent on one of the stand-in's pages. */
+  async submit(pageUrl: string, fields: Record<string, string>): Promise<{ page?: string; pageUrl: string; backTo?: URL }> {
+    return this.follow(pageUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
   }
 }
 
+/** What the person does in the stand-in app after sending the phone number. */
+type AppAnswer = 'confirm' | 'refuse' | 'wrong-code' | 'wait';
+
+/** The 5-digit code the waiting page shows, which the stand-in phone asks for. */
+function shownCode(page: string | undefined): string {
+  const code = /id="itsme-code">(\d{5})</.exec(page ?? '')?.[1];
+  if (!code) throw new Error('the waiting page shows no 5-digit code');
+  return code;
+}
+
 /** Start at the backend, play the app at the provider; answers the callback address the provider sends the browser back to. */
-async function playApp(client: Client, phone = JAN.phone, confirm: 'yes' | 'no' = 'yes'): Promise<URL> {
-  const start = await client.get(`${ITSME_START_PATH}?return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+async function playApp(client: Client, answer: AppAnswer = 'confirm', phone = JAN.phone): Promise<URL> {
+  const start = await client.get(`${ITSME_START_PATH}?lang=en&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
   expect(start.status).toBe(302);
   const visit = new ProviderVisit();
   const phonePage = await visit.follow(start.headers.get('location')!);
   expect(phonePage.page).toContain('Stand-in for itsme');
-  const answered = await visit.answer(phonePage.pageUrl, phone, confirm);
+  expect(phonePage.page).toContain('BE (+32)');
+  const waiting = await visit.submit(phonePage.pageUrl, { step: 'phone', phone });
+  expect(waiting.page).toContain('you have 3 minutes');
+  const code = shownCode(waiting.page);
+  const phoneUrl = `${waiting.pageUrl}/phone`;
+  if (answer === 'wait') {
+    // What the waiting page's countdown sends when it reaches 0:00.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const expired = await visit.submit(waiting.pageUrl, { step: 'expired' });
+    expect(expired.backTo?.pathname).toBe(ITSME_CALLBACK_PATH);
+    return expired.backTo!;
+  }
+  const request = await visit.follow(phoneUrl);
+  expect(request.page).toContain('I log in');
+  const confirmPage = await visit.submit(phoneUrl, { step: answer === 'refuse' ? 'refuse' : 'login' });
+  if (answer === 'refuse') {
+    expect(confirmPage.backTo?.pathname).toBe(ITSME_CALLBACK_PATH);
+    return confirmPage.backTo!;
+  }
+  expect(confirmPage.page).toContain('5-digit itsme code');
+  const typed = answer === 'wrong-code' ? String((Number(code) + 1) % 100_000).padStart(5, '0') : code;
+  const answered = await visit.submit(phoneUrl, { step: 'confirm', code: typed });
   expect(answered.backTo?.pathname).toBe(ITSME_CALLBACK_PATH);
   return answered.backTo!;
 }
@@ -151,13 +187,57 @@ describe('itsme login against the stand-in provider', () => {
     expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
   });
 
-  it('sends the person back to the key choice when they cancel in the app', async () => {
+  for (const [answer, failure, message] of [
+    ['refuse', 'ITSME_CANCELLED', 'You refused the login in the itsme app.'],
+    ['wrong-code', 'ITSME_WRONG_CODE', 'The 5-digit itsme code was not right.'],
+  ] as const) {
+    it(`sends the person back to the key choice with ${failure} when they ${answer === 'refuse' ? 'refuse in the app' : 'type a wrong 5-digit code'}`, async () => {
+      const client = tb.client();
+      const callback = await playApp(client, answer);
+      expect(callback.searchParams.get('error')).toBe('access_denied');
+      const back = await client.get(backendPath(callback));
+      expect(back.headers.get('location')).toBe(`/login?error=${failure}&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+      expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
+      const keyChoice = await client.get(`${back.headers.get('location')!}&lang=en`);
+      expect(keyChoice.text).toContain(message);
+    });
+  }
+
+  it('offers "AANMELDEN via itsme" with "Je itsme-account aanmaken" on the key choice', async () => {
+    const page = (await tb.client().get('/login?lang=nl')).text;
+    expect(page).toContain('AANMELDEN met eID kaartlezer');
+    expect(page).toContain('AANMELDEN via itsme');
+    expect(page).toContain('Je itsme-account aanmaken');
+    expect(page).toMatch(/href="\/itsme\/start\?return=[^"]+&amp;lang=nl"/);
+  });
+
+  it('lets the person activate a digital key after an itsme login, as after an eID login', async () => {
     const client = tb.client();
-    const callback = await playApp(client, JAN.phone, 'no');
+    await client.get(backendPath(await playApp(client)));
+    expect((await client.get('/api/session')).json).toMatchObject({ authenticated: true, method: 'itsme' });
+    const created = await client.put('/api/keys/password', { username: 'jan.janssens', password: 'green bike along the Leie' });
+    expect(created.status).toBe(200);
+    const start = await client.post('/api/keys/totp/start', {});
+    expect(start.status).toBe(200);
+    const secret = base32Decode(start.json.secret as string);
+    const confirm = await client.post('/api/keys/totp/confirm', { registrationId: start.json.registrationId, code: totp(secret, Date.now()) });
+    expect(confirm.status).toBe(200);
+    expect(confirm.json.keys).toContainEqual(expect.objectContaining({ key: 'totp', active: true }));
+  });
+});
+
+describe('itsme: the 3 minutes to confirm in the app', () => {
+  it('sends the person back with ITSME_EXPIRED when the time runs out, and says so on the key choice', async () => {
+    // The stand-in's 3 minutes shortened to 1 second.
+    const tb = await startPair(undefined, 1);
+    const client = tb.client();
+    const callback = await playApp(client, 'wait');
     expect(callback.searchParams.get('error')).toBe('access_denied');
     const back = await client.get(backendPath(callback));
-    expect(back.headers.get('location')).toBe(`/login?error=ITSME_CANCELLED&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+    expect(back.headers.get('location')).toBe(`/login?error=ITSME_EXPIRED&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
     expect((await client.get('/api/session')).json).toMatchObject({ authenticated: false });
+    const keyChoice = await client.get(`${back.headers.get('location')!}&lang=nl`);
+    expect(keyChoice.text).toContain('De 3 minuten om uw aanmelding in de itsme-app te bevestigen zijn verstreken.');
   });
 });
 
@@ -181,6 +261,7 @@ describe('without an itsme provider configured', () => {
     try {
       expect((await tb.client().get(ITSME_START_PATH)).status).toBe(404);
       expect((await tb.client().get(ITSME_CALLBACK_PATH)).status).toBe(404);
+      expect((await tb.client().get('/login?lang=nl')).text).not.toContain('AANMELDEN via itsme');
     } finally {
       await tb.stop();
     }

@@ -1,6 +1,6 @@
 /**
  * Runs the stand-in itsme provider as its own process, as a real provider would be:
- *   itsme-provider --client-id ID --client-secret SECRET --redirect-uri URL [--port N] [--claim NAME] [--tamper other-key|other-audience]
+ *   itsme-provider --client-id ID --client-secret SECRET --redirect-uri URL [--port N] [--claim NAME] [--tamper other-key|other-audience] [--confirm-seconds 180]
  * Prints one line of JSON, {"issuer": "http://127.0.0.1:PORT"}, once it listens; ends on SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true },
     claim: { type: 'string' },
     tamper: { type: 'string' },
+    'confirm-seconds': { type: 'string' },
   },
 });
 
@@ -40,6 +41,7 @@ const provider = await startItsmeProvider({
   redirectUris,
   ...(values.claim ? { nationalNumberClaim: values.claim } : {}),
   ...(values.tamper ? { tamper: values.tamper as Tampering } : {}),
+  ...(values['confirm-seconds'] ? { confirmSeconds: Number(values['confirm-seconds']) } : {}),
 });
 console.log(JSON.stringify({ issuer: provider.issuer }));
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
