@@ -4,7 +4,7 @@
  * down cleanly. All data stays in the data directory across restarts.
  */
 import { parseArgs } from 'node:util';
-import { configFromEnv, ENV } from '../../backend/config.js';
+import { configFromEnv, DEFAULT_ITSME_NATIONAL_NUMBER_CLAIM, ENV } from '../../backend/config.js';
 import { startBackend } from '../../backend/server.js';
 import { deliveryConfigProblem } from '../../backend/delivery/delivery.js';
 import type { CliCommand } from '../cli-command.js';
@@ -41,7 +41,14 @@ Environment only:
                             all (also cards under configured roots) or off
   ${ENV.ocspUrl}  OCSP responder to ask instead of the certificate's own
   ${ENV.fetchIntermediates}=1  fetch a card's issuing CA from the address in its certificate (off by default)
-  ${ENV.pkiHosts}  hosts such addresses may name (default: the Belgian eID PKI's)`;
+  ${ENV.pkiHosts}  hosts such addresses may name (default: the Belgian eID PKI's)
+  ${ENV.itsmeIssuer}  the itsme key: the OpenID Connect provider's issuer URL (https;
+                            http only on a loopback address); unset: no "AANMELDEN via itsme"
+  ${ENV.itsmeClientId}, ${ENV.itsmeClientSecret}
+                            the backend's registration at that provider (all three or none);
+                            the provider must accept <public URL>/itsme/callback as redirect URI
+  ${ENV.itsmeNationalNumberClaim}  the claim carrying the national number
+                            (default ${DEFAULT_ITSME_NATIONAL_NUMBER_CLAIM})`;
 
 export const backendCommand: CliCommand = {
   name: 'backend',
