@@ -4,12 +4,11 @@
  * shuts down cleanly; a restart keeps every record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { CLI_BIN, ensureCliBuilt } from '../../tests/helpers/cli-process.js';
+import { ensureCliBuilt, processExit, startBackendProcess } from '../../tests/helpers/cli-process.js';
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { Client, errorCode, loginWithCard } from './helpers.js';
 import { MIGRATIONS } from '../db/migrations.js';
@@ -34,30 +33,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startCli(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI_BIN, 'backend', '--dev', '--port', '0', '--http', '--data', join(dir, 'data'), '--admin-token', ADMIN], {
-    env: { ...process.env, EID_BRIDGE_TRUSTED_ROOTS: join(dir, 'trust.pem'), EID_BRIDGE_SMTP_URL: '', EID_BRIDGE_SMS_GATEWAY_URL: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startCli(): Promise<{ child: ChildProcess; url: string }> {
+  return startBackendProcess(['--dev', '--port', '0', '--http', '--data', join(dir, 'data'), '--admin-token', ADMIN], {
+    EID_BRIDGE_TRUSTED_ROOTS: join(dir, 'trust.pem'),
+    EID_BRIDGE_SMTP_URL: '',
+    EID_BRIDGE_SMS_GATEWAY_URL: '',
+  }).then((started) => {
+    children.add(started.child);
+    return started;
   });
-  children.add(child);
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the backend did not start')), 20_000);
-    child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-    lines.on('line', (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-  return { child, url };
-}
-
-async function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 }
 
 async function eidLogin(client: Client, url: string) {
@@ -90,7 +74,7 @@ describe('eid-bridge backend as a process', () => {
     first.child.kill('SIGKILL');
     killed = true;
     await writer;
-    expect((await exited(first.child)).signal).toBe('SIGKILL');
+    expect((await processExit(first.child)).signal).toBe('SIGKILL');
     expect(acknowledged.length).toBeGreaterThanOrEqual(10);
 
     const second = await startCli();
@@ -116,13 +100,13 @@ describe('eid-bridge backend as a process', () => {
     expect(found).toBe(true);
 
     second.child.kill('SIGTERM');
-    const end = await exited(second.child);
+    const end = await processExit(second.child);
     expect(end.code).toBe(0);
 
     // And once more: still all there after a clean stop.
     const third = await startCli();
     expect((await new Client(third.url).post('/api/login/password', { username: 'survivor', password: 'still here after a crash', key: 'password' })).status).toBe(200);
     third.child.kill('SIGTERM');
-    expect((await exited(third.child)).code).toBe(0);
+    expect((await processExit(third.child)).code).toBe(0);
   }, 60_000);
 });

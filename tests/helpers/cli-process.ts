@@ -2,7 +2,8 @@
  * Runs the built eid-bridge CLI (dist/eid-bridge.mjs) as a real process, the
  * way a person types it, and collects its exit status and output.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './host-process.js';
@@ -45,4 +46,31 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/**
+ * `eid-bridge backend <args>` as a long-running process: resolves with its
+ * address once it prints "listening on"; the caller ends it.
+ */
+export async function startBackendProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI_BIN, 'backend', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the backend did not start')), 30_000);
+    child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
+    lines.on('line', (line) => {
+      const m = /listening on (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return { child, url };
+}
+
+/** How a process ended, once it has. */
+export function processExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
 }
