@@ -9,12 +9,12 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { base32Decode, totp } from '../security/otp.js';
 import { Client, startTestBackend, type TestBackend } from './helpers.js';
 import { freePort } from './postgres-cluster.js';
 import { ITSME_CALLBACK_PATH, ITSME_START_PATH } from '../routes/itsme.js';
 import type { Tampering } from '../../devtools/itsme-provider/itsme-provider.js';
+import { buildItsmeProviderCli } from '../../devtools/itsme-provider/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLIENT = { clientId: 'eid-bridge-test', clientSecret: 'test-client-secret-that-is-long-enough' };
@@ -25,9 +25,7 @@ let providerCli: string;
 const running: { provider: ChildProcess; backend: TestBackend }[] = [];
 
 beforeAll(async () => {
-  // The provider is TypeScript: bundled once (its packages stay in node_modules) and run by plain node.
-  providerCli = join(here, '..', '..', 'node_modules', '.cache', 'eid-bridge-itsme-provider', 'cli.mjs');
-  await build({ entryPoints: [join(here, '..', '..', 'devtools', 'itsme-provider', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: providerCli, logLevel: 'error' });
+  providerCli = await buildItsmeProviderCli(join(here, '..', '..'));
 });
 
 afterAll(async () => {

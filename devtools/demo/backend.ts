@@ -26,14 +26,22 @@ function healthy(url: string): Promise<boolean> {
   });
 }
 
-export async function startBackend(group: ProcessGroup, options: { stateDir: string; cli: string; port: number; trustedRoots?: string }): Promise<string> {
+/** The address the demo's backend answers on (and names as its public URL). */
+export function demoBackendUrl(port: number): string {
+  return `https://127.0.0.1:${port}`;
+}
+
+export async function startBackend(
+  group: ProcessGroup,
+  options: { stateDir: string; cli: string; port: number; trustedRoots?: string; extraEnv?: NodeJS.ProcessEnv },
+): Promise<string> {
   const host = '127.0.0.1';
   if (!(await portFree(options.port, host))) {
     throw new StepFailure(`port ${options.port} on ${host} is taken`, `stop what uses it (ss -ltnp 'sport = :${options.port}'), or run the demo with --port N`);
   }
-  const url = `https://${host}:${options.port}`;
+  const url = demoBackendUrl(options.port);
   // No extension origins to list: the popup calls the backend as the extension, with its bearer token.
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.extraEnv };
   // The virtual card's test root is trusted only here, for this demo backend; a real card chains to the real roots.
   if (options.trustedRoots) env.EID_BRIDGE_TRUSTED_ROOTS = options.trustedRoots;
   const backend = group.start(

@@ -29,6 +29,8 @@ export interface LoginOutcome {
 export interface OpenBrowser {
   /** Headless only: performs the login as a person would (choosing `certificate` when the dialog offers several). */
   login(pin: string, certificate?: string): Promise<LoginOutcome>;
+  /** Headless only: logs in via the stand-in itsme provider, playing the phone with the code its page shows. */
+  loginWithItsme(phone: string): Promise<LoginOutcome>;
   /** Resolves when the person closes the browser (headed). */
   closed: Promise<void>;
   close(): Promise<void>;
@@ -144,6 +146,11 @@ async function performLogin(d: Driver, loginUrl: string, pin: string, certificat
     const status = await d.text(d.loginPage, '#eid-status').catch(() => '');
     throw new StepFailure(`the login did not finish${status ? `: ${status}` : ''}`, 'run the demo headed (with a display) to watch, or look at the logs in the demo folder');
   }
+  return welcomeOutcome(d, screenshotDir, screenshots, (await d.evaluate(d.loginPage, notedTokenAlgorithm)) ?? 'unknown');
+}
+
+/** Who the welcome page says is logged in, with a screenshot of it. */
+async function welcomeOutcome(d: Driver, screenshotDir: string, screenshots: string[], algorithm: string): Promise<LoginOutcome> {
   const pageShot = join(screenshotDir, 'demo-logged-in.png');
   await d.screenshot(d.loginPage, pageShot);
   screenshots.push(pageShot);
@@ -153,9 +160,43 @@ async function performLogin(d: Driver, loginUrl: string, pin: string, certificat
     name: value(/^(name|naam|nom)$/i) || (facts[0]?.[1] ?? ''),
     nationalNumber: value(/national|rijksregister|registre/i),
     level: value(/key|sleutel|clé|schlüssel/i),
-    algorithm: (await d.evaluate(d.loginPage, notedTokenAlgorithm)) ?? 'unknown',
+    algorithm,
     screenshots,
   };
+}
+
+/**
+ * "AANMELDEN via itsme" as the guides walk through it, at the stand-in provider: the phone
+ * number after BE (+32), then on the stand-in phone "I log in" and the 5-digit code the
+ * waiting page shows, then back at the welcome page. No extension and no card take part.
+ */
+async function performItsmeLogin(d: Driver, loginUrl: string, phone: string, screenshotDir: string): Promise<LoginOutcome> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const screenshots: string[] = [];
+  const page = d.loginPage;
+  await d.goto(loginUrl);
+  await d.click(page, '#itsme-login');
+  await d.waitFor(page, '#phone', 20_000);
+  await d.type(page, '#phone', phone);
+  await d.click(page, 'button[value="phone"]');
+  await d.waitFor(page, '#itsme-code', 20_000);
+  const code = (await d.text(page, '#itsme-code')).trim();
+  const waitingShot = join(screenshotDir, 'demo-itsme-waiting.png');
+  await d.screenshot(page, waitingShot);
+  screenshots.push(waitingShot);
+  await d.click(page, '#open-phone');
+  await d.waitFor(page, 'button[value="login"]', 20_000);
+  await d.click(page, 'button[value="login"]');
+  await d.waitFor(page, '#code', 20_000);
+  await d.type(page, '#code', code);
+  await d.click(page, 'button[value="confirm"]');
+  try {
+    await d.waitFor(page, '#person', 30_000);
+  } catch {
+    const status = await d.text(page, '#itsme-error').catch(() => '');
+    throw new StepFailure(`the itsme login did not finish${status ? `: ${status}` : ''}`, 'look at itsme-provider.log and backend.log in the demo folder');
+  }
+  return welcomeOutcome(d, screenshotDir, screenshots, '');
 }
 
 /** The login routine's view of a Chromium page whose browser has the extension. */
@@ -205,7 +246,12 @@ async function openChromium(o: Options): Promise<OpenBrowser> {
   const closed = new Promise<void>((resolve) => context.on('close', () => resolve()));
   const driver = chromiumDriver(context, page);
   if (!o.headless) await page.goto(o.loginUrl);
-  return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => context.close() };
+  return {
+    login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir),
+    loginWithItsme: (phone) => performItsmeLogin(driver, o.loginUrl, phone, o.screenshotDir),
+    closed,
+    close: () => context.close(),
+  };
 }
 
 /** The login routine's view of a Firefox page whose browser has the extension; `known` holds the pages that are no dialog. */
@@ -250,7 +296,12 @@ async function openFirefox(o: Options): Promise<OpenBrowser> {
   const driver = firefoxDriver(browser, page, new Set(await browser.pages()));
   const closed = new Promise<void>((resolve) => browser.on('disconnected', () => resolve()));
   if (!o.headless) await page.goto(o.loginUrl);
-  return { login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir), closed, close: () => browser.close() };
+  return {
+    login: (pin, certificate) => performLogin(driver, o.loginUrl, pin, certificate, o.screenshotDir),
+    loginWithItsme: (phone) => performItsmeLogin(driver, o.loginUrl, phone, o.screenshotDir),
+    closed,
+    close: () => browser.close(),
+  };
 }
 
 /**

@@ -5,14 +5,19 @@
 import { join } from 'node:path';
 import type { DemoBrowser } from './browser.js';
 import { openBrowser } from './browser.js';
-import { startBackend } from './backend.js';
+import { demoBackendUrl, startBackend } from './backend.js';
+import { DEMO_ITSME_PHONE, startItsmeProvider } from './itsme.js';
 import { physicalCard, startVirtualCard, type DemoCard } from './card.js';
 import { acquireLock } from './lock.js';
 import { ProcessGroup, stopLeftovers } from './processes.js';
-import { createStepRunner, StepFailure } from './steps.js';
+import { createStepRunner, StepFailure, type StepRunner } from './steps.js';
+
+/** The digital key the demo logs in with: the card (real or virtual) or itsme (the stand-in provider). */
+export type DemoKey = 'eid' | 'itsme';
 
 export interface DemoOptions {
   browser: DemoBrowser;
+  key: DemoKey;
   headless: boolean;
   port: number;
   root: string;
@@ -58,6 +63,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       return release;
     });
 
+    if (o.key === 'itsme') return await runItsmeDemo(o, group, steps, (close) => (browserClose = close));
+
     const card: DemoCard = await steps.run('Find the card', 'a Belgian eID card in a reader, else the virtual card', async () => {
       const physical = await physicalCard();
       if (physical) return { virtual: false, reader: physical.name, description: physical.cardType ?? 'card' };
@@ -65,7 +72,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     });
     console.log(`      using the ${card.description} in "${card.reader}"`);
 
-    const backendUrl = await steps.run('Start the reference backend', `https://127.0.0.1:${o.port} answering /healthz`, () =>
+    const backendUrl = await steps.run('Start the reference backend', `${demoBackendUrl(o.port)} answering /healthz`, () =>
       startBackend(group, { stateDir: o.stateDir, cli, port: o.port, trustedRoots: card.trustPem }),
     );
     const loginUrl = `${backendUrl}/login?minLevel=500&lang=en&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`;
@@ -118,4 +125,51 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
     releaseLock();
   }
+}
+
+/**
+ * The itsme demo: the stand-in provider and a backend configured for it, then "AANMELDEN via
+ * itsme" in the browser. The browser still has the extension (the popup works after the login),
+ * but no card and no PIN take part.
+ */
+async function runItsmeDemo(o: DemoOptions, group: ProcessGroup, steps: StepRunner, onBrowser: (close: () => Promise<void>) => void): Promise<number> {
+  const itsmeEnv = await steps.run('Start the stand-in itsme provider', 'an OpenID Connect provider on 127.0.0.1 (a stand-in, not the real itsme)', () =>
+    startItsmeProvider(group, { root: o.root, stateDir: o.stateDir, backendUrl: demoBackendUrl(o.port) }),
+  );
+  console.log(`      issuer ${itsmeEnv.EID_BRIDGE_ITSME_ISSUER}`);
+  const cli = join(o.root, 'dist/eid-bridge.mjs');
+  const backendUrl = await steps.run('Start the reference backend', `${demoBackendUrl(o.port)} answering /healthz, configured for the provider`, () =>
+    startBackend(group, { stateDir: o.stateDir, cli, port: o.port, extraEnv: itsmeEnv }),
+  );
+  const loginUrl = `${backendUrl}/login?minLevel=500&lang=en&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`;
+  const browser = await steps.run(`Open ${o.browser}`, `${o.headless ? 'headless ' : ''}${o.browser} on the key choice`, () =>
+    openBrowser({
+      browser: o.browser,
+      headless: o.headless,
+      stateDir: o.stateDir,
+      root: o.root,
+      loginUrl,
+      screenshotDir: o.screenshotDir,
+      hostEnv: { EID_BRIDGE_LOG_FILE: join(o.stateDir, 'host.log'), EID_BRIDGE_CONFIG: join(o.stateDir, 'host.json') },
+    }),
+  );
+  onBrowser(browser.close);
+  if (!o.headless) {
+    await steps.run('Log in', `in the browser window: choose "LOG IN via itsme", type ${DEMO_ITSME_PHONE} after BE (+32), open the stand-in phone and confirm with the 5-digit code shown. Close the browser or press Ctrl-C to stop`, () => browser.closed);
+    await group.stopAll();
+    return 0;
+  }
+  const outcome = await steps.run('Log in via itsme', `choose "LOG IN via itsme", phone ${DEMO_ITSME_PHONE}, "I log in" and the 5-digit code on the stand-in phone, wait for the welcome page`, () =>
+    browser.loginWithItsme(DEMO_ITSME_PHONE),
+  );
+  console.log('');
+  console.log(`Logged in: ${outcome.name}`);
+  console.log(`  national number   ${outcome.nationalNumber}`);
+  console.log(`  digital key       ${outcome.level}`);
+  console.log(`  screenshots       ${outcome.screenshots.join(', ')}`);
+  await steps.run('Stop', 'the browser, the backend and the provider', async () => {
+    await closeWithin(browser.close(), 15_000);
+    await group.stopAll();
+  });
+  return 0;
 }
