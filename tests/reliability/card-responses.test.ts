@@ -24,6 +24,9 @@ import { CHECK_TIMEOUT_MS, Tally, caseCount, checkSeed } from './check.js';
 /** Far above any genuine operation (reading every identity file with the photo takes under 60). */
 const APDU_LIMIT = 1000;
 
+/** An operation's time limit: a genuine one takes milliseconds here (no resend pause). */
+const OPERATION_TIMEOUT_MS = 2000;
+
 class UnboundedOperation extends Error {}
 
 type Rewrite = (response: Uint8Array) => Uint8Array;
@@ -167,12 +170,16 @@ async function runOne(profile: Profile, op: OperationName, mutations: ResponseMu
   t.start(mutations.map((m) => ({ ...m, at: m.at % profile.genuineLength[op] })));
   const problems: string[] = [];
   const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await OPERATIONS[op](t, driver);
+    // A wait that never ends (rather than a loop of APDUs) shows as this timeout.
+    const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UnboundedOperation(`no end after ${OPERATION_TIMEOUT_MS} ms`)), OPERATION_TIMEOUT_MS)));
+    await Promise.race([OPERATIONS[op](t, driver), hung]);
   } catch (e) {
     if (e instanceof UnboundedOperation) problems.push(e.message);
     else if (!(e instanceof EidBridgeError) || !isErrorCode(e.code)) problems.push(`untyped error ${(e as Error)?.constructor?.name}: ${(e as Error)?.message ?? String(e)}`);
   }
+  clearTimeout(timer);
   if (t.pinVerifies > 1) problems.push(`the PIN was sent ${t.pinVerifies} times`);
   worst.apdus = Math.max(worst.apdus, t.sent);
   worst.ms = Math.max(worst.ms, performance.now() - started);
