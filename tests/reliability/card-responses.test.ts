@@ -5,10 +5,10 @@
  * 6Cxx (once, or on every answer from then on), truncated answers, answers
  * without data, with extra data, or random bytes. Every operation (select,
  * read a certificate, read the identity files with the photo, PIN tries, verify,
- * sign with either key) must end in a result or an EidBridgeError with a
- * catalogued code, within a bounded number of APDUs (the resend pause is 0 here,
- * so bounded APDUs is bounded time), and never send a VERIFY carrying the PIN
- * block twice.
+ * sign with either key, change the PIN) must end in a result or an
+ * EidBridgeError with a catalogued code, within a bounded number of APDUs and
+ * 2 s (the resend pause is 0 here), and never send the PIN twice (a VERIFY or
+ * CHANGE REFERENCE DATA carrying PIN blocks).
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -85,7 +85,7 @@ class FuzzingTransport implements ApduTransport {
   fuzzing = false;
   answers = 0;
   sent = 0;
-  pinVerifies = 0;
+  pinSends = 0;
   mutated = 0;
   private foreverFrom: ResponseMutation | undefined;
   private mutations: ResponseMutation[] = [];
@@ -96,7 +96,7 @@ class FuzzingTransport implements ApduTransport {
 
   start(mutations: ResponseMutation[]): void {
     this.fuzzing = true;
-    this.answers = this.sent = this.pinVerifies = this.mutated = 0;
+    this.answers = this.sent = this.pinSends = this.mutated = 0;
     this.mutations = mutations;
     this.foreverFrom = undefined;
   }
@@ -105,8 +105,8 @@ class FuzzingTransport implements ApduTransport {
     if (!this.fuzzing) return this.card.transmit(command);
     this.sent++;
     if (this.sent > APDU_LIMIT) throw new UnboundedOperation(`more than ${APDU_LIMIT} APDUs in one operation`);
-    // VERIFY with data: the PIN block (VERIFY without data only asks for the tries left).
-    if (command[1] === INS.VERIFY && command.length > 5) this.pinVerifies++;
+    // VERIFY with data carries the PIN block (without data it only asks for the tries left); CHANGE REFERENCE DATA carries two.
+    if ((command[1] === INS.VERIFY || command[1] === INS.CHANGE_REFERENCE_DATA) && command.length > 5) this.pinSends++;
     const genuine = this.card.transmit(command);
     const index = this.answers++;
     if (this.foreverFrom) {
@@ -140,6 +140,8 @@ const OPERATIONS = {
   verify: (_t: FuzzingTransport, d: BelpicCard) => d.verifyPin(pin()),
   'sign (authentication)': (_t: FuzzingTransport, d: BelpicCard) => d.sign('authentication', digest, 'SHA-256', pin()),
   'sign (signature)': (_t: FuzzingTransport, d: BelpicCard) => d.sign('signing', digest, 'SHA-256', pin()),
+  // The same PIN as the new one: the card's PIN stays what the other operations send.
+  'change PIN': (_t: FuzzingTransport, d: BelpicCard) => d.changePin(pin(), pin()),
 } satisfies Record<string, (t: FuzzingTransport, driver: BelpicCard) => Promise<unknown>>;
 type OperationName = keyof typeof OPERATIONS;
 const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
@@ -180,7 +182,7 @@ async function runOne(profile: Profile, op: OperationName, mutations: ResponseMu
     else if (!(e instanceof EidBridgeError) || !isErrorCode(e.code)) problems.push(`untyped error ${(e as Error)?.constructor?.name}: ${(e as Error)?.message ?? String(e)}`);
   }
   clearTimeout(timer);
-  if (t.pinVerifies > 1) problems.push(`the PIN was sent ${t.pinVerifies} times`);
+  if (t.pinSends > 1) problems.push(`the PIN went to the card ${t.pinSends} times`);
   worst.apdus = Math.max(worst.apdus, t.sent);
   worst.ms = Math.max(worst.ms, performance.now() - started);
   tally.count(problems.length === 0, () => `${profile.name} ${op} with ${mutations.map((m) => `${m.label} at answer ${m.at % profile.genuineLength[op]}`).join(', ')}: ${problems.join('; ')}`);
