@@ -141,6 +141,31 @@ describe.each([
     await expect(driver.changePin(pinBytes('0000'), pinBytes('1111'))).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
   });
 
+  it('a card taken as known signs without GET CARD DATA, selecting BELPIC again when another applet was selected', async () => {
+    card.reset();
+    const opened = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache() });
+    const t = transportTo(card);
+    // Another program left another application selected: the first command of the BELPIC applet is unknown (6D00).
+    let selected = false;
+    const elsewhere: ApduTransport = {
+      atr: t.atr,
+      transmit: async (command) => {
+        if (command[1] === 0xa4 && command[2] === 0x04) selected = true;
+        if (!selected) {
+          t.sent.push(command.slice());
+          return bytes('6D00');
+        }
+        return t.transmit(command);
+      },
+    };
+    const driver = BelpicCard.known(elsewhere, opened.info, { cache: new BelpicCardCache() });
+    const digest = new Uint8Array(keyType === 'RSA' ? 32 : 48);
+    const signature = await driver.sign('signing', digest, keyType === 'RSA' ? 'SHA-256' : 'SHA-384', pinBytes('1234'));
+    expect(signature.length).toBe(keyType === 'RSA' ? 256 : 96);
+    expect(t.count(0xe4)).toBe(0);
+    expect(t.sent.map((c) => c[1])).toEqual([0x22, 0xa4, 0x22, 0x20, 0x2a, 0xc0]);
+  });
+
   it('reads the identity files as the card stores them', async () => {
     const driver = await BelpicCard.open(transportTo(card), { cache: new BelpicCardCache() });
     const files = await driver.readIdentityFiles({ photo: true });

@@ -99,6 +99,11 @@ export function documentKind(documentType: number | undefined): DocumentKind {
   return 'other';
 }
 
+/** SELECT of the BELPIC applet by AID, for a card where another application was left selected; answers the status word. */
+async function selectBelpicApplet(transport: ApduTransport, options: ExchangeOptions): Promise<number> {
+  return (await exchange(transport, apdu(0x00, INS.SELECT, 0x04, 0x0c, BELPIC_AID), options)).sw;
+}
+
 export class BelpicCard {
   private readonly cache: BelpicCardCache;
 
@@ -123,8 +128,8 @@ export class BelpicCard {
     let r = await exchange(transport, command, options);
     if (r.sw === SW.INS_NOT_SUPPORTED || r.sw === SW.CLA_NOT_SUPPORTED) {
       // Another application left another applet selected: select BELPIC again.
-      const select = await exchange(transport, apdu(0x00, INS.SELECT, 0x04, 0x0c, BELPIC_AID), options);
-      if (select.sw !== SW.OK) throw unsupported(atr, `the BELPIC applet cannot be selected (${select.sw.toString(16)})`);
+      const sw = await selectBelpicApplet(transport, options);
+      if (sw !== SW.OK) throw unsupported(atr, `the BELPIC applet cannot be selected (${sw.toString(16)})`);
       r = await exchange(transport, command, options);
     }
     if (r.sw !== SW.OK || r.data.length < CARD_DATA.length) throw unsupported(atr, `GET CARD DATA answered ${r.sw.toString(16)}`);
@@ -145,6 +150,15 @@ export class BelpicCard {
       },
       options,
     );
+  }
+
+  /**
+   * The card already recognised in this connection's reader, without asking it
+   * again: for a caller that knows no other card can have been inserted since
+   * `open` read `info` (the reader's insertion count is unchanged).
+   */
+  static known(transport: ApduTransport, info: BelpicCardInfo, options: BelpicCardOptions = {}): BelpicCard {
+    return new BelpicCard(transport, info, options);
   }
 
   /** "eID (applet 1.8)", "Kids-ID (applet 1.7)", ... */
@@ -226,8 +240,13 @@ export class BelpicCard {
     const wanted: BelpicFile[] = ['identity', 'identitySignature', 'address', 'addressSignature'];
     if (options.photo) wanted.push('photo');
     if (hasFile(this.info.generationFacts, 'basicKey')) wanted.push('basicKey');
+    // An RSA signature file holds exactly one signature, as long as the modulus: no command is spent finding its end.
+    const key = this.info.generationFacts.key;
+    const signatureLength = key.type === 'RSA' ? key.bits / 8 : undefined;
     for (const name of wanted) {
-      const file = await readFileIfPresent(this.transport, filePath(name), this.options);
+      const isSignature = name === 'identitySignature' || name === 'addressSignature';
+      const options = isSignature && signatureLength !== undefined ? { ...this.options, length: signatureLength } : this.options;
+      const file = await readFileIfPresent(this.transport, filePath(name), options);
       if (file) files[FILES[name].id] = file;
     }
     // cardType() comes next for most callers: it needs no second read of the identity file.
@@ -335,7 +354,14 @@ export class BelpicCard {
     const generation = this.info.generationFacts;
     const { algorithm, input } = signatureInput(generation, digestAlgorithm, digest);
     const keyRef = key === 'authentication' ? KEY_REF.AUTHENTICATION : KEY_REF.SIGNATURE;
-    const mse = await exchange(this.transport, apdu(0x00, INS.MSE, 0x41, 0xb6, Uint8Array.of(0x04, 0x80, algorithm, 0x84, keyRef)), this.options);
+    const mseCommand = apdu(0x00, INS.MSE, 0x41, 0xb6, Uint8Array.of(0x04, 0x80, algorithm, 0x84, keyRef));
+    let mse = await exchange(this.transport, mseCommand, this.options);
+    if (mse.sw === SW.INS_NOT_SUPPORTED || mse.sw === SW.CLA_NOT_SUPPORTED) {
+      // A card taken as known (no GET CARD DATA in this connection) may have another applet selected by another program.
+      const sw = await selectBelpicApplet(this.transport, this.options);
+      if (sw !== SW.OK) throw statusError('SELECT BELPIC', sw);
+      mse = await exchange(this.transport, mseCommand, this.options);
+    }
     if (mse.sw !== SW.OK) throw statusError('MSE SET', mse.sw);
     if (pin !== undefined || this.options.pinPad || key === 'signing') await this.verifyPin(pin);
     const pso = await exchange(this.transport, apdu(0x00, INS.PSO, 0x9e, 0x9a, input), this.options);

@@ -6,8 +6,8 @@
  */
 import { PIN_MAX, PIN_MIN } from '../../../shared/belpic/card-constants.js';
 
-/** READ BINARY chunk size: 252 bytes, as the official middleware reads. */
-export const READ_CHUNK = 0xfc;
+/** READ BINARY chunk size: the most a short APDU answers (Le = 00), so a file takes as few commands as it can. */
+export const READ_CHUNK = 256;
 /** Files are at most a few KB (the photo ~3 KB); stop runaway reads. */
 export const MAX_FILE_SIZE = 0x8000;
 /** Old cards want a short pause before resending a command after 6Cxx. */

@@ -9,8 +9,8 @@ describe('READ BINARY until the end of the file', () => {
     const t = fileCard(file600, '6C');
     const data = await readSelectedFile(t, { resendPauseMs: 0 });
     expect(data).toEqual(file600);
-    // 252 + 252 + 96: the third read answers 6C60 and is resent with Le 60.
-    expect(t.sent).toEqual(['00B00000FC', '00B000FCFC', '00B001F8FC', '00B001F860']);
+    // 256 + 256 + 88: the third read (Le 00: 256 bytes) answers 6C58 and is resent with Le 58.
+    expect(t.sent).toEqual(['00B0000000', '00B0010000', '00B0020000', '00B0020058']);
   });
 
   it('ends on a short 90 00 answer', async () => {
@@ -20,10 +20,17 @@ describe('READ BINARY until the end of the file', () => {
   });
 
   it('ends on 6B00 when the file is a multiple of the chunk size', async () => {
-    const exact = file600.subarray(0, 504);
+    const exact = file600.subarray(0, 512);
     const t = fileCard(exact, '6B00-only');
     expect(await readSelectedFile(t)).toEqual(exact);
-    expect(t.sent).toEqual(['00B00000FC', '00B000FCFC', '00B001F8FC']);
+    expect(t.sent).toEqual(['00B0000000', '00B0010000', '00B0020000']);
+  });
+
+  it('sends no command past a length known before reading', async () => {
+    const exact = file600.subarray(0, 512);
+    const t = fileCard(exact, '6B00-only');
+    expect(await readSelectedFile(t, { length: 512 })).toEqual(exact);
+    expect(t.sent).toEqual(['00B0000000', '00B0010000']);
   });
 
   it('reports any other status as a card error', async () => {
@@ -77,8 +84,8 @@ describe('reading a certificate file', () => {
     const file = Uint8Array.of(...cert, ...new Uint8Array(2048 - cert.length));
     const t = fileCard(file, '6C');
     expect(await readCertificateFile(t, '3F00DF005038')).toEqual(cert);
-    // select + 2 reads of 252 bytes cover the 304-byte certificate
-    expect(t.sent).toEqual(['00A4080C063F00DF005038', '00B00000FC', '00B000FCFC']);
+    // select, a read of 256 bytes, then only the 48 bytes left of the 304-byte certificate
+    expect(t.sent).toEqual(['00A4080C063F00DF005038', '00B0000000', '00B0010030']);
   });
 
   it('stops at once on a zero-filled file: no certificate', async () => {

@@ -39,30 +39,38 @@ export async function selectFile(transport: ApduTransport, path: Uint8Array, opt
 /**
  * READ BINARY of the selected file until its end: a 6B00 answer (offset past
  * the end), a short 90 00 answer, or 6Cxx (resent with Le = xx by `exchange`,
- * which then answers short).
+ * which then answers short). Each command asks for a whole chunk (256 bytes:
+ * Le = 00), or once the length is known only for what is left of it, so no
+ * command is spent on finding the end of a file whose length is known.
  */
 export async function readSelectedFile(
   transport: ApduTransport,
   options: ExchangeOptions & {
+    /** Bytes per READ BINARY, 1–256. */
     chunk?: number;
+    /** The content's length when known before reading (an RSA signature file holds exactly one signature). */
+    length?: number;
     /** Tells from the first bytes how long the content is, so zero padding after it is not read. */
     contentLength?: (head: Uint8Array) => number | undefined;
   } = {},
 ): Promise<Uint8Array> {
   const chunk = options.chunk ?? READ_CHUNK;
+  if (!Number.isInteger(chunk) || chunk < 1 || chunk > 256) throw new RangeError(`READ BINARY chunk of ${chunk} bytes`);
   const parts: Uint8Array[] = [];
   let offset = 0;
-  let wanted: number | undefined;
+  let wanted = options.length;
   for (;;) {
     if (wanted !== undefined && offset >= wanted) break;
     if (offset >= MAX_FILE_SIZE) throw new EidBridgeError('CARD_ERROR', 'A card file is larger than any BELPIC file can be');
-    const r = await exchange(transport, apdu(0x00, INS.READ_BINARY, offset >> 8, offset & 0xff, undefined, chunk), options);
+    const asked = wanted === undefined ? chunk : Math.min(chunk, wanted - offset);
+    // Le = 00 asks for 256 bytes.
+    const r = await exchange(transport, apdu(0x00, INS.READ_BINARY, offset >> 8, offset & 0xff, undefined, asked & 0xff), options);
     if (r.sw === SW.WRONG_P1P2) break;
     if (r.sw !== SW.OK && r.sw !== SW.END_OF_FILE_WARNING) throw statusError('READ BINARY', r.sw);
     parts.push(r.data);
     offset += r.data.length;
-    if (parts.length === 1 && options.contentLength) wanted = options.contentLength(r.data);
-    if (r.sw === SW.END_OF_FILE_WARNING || r.data.length < (chunk === 0 ? 256 : chunk)) break;
+    if (parts.length === 1 && wanted === undefined && options.contentLength) wanted = options.contentLength(r.data);
+    if (r.sw === SW.END_OF_FILE_WARNING || r.data.length < asked) break;
   }
   const out = new Uint8Array(offset);
   let pos = 0;
@@ -77,7 +85,7 @@ export async function readSelectedFile(
 export async function readFileIfPresent(
   transport: ApduTransport,
   path: string | Uint8Array,
-  options: ExchangeOptions & { contentLength?: (head: Uint8Array) => number | undefined } = {},
+  options: ExchangeOptions & { length?: number; contentLength?: (head: Uint8Array) => number | undefined } = {},
 ): Promise<Uint8Array | undefined> {
   try {
     await selectFile(transport, parsePath(path), options);
