@@ -66,6 +66,12 @@ export interface VpcdConnection {
   insert(): Promise<void>;
   /** Disconnects for good. */
   close(): Promise<void>;
+  /**
+   * Pulls the card out when the n-th command APDU from now arrives (1: the
+   * next one), before the card sees it: the reader's transmit fails as with a
+   * card pulled while the reader talks to it. `connected` then turns false.
+   */
+  removeAtApdu(n: number): void;
   readonly connected: boolean;
   /** Whether the quick-ACK route serves this link: 'added' or 'present' is fast, 'unavailable' (not root, no `ip`) or 'off' is not. */
   readonly quickAck: QuickAckState | 'off';
@@ -85,6 +91,8 @@ class VpcdClient implements VpcdConnection {
   private wanted = false;
   private closed = false;
   private reconnecting: Promise<void> | undefined;
+  /** Command APDUs still to answer before removeAtApdu pulls the card. */
+  private apdusBeforeRemoval: number | undefined;
   route: QuickAckRoute | undefined;
 
   constructor(
@@ -113,7 +121,12 @@ class VpcdClient implements VpcdConnection {
 
   async remove(): Promise<void> {
     this.wanted = false;
+    this.apdusBeforeRemoval = undefined;
     await this.disconnect();
+  }
+
+  removeAtApdu(n: number): void {
+    this.apdusBeforeRemoval = n - 1;
   }
 
   async close(): Promise<void> {
@@ -233,6 +246,11 @@ class VpcdClient implements VpcdConnection {
       if (this.buffer.length < 2 + length) break;
       const payload = this.buffer.subarray(2, 2 + length);
       this.buffer = this.buffer.subarray(2 + length);
+      if (payload.length > 1 && this.apdusBeforeRemoval !== undefined && this.apdusBeforeRemoval-- === 0) {
+        this.apdusBeforeRemoval = undefined;
+        void this.remove();
+        return;
+      }
       const reply = this.handle(payload);
       if (reply && !socket.destroyed) socket.write(frame(reply));
     }
