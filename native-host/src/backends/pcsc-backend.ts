@@ -10,7 +10,7 @@
 import { EidBridgeError, isEidBridgeError } from '../../../shared/errors.js';
 import type { BackendStatus, ReaderStatus } from '../../../shared/protocol.js';
 import type { ApduTransport } from '../belpic/apdu.js';
-import { BelpicCard, type BelpicCardOptions, type IdentityFiles } from '../belpic/card.js';
+import { BelpicCard, type BelpicCardInfo, type BelpicCardOptions, type IdentityFiles } from '../belpic/card.js';
 import { processCardCache, type BelpicCardCache } from '../belpic/certificate-cache.js';
 import type { PinPadLanguage } from '../belpic/pin.js';
 import { FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, isVirtualReader, PcscContext, type CardConnection, type ConnectOptions, type ReaderState } from '../pcsc/pcsc.js';
@@ -53,6 +53,13 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
   private readonly cache: BelpicCardCache;
   /** The last full status of each reader, for when the reader is busy. */
   private readonly lastSeen = new Map<string, { insertion: number; status: ReaderStatus }>();
+  /**
+   * The card GET CARD DATA last identified in each reader, and the reader's
+   * insertion count read before that connection: while the count is the same,
+   * the same card is in the reader, so signing right after a certificate
+   * listing needs no second card check.
+   */
+  private readonly identified = new Map<string, { insertion: number; info: BelpicCardInfo }>();
 
   constructor(private readonly options: PcscBackendOptions = {}) {
     this.cache = options.cache ?? processCardCache;
@@ -114,6 +121,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
       try {
         await context.withCard(reader.name, async (connection) => {
           const card = await BelpicCard.open(transportOf(connection), this.cardOptions());
+          this.identified.set(reader.name, { insertion: reader.insertion, info: card.info });
           const certificates = await card.certificates();
           const tokenId = PCSC_TOKEN_PREFIX + card.info.serialHex;
           const base = { tokenId, tokenLabel: BELPIC_TOKEN_LABEL, reader: reader.name };
@@ -138,15 +146,21 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
     return context.withCard(
       certificate.reader,
       async (connection) => {
-        const card = await this.openCard(connection, op.signal, op.pin === undefined);
+        // Read after connecting: a card swapped after this point fails the connection's next command (CARD_REMOVED).
+        const insertion = context.reader(certificate.reader)?.insertion;
+        const identified = this.identified.get(certificate.reader);
+        const known = identified && identified.insertion === insertion && PCSC_TOKEN_PREFIX + identified.info.serialHex === certificate.tokenId ? identified.info : undefined;
+        const card = await this.openCard(connection, op.signal, op.pin === undefined, known);
         if (PCSC_TOKEN_PREFIX + card.info.serialHex !== certificate.tokenId) {
           throw new EidBridgeError('CARD_REMOVED', 'The card holding this certificate is no longer in the reader');
         }
         try {
           return await card.sign(key, op.digest, op.digestAlgorithm, op.pin);
         } finally {
-          // Leave no verified PIN behind on a card other applications share.
-          await card.logOff().catch(() => undefined);
+          // Leave no verified PIN behind on a card other applications share: the reset on
+          // release clears the card's security state, without a LOG OFF command. Not awaited:
+          // the answer need not wait for it, and the next operation on the reader queues behind it.
+          void connection.disconnect('reset');
         }
       },
       this.connectOptions(op.signal),
@@ -230,7 +244,8 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
     return { cache: this.cache, ...(this.options.language ? { language: this.options.language } : {}) };
   }
 
-  private async openCard(connection: CardConnection, signal: AbortSignal | undefined, pinPadWanted: boolean): Promise<BelpicCard> {
+  /** Opens the card with GET CARD DATA, or takes it as `known` when the caller has made sure it is the same card. */
+  private async openCard(connection: CardConnection, signal: AbortSignal | undefined, pinPadWanted: boolean, known?: BelpicCardInfo): Promise<BelpicCard> {
     const options = this.cardOptions();
     if (pinPadWanted) {
       const features = await connection.features();
@@ -242,7 +257,7 @@ export class PcscBackend implements CardBackend, PinChangingBackend {
         if (modify !== undefined) options.pinPad.modifyPinDirect = (structure) => connection.control(modify, structure, io);
       }
     }
-    return BelpicCard.open(transportOf(connection, signal), options);
+    return known ? BelpicCard.known(transportOf(connection, signal), known, options) : BelpicCard.open(transportOf(connection, signal), options);
   }
 
   private readerStates(context: PcscContext): ReaderState[] {
