@@ -4,53 +4,15 @@
  * with one cookie jar per site.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { base32Decode, totp } from '../security/otp.js';
 import { Client, startTestBackend, type TestBackend } from './helpers.js';
-import { freePort } from './postgres-cluster.js';
 import { ITSME_CALLBACK_PATH, ITSME_START_PATH } from '../routes/itsme.js';
 import type { Tampering } from '../../devtools/itsme-provider/itsme-provider.js';
-import { buildItsmeProviderCli } from '../../devtools/itsme-provider/build.js';
+import { ItsmePairs, JAN } from './itsme-pair.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLIENT = { clientId: 'eid-bridge-test', clientSecret: 'test-client-secret-that-is-long-enough' };
-/** The stand-in's first person: phone 0470 12 34 56. */
-const JAN = { phone: '470123456', nationalNumber: '85073000160', name: 'Jan Janssens' };
-
-let providerCli: string;
-const running: { provider: ChildProcess; backend: TestBackend }[] = [];
-
-beforeAll(async () => {
-  providerCli = await buildItsmeProviderCli(join(here, '..', '..'));
-});
-
-afterAll(async () => {
-  for (const { provider, backend } of running) {
-    provider.kill('SIGTERM');
-    await backend.stop();
-  }
-});
-
-/** A provider process and a backend configured for it (the backend's port chosen first: the provider must know the redirect URI). */
-async function startPair(tamper?: Tampering, confirmSeconds?: number): Promise<TestBackend> {
-  const port = await freePort();
-  const redirectUri = `http://localhost:${port}${ITSME_CALLBACK_PATH}`;
-  const args = [
-    providerCli, '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--redirect-uri', redirectUri,
-    ...(tamper ? ['--tamper', tamper] : []),
-    ...(confirmSeconds ? ['--confirm-seconds', String(confirmSeconds)] : []),
-  ];
-  const provider = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: provider.stdout! }), 'line')) as [string];
-  const { issuer } = JSON.parse(line) as { issuer: string };
-  const backend = await startTestBackend({ config: { port, itsme: { issuerUrl: issuer, ...CLIENT, nationalNumberClaim: 'national_number' } } });
-  running.push({ provider, backend });
-  return backend;
-}
+const pairs = new ItsmePairs();
+afterAll(() => pairs.stopAll());
+const startPair = (tamper?: Tampering, confirmSeconds?: number) => pairs.start({ tamper, confirmSeconds });
 
 /** A browser's visit to the provider: its own cookies, redirects followed until one leads back to the backend. */
 class ProviderVisit {

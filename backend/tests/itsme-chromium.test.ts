@@ -1,0 +1,81 @@
+/**
+ * "AANMELDEN via itsme" in real Chromium, as a person clicks through it: the key choice, the
+ * stand-in provider's phone number page and countdown, its stand-in phone with "Ik log in" and
+ * the 5-digit code, and back at the backend logged in; and a refusal on the phone, which brings
+ * the person back to the key choice with a message that says what to do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openWatchedPage, type WatchedPage } from './browser.js';
+import type { TestBackend } from './helpers.js';
+import { ItsmePairs, JAN } from './itsme-pair.js';
+import { pageText } from '../pages/texts/index.js';
+
+const pairs = new ItsmePairs();
+let tb: TestBackend;
+let browser: Browser;
+
+beforeAll(async () => {
+  tb = await pairs.start();
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pairs.stopAll();
+});
+
+/** From the Dutch key choice to the stand-in phone's confirmation; answers the code the waiting page showed. */
+async function reachStandInPhone(page: Page): Promise<string> {
+  await page.goto(`${tb.server.url}/login?lang=nl&minLevel=500&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+  expect(await page.locator('#itsme-login').innerText()).toContain('AANMELDEN via itsme');
+  expect(await page.getByText('Je itsme-account aanmaken').count()).toBe(1);
+  await page.click('#itsme-login');
+  await page.waitForSelector('#phone');
+  expect(await page.locator('#stand-in').innerText()).toContain('Vervanger van itsme');
+  expect(await page.locator('.prefix').innerText()).toBe('BE (+32)');
+  await page.fill('#phone', JAN.phone);
+  await page.getByRole('button', { name: 'Verstuur' }).click();
+  await page.waitForSelector('#itsme-code');
+  expect(await page.locator('#countdown').innerText()).toMatch(/^[23]:[0-5]\d$/);
+  const code = await page.locator('#itsme-code').innerText();
+  expect(code).toMatch(/^\d{5}$/);
+  await page.click('#open-phone');
+  await page.getByRole('button', { name: 'Ik log in' }).click();
+  await page.waitForSelector('#code');
+  return code;
+}
+
+describe('itsme login in Chromium against the stand-in provider', () => {
+  let watched: WatchedPage;
+  beforeAll(async () => {
+    watched = await openWatchedPage(browser);
+  });
+
+  it('logs the person in at level 500 through the provider pages and the stand-in phone', async () => {
+    const { page, problems } = watched;
+    const code = await reachStandInPhone(page);
+    await page.fill('#code', code);
+    await page.getByRole('button', { name: 'Bevestig' }).click();
+    await page.waitForSelector('#person', { timeout: 20_000 });
+    expect(new URL(page.url()).pathname).toBe('/demo/welcome');
+    const facts = await page.locator('#person').innerText();
+    expect(facts).toContain(JAN.name);
+    expect(facts).toContain('AANMELDEN via itsme (niveau 500)');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('brings the person back to the key choice with what to do when they refuse on the phone', async () => {
+    const { page, problems } = await openWatchedPage(browser);
+    await reachStandInPhone(page);
+    await page.getByRole('button', { name: 'Weigeren' }).click();
+    await page.waitForSelector('#itsme-error');
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/login');
+    expect(url.searchParams.get('error')).toBe('ITSME_CANCELLED');
+    expect(await page.locator('#itsme-error').innerText()).toBe(pageText('nl', 'itsmeCancelled'));
+    // Still the key choice: the person can try again or take another key.
+    expect(await page.locator('#itsme-login').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
