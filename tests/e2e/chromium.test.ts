@@ -41,6 +41,17 @@ async function nextDialog(context: BrowserContext): Promise<Page> {
   }
 }
 
+/** The options page, after the person added `origin` to the allowed sites and saved. */
+async function optionsAllowing(context: BrowserContext, origin: string): Promise<Page> {
+  const options = await context.newPage();
+  await options.goto(`${EXTENSION_ORIGIN}/options.html`);
+  await options.waitForSelector('#allowed-origins');
+  await options.fill('#allowed-origins', origin);
+  await options.click('#save');
+  await options.waitForSelector('#saved:has-text("Saved")');
+  return options;
+}
+
 function nonce(): string {
   return randomBytes(32).toString('base64');
 }
@@ -77,13 +88,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     });
     context = await launch(profile.path);
     // The person adds the test site on the options page, so it gets window.eidBridge too.
-    const options = await context.newPage();
-    await options.goto(`${EXTENSION_ORIGIN}/options.html`);
-    await options.waitForSelector('#allowed-origins');
-    await options.fill('#allowed-origins', site.httpsOrigin);
-    await options.click('#save');
-    await options.waitForSelector('#saved:has-text("Saved")');
-    await options.close();
+    await (await optionsAllowing(context, site.httpsOrigin)).close();
     page = await context.newPage();
     await page.goto(`${site.httpsOrigin}/`);
   }, 120_000);
@@ -423,5 +428,69 @@ describe('Chromium without the native host', () => {
     const options = await context.newPage();
     await options.goto(`${EXTENSION_ORIGIN}/options.html`);
     await expect.poll(() => options.textContent('#host-status')).toMatch(/not installed.*install-host/);
+  });
+});
+
+/**
+ * The card read through PKCS#11: the person sets the options page to PKCS#11
+ * with OpenSC's module, which reads the virtual 1.7 card (RSA) in the vpcd
+ * reader, and logs in. OpenSC's module is a known location, so the options
+ * page takes it without the trust confirmation.
+ */
+describe('Chromium with the options page set to PKCS#11 (OpenSC) and the 1.7 card', () => {
+  const OPENSC_PKCS11 = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+  let site: TestSite;
+  let card: TestCard;
+  let profile: TempDir;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    ensureBuilt('chrome');
+    site = await startTestSite();
+    card = await insertVirtualCard('1.7');
+    profile = tempDir('eid-e2e-chromium-pkcs11-');
+    // No backend from the environment: the options page's choice, saved in this profile's config file, decides.
+    const { EID_BRIDGE_BACKENDS: _fromEnvironment, ...env } = hostEnv(join(profile.path, 'host.log'));
+    installHost({ browser: 'chromium', userDataDir: profile.path, hostScript: HOST_SCRIPT, env: { ...env, EID_BRIDGE_CONFIG: join(profile.path, 'host.json') } });
+    context = await launch(profile.path);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await card?.close();
+    await site?.close();
+    profile?.remove();
+  });
+
+  it('the person chooses PKCS#11 with OpenSC on the options page, then logs in: the RS256 token verifies for this origin', async () => {
+    const options = await optionsAllowing(context, site.httpsOrigin);
+    await options.waitForSelector('#backend-pkcs11');
+    await options.uncheck('#backend-pcsc');
+    await options.check('#backend-pkcs11');
+    await options.fill('#pkcs11-module', OPENSC_PKCS11);
+    await options.click('#apply-backends');
+    await options.waitForSelector('#backends-result:has-text("PKCS#11")');
+    expect(await options.textContent('#backends-result')).toBe('The eID Bridge program now uses: PKCS#11.');
+    // Taken without the trust confirmation: a known module location.
+    expect(await options.isChecked('#pkcs11-module-trust')).toBe(false);
+    await options.close();
+    // The host saved the choice for its next starts: PKCS#11 only, with OpenSC's module.
+    expect(JSON.parse(readFileSync(join(profile.path, 'host.json'), 'utf8'))).toEqual({ backends: ['pkcs11'], pkcs11Module: OPENSC_PKCS11 });
+
+    const page = await context.newPage();
+    await page.goto(`${site.httpsOrigin}/`);
+    const challenge = nonce();
+    const dialogOpened = nextDialog(context);
+    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: challenge, options: { lang: 'en' } });
+    const dialog = await dialogOpened;
+    await chooseCertificate(dialog as unknown as DriverPage, card.authenticationCertificate);
+    await enterPin(dialog as unknown as DriverPage, CARD_PIN);
+    const reply = await replyPromise;
+    expect(reply.error).toBeUndefined();
+    expect(reply.action).toBe('web-eid:authenticate-success');
+    const token = reply as unknown as Token;
+    expect(token).toMatchObject({ format: 'web-eid:1.0', algorithm: 'RS256', unverifiedCertificate: card.authenticationCertificate });
+    expect(tokenVerifies(token, site.httpsOrigin, challenge)).toBe(true);
+    expect(tokenVerifies(token, 'https://evil.example', challenge)).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { createServer, Socket, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../helpers/host-process.js';
 import type { TestPerson } from '../../../devtools/test-pki/test-pki.js';
-import { createVirtualCard, type VirtualBelpicCard } from '../../../devtools/virtual-card/virtual-card.js';
+import { createVirtualCard, type VirtualBelpicCard, type VirtualCardProfile } from '../../../devtools/virtual-card/virtual-card.js';
 import { connectToVpcd, VPCD_DEFAULT_HOST, type VpcdConnection } from '../../../devtools/virtual-card/vpcd-client.js';
 
 export const CARD_PIN = '4711';
@@ -33,12 +33,12 @@ export interface TestCard {
   close(): Promise<void>;
 }
 
-export async function insertVirtualCard(): Promise<TestCard> {
-  const card = await createVirtualCard({ profile: '1.8', pin: CARD_PIN });
+export async function insertVirtualCard(profile: VirtualCardProfile = '1.8'): Promise<TestCard> {
+  const card = await createVirtualCard({ profile, pin: CARD_PIN });
   const connection = await connectToVpcd(card, { port: VPCD_PORT, retryForMs: 10_000 });
   await waitUntilPcscSeesCard(readerName(VPCD_PORT));
   const signing = card.pki.signing;
-  if (!signing) throw new Error('the 1.8 profile has a signing key');
+  if (!signing) throw new Error(`the ${profile} profile has no signing key`);
   return {
     card,
     connection,
