@@ -1,13 +1,14 @@
 /**
  * "AANMELDEN via itsme" in real Chromium, as a person clicks through it: the key choice, the
  * stand-in provider's phone number page and countdown, its stand-in phone with "Ik log in" and
- * the 5-digit code, and back at the backend logged in; and a refusal on the phone, which brings
- * the person back to the key choice with a message that says what to do.
+ * the 5-digit code, and back at the backend logged in; and a refusal on the phone, a wrong code,
+ * the countdown running out and an unreachable provider, each of which brings the person back to
+ * the key choice with a message that says what to do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWatchedPage, type WatchedPage } from './browser.js';
-import type { TestBackend } from './helpers.js';
+import { startTestBackend, type TestBackend } from './helpers.js';
 import { ItsmePairs, JAN } from './itsme-pair.js';
 import { pageText } from '../pages/texts/index.js';
 
@@ -26,8 +27,8 @@ afterAll(async () => {
 });
 
 /** From the Dutch key choice to the stand-in phone's confirmation; answers the code the waiting page showed. */
-async function reachStandInPhone(page: Page): Promise<string> {
-  await page.goto(`${tb.server.url}/login?lang=nl&minLevel=500&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+async function reachStandInPhone(page: Page, backend = tb): Promise<string> {
+  await page.goto(`${backend.server.url}/login?lang=nl&minLevel=500&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
   expect(await page.locator('#itsme-login').innerText()).toContain('AANMELDEN via itsme');
   expect(await page.getByText('Je itsme-account aanmaken').count()).toBe(1);
   await page.click('#itsme-login');
@@ -77,5 +78,46 @@ describe('itsme login in Chromium against the stand-in provider', () => {
     // Still the key choice: the person can try again or take another key.
     expect(await page.locator('#itsme-login').isVisible()).toBe(true);
     expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('brings the person back with what to do after a wrong 5-digit code', async () => {
+    const { page, problems } = await openWatchedPage(browser);
+    const code = await reachStandInPhone(page);
+    await page.fill('#code', String((Number(code) + 1) % 100_000).padStart(5, '0'));
+    await page.getByRole('button', { name: 'Bevestig' }).click();
+    await page.waitForSelector('#itsme-error');
+    expect(new URL(page.url()).searchParams.get('error')).toBe('ITSME_WRONG_CODE');
+    expect(await page.locator('#itsme-error').innerText()).toBe(pageText('nl', 'itsmeWrongCode'));
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('ends the login when the countdown runs out and says the time ran out', async () => {
+    // The stand-in's 3 minutes shortened to 3 seconds: the waiting page's countdown ends the login by itself.
+    const shortTime = await pairs.start({ confirmSeconds: 3 });
+    const { page, problems } = await openWatchedPage(browser);
+    await page.goto(`${shortTime.server.url}/login?lang=nl`);
+    await page.click('#itsme-login');
+    await page.fill('#phone', JAN.phone);
+    await page.getByRole('button', { name: 'Verstuur' }).click();
+    await page.waitForSelector('#itsme-code');
+    await page.waitForSelector('#itsme-error', { timeout: 15_000 });
+    expect(new URL(page.url()).searchParams.get('error')).toBe('ITSME_EXPIRED');
+    expect(await page.locator('#itsme-error').innerText()).toBe(pageText('nl', 'itsmeExpired'));
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('says itsme cannot be reached when the provider does not answer', async () => {
+    // A loopback port nothing listens on: the provider's metadata cannot be read.
+    const unreachable = await startTestBackend({ config: { itsme: { issuerUrl: 'http://127.0.0.1:9', clientId: 'x', clientSecret: 'y', nationalNumberClaim: 'national_number' } } });
+    try {
+      const { page } = await openWatchedPage(browser);
+      await page.goto(`${unreachable.server.url}/login?lang=nl`);
+      await page.click('#itsme-login');
+      await page.waitForSelector('#itsme-error');
+      expect(new URL(page.url()).searchParams.get('error')).toBe('ITSME_UNREACHABLE');
+      expect(await page.locator('#itsme-error').innerText()).toBe(pageText('nl', 'itsmeUnreachable'));
+    } finally {
+      await unreachable.stop();
+    }
   }, 60_000);
 });
