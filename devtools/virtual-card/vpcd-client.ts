@@ -144,7 +144,9 @@ class VpcdClient implements VpcdConnection {
       for (;;) {
         try {
           await this.connectOnce();
-          return;
+          if (this.socket || !this.wanted) return;
+          // The link closed before vpcd spoke (pcscd stopping): lost() saw this attempt still running and left the retry to it.
+          throw new Error('vpcd closed the connection');
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           if (!this.wanted) return; // removed or closed meanwhile
