@@ -83,8 +83,9 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
     }
     return patch;
   };
-  const initial = await load();
-  const session = await deps.dialogs.open({
+  // The window opens while the host reads the readers and certificates (the first time: starts,
+  // reads the card); the dialog shows itself busy until they are there.
+  const opening = deps.dialogs.open({
     kind,
     origin,
     government: isGovernmentOrigin(origin, settings),
@@ -92,11 +93,20 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
     certificates: [],
     needsPin: kind === 'authenticate' || kind === 'sign',
     blocked: false,
-    busy: false,
+    busy: true,
     deadline,
     ...request.extra,
-    ...initial,
   });
+  let initial: Partial<DialogState>;
+  try {
+    initial = await load();
+  } catch (e) {
+    // No dialog for something the person cannot fix.
+    void opening.then((session) => session.close(), () => undefined);
+    throw e;
+  }
+  const session = await opening;
+  session.update(initial);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new EidBridgeError('USER_TIMEOUT', 'The person did not answer in time')), timeoutMs);
@@ -162,7 +172,8 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
     throw e;
   } finally {
     clearTimeout(timer);
-    await session.close();
+    // The page hears its answer now; the window closes on its own time (the close is asked for at once).
+    void session.close();
   }
 }
 
