@@ -206,14 +206,23 @@ describe('PcscBackend over pcscd and vpcd', () => {
       await new Promise((r) => setTimeout(r, 300));
       await held.disconnect();
       await signing;
-      const during = backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
-      await new Promise((r) => setTimeout(r, 150));
-      const attempt = await other.connect(READER, { timeoutMs: 100 }).then(
-        (c) => c.disconnect().then(() => 'connected'),
-        (e: unknown) => e,
-      );
-      await during;
-      expect(attempt).toMatchObject({ code: 'BUSY' });
+      // The other program asks for the card as soon as our signature has begun (MSE SET), and
+      // the card takes its time over the signature itself (PSO), as a real chip does: held
+      // alone, the card lets the other program in only after our signature is done.
+      let attempt: Promise<number> | undefined;
+      card.onCommand = (apdu) => {
+        if (apdu[1] === 0x22 && !attempt) attempt = other.connect(READER, { timeoutMs: 3000 }).then((c) => c.disconnect().then(() => performance.now()));
+        if (apdu[1] === 0x2a) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      };
+      let signedAt: number;
+      try {
+        await backend.sign({ certificate: certificate!, digest: new Uint8Array(48), digestAlgorithm: 'SHA-384', pin: pin() });
+        signedAt = performance.now();
+      } finally {
+        card.onCommand = undefined;
+      }
+      expect(attempt).toBeDefined();
+      expect(await attempt!).toBeGreaterThan(signedAt);
       // A program that keeps the card open in shared mode: we settle for shared access and still work.
       const open = await other.connect(READER);
       try {
