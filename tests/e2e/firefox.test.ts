@@ -125,6 +125,20 @@ describe('Firefox with the extension, the native host and a card', () => {
     home?.remove();
   });
 
+  // First in this group: later, once the test has added the site's origin for window.eidBridge and
+  // the page has been loaded again, a Web eID request there was answered ERR_WEBEID_ACTION_PENDING
+  // while its dialog opened (Firefox only; under investigation, see the tracker).
+  it('shows the dialog in the four languages (screenshots)', async () => {
+    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
+    const dialog = (await nextDialog(browser, known)) as unknown as DriverPage;
+    for (const language of ['nl', 'fr', 'de', 'en']) {
+      await switchLanguage(dialog, language);
+      await dialog.screenshot({ path: artifactPath(`firefox-dialog-${language}.png`), fullPage: true });
+    }
+    await dialog.keyboard.press('Escape').catch(() => undefined);
+    expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
+  });
+
   it('logs in through raw Web eID messages: acked within 1 s, the token verifies for this origin', async () => {
     const challenge = nonce();
     const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: challenge, options: { lang: 'en' } });
@@ -282,17 +296,6 @@ describe('Firefox with the extension, the native host and a card', () => {
     const dialog = await nextDialog(browser, known);
     await page.reload();
     await waitClosed(browser, dialog);
-  });
-
-  it('shows the dialog in the four languages (screenshots)', async () => {
-    const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
-    const dialog = (await nextDialog(browser, known)) as unknown as DriverPage;
-    for (const language of ['nl', 'fr', 'de', 'en']) {
-      await switchLanguage(dialog, language);
-      await dialog.screenshot({ path: artifactPath(`firefox-dialog-${language}.png`), fullPage: true });
-    }
-    await dialog.keyboard.press('Escape').catch(() => undefined);
-    expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
   });
 });
 
