@@ -61,6 +61,23 @@ describe('options: card access', () => {
     expect($('#backends-result')!.textContent).toMatch(/other users of this computer can change/);
   });
 
+  it('keeps the choices disabled until the host said what it uses, so a late answer cannot undo the person’s change', async () => {
+    const browser = new FakeBrowser();
+    let answerStatus: (reply: unknown) => void = () => {};
+    browser.api.sendRuntimeMessage = (message) =>
+      (message as { op: string }).op === 'status'
+        ? new Promise((resolve) => (answerStatus = resolve))
+        : Promise.resolve({ ok: true, result: { backends: [{ name: 'pkcs11', available: true }] } });
+    show(<OptionsSections api={browser.api} language="en" />);
+    await settle();
+    expect($<HTMLFieldSetElement>('#card-access fieldset')!.disabled).toBe(true);
+    answerStatus({ ok: true, result: { version: '0.1.0', extensionVersion: '0.1.0', backends: [{ name: 'pcsc', available: true }, { name: 'pkcs11', available: true, detail: 'OpenSC (/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)' }], readers: [] } });
+    await settle();
+    expect($<HTMLFieldSetElement>('#card-access fieldset')!.disabled).toBe(false);
+    expect($<HTMLInputElement>('#backend-pkcs11')!.checked).toBe(true);
+    expect($<HTMLInputElement>('#pkcs11-module')!.value).toBe('/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so');
+  });
+
   it('refuses to send no backend at all', async () => {
     const browser = new FakeBrowser();
     const sent: unknown[] = [];

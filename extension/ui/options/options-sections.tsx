@@ -33,10 +33,17 @@ export function OptionsSections({ api, language }: { api: Pick<BrowserApi, 'send
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
   const [backendCheck, setBackendCheck] = useState<{ ok: boolean; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
+  /**
+   * The choices stay disabled until the host said what it uses now: a reply
+   * arriving after the person had started changing them would put back the
+   * old choice under their hands, and Apply would send it.
+   */
+  const [loaded, setLoaded] = useState(false);
 
   useEffect(() => {
     // What the host uses now (its configuration file, or its environment), in order.
     void call({ op: 'status' }).then((reply) => {
+      setLoaded(true);
       if (!reply.ok) return;
       const names = reply.result.backends.map((b) => b.name);
       if (names.length > 0) {
@@ -97,49 +104,51 @@ export function OptionsSections({ api, language }: { api: Pick<BrowserApi, 'send
     <>
       <section aria-labelledby="card-access-heading" id="card-access">
         <h2 id="card-access-heading">{t('opt.cardAccess')}</h2>
-        <form onSubmit={apply} noValidate>
-          <label class="inline">
-            <input id="backend-pcsc" type="checkbox" checked={pcsc} onChange={(e) => setPcsc((e.currentTarget as HTMLInputElement).checked)} />
-            {t('opt.pcsc')}
-          </label>
-          <label class="inline">
-            <input id="backend-pkcs11" type="checkbox" checked={pkcs11} onChange={(e) => setPkcs11((e.currentTarget as HTMLInputElement).checked)} />
-            {t('opt.pkcs11')}
-          </label>
-          {pkcs11 ? (
-            <>
-              <label for="pkcs11-module">{t('opt.module')}</label>
-              <input
-                id="pkcs11-module"
-                type="text"
-                style={{ width: '100%', boxSizing: 'border-box', font: 'inherit' }}
-                value={module}
-                placeholder="/usr/lib/x86_64-linux-gnu/libbeidpkcs11.so.0"
-                aria-invalid={moduleInvalid ? 'true' : undefined}
-                aria-describedby={moduleInvalid ? 'pkcs11-module-error' : undefined}
-                onInput={(e) => {
-                  setModule((e.currentTarget as HTMLInputElement).value);
-                  setModuleTrusted(false);
-                }}
-              />
-              {moduleInvalid ? (
-                <p class="problem" id="pkcs11-module-error" role="alert">
-                  {t('opt.moduleInvalid')}
-                </p>
-              ) : null}
-              {module.trim() !== '' && !moduleInvalid ? (
-                <label>
-                  <input id="pkcs11-module-trust" type="checkbox" checked={moduleTrusted} onChange={(e) => setModuleTrusted((e.currentTarget as HTMLInputElement).checked)} />
-                  {t('opt.moduleTrust')}
-                </label>
-              ) : null}
-            </>
-          ) : null}
-          <div class="buttons">
-            <button type="submit" id="apply-backends" disabled={busy}>
-              {t('opt.apply')}
-            </button>
-          </div>
+        <form onSubmit={apply} noValidate aria-busy={loaded ? undefined : 'true'}>
+          <fieldset disabled={!loaded} style={{ border: 'none', margin: 0, padding: 0 }}>
+            <label class="inline">
+              <input id="backend-pcsc" type="checkbox" checked={pcsc} onChange={(e) => setPcsc((e.currentTarget as HTMLInputElement).checked)} />
+              {t('opt.pcsc')}
+            </label>
+            <label class="inline">
+              <input id="backend-pkcs11" type="checkbox" checked={pkcs11} onChange={(e) => setPkcs11((e.currentTarget as HTMLInputElement).checked)} />
+              {t('opt.pkcs11')}
+            </label>
+            {pkcs11 ? (
+              <>
+                <label for="pkcs11-module">{t('opt.module')}</label>
+                <input
+                  id="pkcs11-module"
+                  type="text"
+                  style={{ width: '100%', boxSizing: 'border-box', font: 'inherit' }}
+                  value={module}
+                  placeholder="/usr/lib/x86_64-linux-gnu/libbeidpkcs11.so.0"
+                  aria-invalid={moduleInvalid ? 'true' : undefined}
+                  aria-describedby={moduleInvalid ? 'pkcs11-module-error' : undefined}
+                  onInput={(e) => {
+                    setModule((e.currentTarget as HTMLInputElement).value);
+                    setModuleTrusted(false);
+                  }}
+                />
+                {moduleInvalid ? (
+                  <p class="problem" id="pkcs11-module-error" role="alert">
+                    {t('opt.moduleInvalid')}
+                  </p>
+                ) : null}
+                {module.trim() !== '' && !moduleInvalid ? (
+                  <label>
+                    <input id="pkcs11-module-trust" type="checkbox" checked={moduleTrusted} onChange={(e) => setModuleTrusted((e.currentTarget as HTMLInputElement).checked)} />
+                    {t('opt.moduleTrust')}
+                  </label>
+                ) : null}
+              </>
+            ) : null}
+            <div class="buttons">
+              <button type="submit" id="apply-backends" disabled={busy}>
+                {t('opt.apply')}
+              </button>
+            </div>
+          </fieldset>
           <p role="status" id="backends-result" class={message && !message.ok ? 'problem' : ''}>
             {message?.text ?? ''}
           </p>
