@@ -3,7 +3,7 @@ import { LEVELS } from '../context.js';
 import { type Language } from '../../shared/text/format.js';
 import { pageText, type PageTextKey } from './texts/index.js';
 import { esc, page } from './html.js';
-import { ITSME_START_PATH, type ItsmeFailure } from '../routes/itsme.js';
+import { ITSME_FAILURE_TEXT, ITSME_START_PATH, type ItsmeFailure } from '../routes/itsme.js';
 
 export interface LoginPageInput {
   language: Language;
@@ -14,17 +14,6 @@ export interface LoginPageInput {
   /** Why the last itsme login came back to the key choice. */
   itsmeFailure?: ItsmeFailure;
 }
-
-/** What each way back from itsme tells the person: what happened and what to do. */
-const ITSME_FAILURE_TEXT: Readonly<Record<ItsmeFailure, PageTextKey>> = {
-  ITSME_EXPIRED: 'itsmeExpired',
-  ITSME_CANCELLED: 'itsmeCancelled',
-  ITSME_WRONG_CODE: 'itsmeWrongCode',
-  ITSME_UNREACHABLE: 'itsmeUnreachable',
-  ITSME_REFUSED: 'itsmeRefused',
-  ITSME_NOT_STARTED: 'itsmeNotStarted',
-  NATIONAL_NUMBER_INVALID: 'itsmeNoNationalNumber',
-};
 
 /** The guides send people who have no itsme account to itsme's own step-by-step plan. */
 function itsmeGetStartedUrl(language: Language): string {

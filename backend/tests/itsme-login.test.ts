@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../security/otp.js';
 import { Client, startTestBackend, type TestBackend } from './helpers.js';
-import { ITSME_CALLBACK_PATH, ITSME_START_PATH } from '../routes/itsme.js';
+import * as oidc from 'openid-client';
+import { ITSME_AVAILABLE_PATH, ITSME_CALLBACK_PATH, ITSME_HANDOFF_PATH, ITSME_POPUP_DONE_PATH, ITSME_START_PATH } from '../routes/itsme.js';
 import type { Tampering } from '../../devtools/itsme-provider/itsme-provider.js';
 import { ItsmePairs, JAN } from './itsme-pair.js';
 
@@ -61,8 +62,8 @@ function shownCode(page: string | undefined): string {
 }
 
 /** Start at the backend, play the app at the provider; answers the callback address the provider sends the browser back to. */
-async function playApp(client: Client, answer: AppAnswer = 'confirm', phone = JAN.phone): Promise<URL> {
-  const start = await client.get(`${ITSME_START_PATH}?lang=en&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`);
+async function playApp(client: Client, answer: AppAnswer = 'confirm', phone = JAN.phone, startPath = `${ITSME_START_PATH}?lang=en&return=${encodeURIComponent('/demo/welcome?minLevel=500')}`): Promise<URL> {
+  const start = await client.get(startPath);
   expect(start.status).toBe(302);
   const visit = new ProviderVisit();
   const phonePage = await visit.follow(start.headers.get('location')!);
@@ -186,6 +187,83 @@ describe('itsme login against the stand-in provider', () => {
   });
 });
 
+describe('itsme in the popup: the login handed to the extension', () => {
+  let tb: TestBackend;
+  beforeAll(async () => {
+    tb = await startPair();
+  });
+  /** What the popup's requests look like: the extension's Origin, no cookie. */
+  const EXTENSION = { Origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' };
+
+  /** The extension's secret and the challenge it puts in the window's start address. */
+  async function popupSecret(language = 'en') {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const challenge = await oidc.calculatePKCECodeChallenge(verifier);
+    return { verifier, startPath: `${ITSME_START_PATH}?${new URLSearchParams({ popup: challenge, lang: language })}` };
+  }
+
+  /** The login in the window, up to the done page's address with the handoff code in its fragment. */
+  async function windowLogin(startPath: string): Promise<{ window: Client; code: string }> {
+    const window = tb.client();
+    const back = await window.get(backendPath(await playApp(window, 'confirm', JAN.phone, startPath)));
+    expect(back.status).toBe(302);
+    const done = new URL(back.headers.get('location')!, 'http://backend');
+    expect(done.pathname).toBe(ITSME_POPUP_DONE_PATH);
+    const code = new URLSearchParams(done.hash.slice(1)).get('code');
+    expect(code).toBeTruthy();
+    // The code is only in the fragment, which no browser sends to a server.
+    expect(done.search).toBe('?lang=en');
+    return { window, code: code! };
+  }
+
+  it('says whether a provider is configured, for the popup to show its itsme button', async () => {
+    expect((await tb.client().get(ITSME_AVAILABLE_PATH)).json).toEqual({ provider: true });
+  });
+
+  it('logs the extension in at level 500 with the handoff code and its secret, once; the window itself stays logged out', async () => {
+    const { verifier, startPath } = await popupSecret();
+    const { window, code } = await windowLogin(startPath);
+    expect((await window.get('/api/session')).json).toMatchObject({ authenticated: false });
+    expect((await window.get(`${ITSME_POPUP_DONE_PATH}?lang=fr`)).text).toContain('Vous êtes identifié via itsme.');
+
+    const extension = tb.client();
+    const taken = await extension.post(ITSME_HANDOFF_PATH, { code, verifier }, EXTENSION);
+    expect(taken.status).toBe(200);
+    expect(taken.json).toMatchObject({ status: 'logged-in', level: 500, method: 'itsme', person: { nationalNumber: JAN.nationalNumber } });
+    expect(typeof taken.json.sessionToken).toBe('string');
+    extension.bearer = taken.json.sessionToken as string;
+    expect((await extension.get('/api/keys')).status).toBe(200);
+
+    const replayed = await tb.client().post(ITSME_HANDOFF_PATH, { code, verifier }, EXTENSION);
+    expect(replayed.status).toBe(401);
+    expect(replayed.json).toMatchObject({ error: { code: 'ITSME_NOT_STARTED' } });
+  });
+
+  it('refuses a handoff code shown with another secret, and burns the code', async () => {
+    const { verifier, startPath } = await popupSecret();
+    const { code } = await windowLogin(startPath);
+    // Someone who got the code (a page, a link sent around) but not the extension's secret.
+    const other = oidc.randomPKCECodeVerifier();
+    const stolen = await tb.client().post(ITSME_HANDOFF_PATH, { code, verifier: other }, EXTENSION);
+    expect(stolen.status).toBe(401);
+    expect(stolen.json).toMatchObject({ error: { code: 'ITSME_NOT_STARTED' } });
+    expect((await tb.client().post(ITSME_HANDOFF_PATH, { code, verifier }, EXTENSION)).status).toBe(401);
+  });
+
+  it('ends a refusal in the app on the done page with its message, in the language of the popup', async () => {
+    const { startPath } = await popupSecret('en');
+    const window = tb.client();
+    const back = await window.get(backendPath(await playApp(window, 'refuse', JAN.phone, startPath)));
+    expect(back.headers.get('location')).toBe(`${ITSME_POPUP_DONE_PATH}?lang=en&error=ITSME_CANCELLED`);
+    expect((await window.get(back.headers.get('location')!)).text).toContain('You refused the login in the itsme app.');
+  });
+
+  it('refuses a start whose challenge is not a SHA-256 in base64url', async () => {
+    const start = await tb.client().get(`${ITSME_START_PATH}?popup=short&lang=de`);
+    expect(start.headers.get('location')).toBe(`${ITSME_POPUP_DONE_PATH}?lang=de&error=ITSME_NOT_STARTED`);
+  });
+});
+
 describe('itsme: the 3 minutes to confirm in the app', () => {
   it('sends the person back with ITSME_EXPIRED when the time runs out, and says so on the key choice', async () => {
     // The stand-in's 3 minutes shortened to 1 second.
@@ -221,6 +299,7 @@ describe('without an itsme provider configured', () => {
     try {
       expect((await tb.client().get(ITSME_START_PATH)).status).toBe(404);
       expect((await tb.client().get(ITSME_CALLBACK_PATH)).status).toBe(404);
+      expect((await tb.client().get(ITSME_AVAILABLE_PATH)).status).toBe(404);
       expect((await tb.client().get('/login?lang=nl')).text).not.toContain('AANMELDEN via itsme');
     } finally {
       await tb.stop();

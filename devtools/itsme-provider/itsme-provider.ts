@@ -62,11 +62,16 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The app answers "no" with access_denied; the description says why, as a relying party reads it. */
+/**
+ * The app answers "no" with access_denied. The error_description starts with a reason code and a
+ * colon, for the relying party to match (backend/routes/itsme.ts); the words after it are for people
+ * reading a log. The code goes there because oidc-provider turns an interaction's result into an
+ * error response with only error and error_description (lib/actions/authorization/resume.js).
+ */
 export const DENIALS = {
-  cancelled: 'The person refused in the app',
+  cancelled: 'cancelled: the person refused in the app',
   expired: 'expired: the 3 minutes to confirm in the app ran out',
-  wrongCode: 'wrong code: the 5-digit itsme code did not match',
+  wrongCode: 'wrong_code: the 5-digit itsme code did not match',
 } as const;
 
 /** A login between the phone number and the confirmation in the app: who, the code to type, until when. */

@@ -17,6 +17,8 @@ export const de: Texts<PageTextKey> = {
   itsmeRefused: "Die Antwort von itsme wurde aus Sicherheitsgründen nicht angenommen. Wählen Sie erneut „ANMELDEN über itsme“; gelingt es wieder nicht, melden Sie sich mit einem anderen digitalen Schlüssel an.",
   itsmeNotStarted: "Diese Anmeldung über itsme ist abgelaufen oder wurde schon verwendet. Wählen Sie erneut „ANMELDEN über itsme“.",
   itsmeNoNationalNumber: "itsme hat keine gültige Nationalregisternummer übermittelt. Melden Sie sich mit Ihrer eID oder einem anderen digitalen Schlüssel an.",
+  itsmePopupDone: "Sie sind über itsme angemeldet. Dieses Fenster schließt sich von selbst; öffnen Sie eID Bridge erneut, um Ihre digitalen Schlüssel zu verwalten.",
+  itsmePopupClose: "Sie können dieses Fenster schließen.",
   eidTitle: 'Anmelden mit eID-Kartenleser',
   eidStep1: 'Schließen Sie Ihren eID-Kartenleser an Ihren Computer an',
   eidStep2: 'Stecken Sie Ihren elektronischen Personalausweis (eID), Ausländerausweis oder Kids-ID in den Kartenleser',

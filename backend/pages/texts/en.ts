@@ -14,6 +14,8 @@ export const en = {
   itsmeRefused: "The answer from itsme was not accepted for security reasons. Choose 'LOG IN via itsme' again; if it fails again, log in with another digital key.",
   itsmeNotStarted: "This login via itsme expired or was already used. Choose 'LOG IN via itsme' again.",
   itsmeNoNationalNumber: "itsme did not pass on a valid national register number. Log in with your eID or another digital key.",
+  itsmePopupDone: "You are logged in via itsme. This window closes by itself; open eID Bridge again to manage your digital keys.",
+  itsmePopupClose: "You may close this window.",
   eidTitle: 'Log in with eID card reader',
   eidStep1: 'Connect your eID card reader to your computer',
   eidStep2: 'Insert your electronic identity card (eID), foreigner card or Kids-ID into the card reader',

@@ -17,6 +17,8 @@ export const fr: Texts<PageTextKey> = {
   itsmeRefused: "La réponse d'itsme n'a pas été acceptée pour des raisons de sécurité. Choisissez à nouveau « S'IDENTIFIER via itsme » ; si cela échoue encore, identifiez-vous avec une autre clé numérique.",
   itsmeNotStarted: "Cette identification via itsme a expiré ou a déjà été utilisée. Choisissez à nouveau « S'IDENTIFIER via itsme ».",
   itsmeNoNationalNumber: "itsme n'a pas transmis de numéro de registre national valide. Identifiez-vous avec votre eID ou une autre clé numérique.",
+  itsmePopupDone: "Vous êtes identifié via itsme. Cette fenêtre se ferme d'elle-même ; ouvrez à nouveau eID Bridge pour gérer vos clés numériques.",
+  itsmePopupClose: "Vous pouvez fermer cette fenêtre.",
   eidTitle: "S'identifier avec un lecteur de carte eID",
   eidStep1: "Connectez votre lecteur de carte eID à votre ordinateur",
   eidStep2: "Insérez votre carte d'identité électronique (eID), carte d'étranger ou kids-ID dans le lecteur",

@@ -17,6 +17,8 @@ export const nl: Texts<PageTextKey> = {
   itsmeRefused: "Het antwoord van itsme werd om veiligheidsredenen niet aanvaard. Kies opnieuw 'AANMELDEN via itsme'; lukt het weer niet, meld u dan aan met een andere digitale sleutel.",
   itsmeNotStarted: "Deze aanmelding via itsme is verlopen of werd al gebruikt. Kies opnieuw 'AANMELDEN via itsme'.",
   itsmeNoNationalNumber: "itsme gaf geen geldig rijksregisternummer door. Meld u aan met uw eID of met een andere digitale sleutel.",
+  itsmePopupDone: "U bent aangemeld via itsme. Dit venster sluit vanzelf; open eID Bridge opnieuw om uw digitale sleutels te beheren.",
+  itsmePopupClose: "U mag dit venster sluiten.",
   eidTitle: 'Aanmelden met eID kaartlezer',
   eidStep1: 'Sluit uw eID-kaartlezer aan op uw computer',
   eidStep2: 'Steek uw elektronische identiteitskaart (eID), vreemdelingenkaart of kids-ID in de kaartlezer',
