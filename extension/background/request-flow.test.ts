@@ -353,6 +353,31 @@ describe('RequestFlow', () => {
     await expect(reply).resolves.toMatchObject({ ok: true });
   });
 
+  it('shows at once that the host stopped, while the new host is still starting', async () => {
+    const s = setup();
+    const request = s.host.request.bind(s.host);
+    let restarting: Promise<void> | undefined;
+    let hostStarted!: () => void;
+    s.host.request = (async (command: CommandName, args: never) => {
+      if (restarting && command === 'status') await restarting;
+      return request(command, args);
+    }) as FakeHost['request'];
+    let attempts = 0;
+    s.host.handlers.authenticate = () => {
+      if (++attempts > 1) return { format: 'web-eid:1.0' };
+      restarting = new Promise((resolve) => (hostStarted = resolve));
+      throw new EidBridgeError('HOST_DISCONNECTED', 'stopped');
+    };
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await vi.waitFor(() => expect(d.lastState()).toMatchObject({ problem: { code: 'HOST_DISCONNECTED' }, busy: true }));
+    hostStarted();
+    await vi.waitFor(() => expect(d.lastState()).toMatchObject({ problem: { code: 'HOST_DISCONNECTED' }, busy: false }));
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true });
+  });
+
   it('sends no PIN for a PIN-pad reader', async () => {
     const s = setup();
     s.host.status = { ...s.host.status, readers: [{ name: 'Reader 0', backend: 'pcsc', cardPresent: true, pinPad: true }] };

@@ -158,6 +158,9 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
           throw e;
         }
         if (RECOVERABLE_IN_DIALOG.has(e.code)) {
+          // The person hears what went wrong at once: reading the readers again can take a while
+          // (after HOST_DISCONNECTED it starts a new host first), and the dialog stays busy meanwhile.
+          session.update({ problem: { code: e.code } });
           session.update({ ...(await guard(load())), problem: { code: e.code } });
           continue;
         }
