@@ -4,6 +4,8 @@ import type { BrowserApi, MessageSender } from '../lib/browser-api.js';
 import type { FetchLike } from '../popup/backend-api.js';
 import { registerPopupMessages, type PopupBackgroundDeps } from './popup-requests.js';
 import { BACKEND_SESSION_KEY } from '../popup/session-store.js';
+import { ItsmePopupLogins } from '../popup/itsme-login.js';
+import { FakeItsmeWindows } from '../popup/fake-itsme-windows.js';
 
 function setUp(options: { backendUrl: string; authenticateOk?: boolean }) {
   const browser = new FakeBrowser();
@@ -27,6 +29,7 @@ function setUp(options: { backendUrl: string; authenticateOk?: boolean }) {
         : { ok: true, result: { format: 'web-eid:1.0', nonce: args.challengeNonce } };
     },
     fetch: fetchImpl,
+    itsmeLogins: new ItsmePopupLogins(new FakeItsmeWindows(), api, fetchImpl),
   };
   registerPopupMessages(deps);
   const send = (message: unknown, sender: MessageSender) => listener!(message, sender);

@@ -1,6 +1,7 @@
 /**
  * The background's side of the popup: host status, certificates, the reader
- * test, the backend choice, and "sign in with eID" to the reference backend.
+ * test, the backend choice, and "sign in with eID" or "via itsme" to the
+ * reference backend (itsme: extension/popup/itsme-login.ts).
  *
  * The eID sign-in runs here, not in the popup: the card dialog takes the
  * focus and closes the popup, so the background fetches the challenge, runs
@@ -18,6 +19,7 @@ import { loadSettings } from '../lib/settings.js';
 import { BackendApi, BackendApiError, normalizeBackendUrl, type FetchLike } from '../popup/backend-api.js';
 import { isPopupRequest, toReaderTestResult, type PopupErrorPayload, type PopupReply, type PopupRequest } from '../popup/messages.js';
 import { saveBackendSession } from '../popup/session-store.js';
+import { browserItsmeWindows, ItsmePopupLogins } from '../popup/itsme-login.js';
 
 export interface PopupBackgroundDeps {
   api: Pick<BrowserApi, 'onRuntimeMessage' | 'extensionUrl' | 'storageGet' | 'storageSet'>;
@@ -25,6 +27,8 @@ export interface PopupBackgroundDeps {
   /** The extension's authenticate flow (RequestFlow.handle). */
   authenticate(args: Record<string, unknown>, origin: string): Promise<PageReply>;
   fetch?: FetchLike;
+  /** The popup's itsme logins; registerPopupMessages makes them on the real browser when not given. */
+  itsmeLogins?: ItsmePopupLogins;
 }
 
 /** Messages from our own pages only: a content script's sender URL is the web page's. */
@@ -56,13 +60,21 @@ export async function handlePopupRequest(deps: PopupBackgroundDeps, request: Pop
       });
     case 'eid-login':
       return eidLogin(deps, request.lang);
+    case 'itsme-login':
+      if (!deps.itsmeLogins) throw new EidBridgeError('INTERNAL_ERROR', 'itsme logins are not set up in this background');
+      return deps.itsmeLogins.start(await backendUrlFromSettings(deps), request.lang);
   }
 }
 
-async function eidLogin(deps: PopupBackgroundDeps, lang: string | undefined): Promise<unknown> {
+async function backendUrlFromSettings(deps: PopupBackgroundDeps): Promise<string> {
   const settings = await loadSettings(deps.api);
   const backendUrl = normalizeBackendUrl(settings.backendUrl);
   if (!backendUrl) throw new EidBridgeError('INVALID_ARGUMENT', 'The reference backend address in the options is not a URL', { argument: 'backendUrl' });
+  return backendUrl;
+}
+
+async function eidLogin(deps: PopupBackgroundDeps, lang: string | undefined): Promise<unknown> {
+  const backendUrl = await backendUrlFromSettings(deps);
   const origin = new URL(backendUrl).origin;
   const backend = new BackendApi(backendUrl, undefined, deps.fetch);
   const { challengeNonce } = await backend.challenge();
@@ -74,7 +86,9 @@ async function eidLogin(deps: PopupBackgroundDeps, lang: string | undefined): Pr
 }
 
 /** Registers the popup's message type with the background (one call in the background entrypoint). */
-export function registerPopupMessages(deps: PopupBackgroundDeps): void {
+export function registerPopupMessages(given: PopupBackgroundDeps): void {
+  // Listening from the start: a background woken by the itsme window's tab finishes the login too.
+  const deps = { ...given, itsmeLogins: given.itsmeLogins ?? new ItsmePopupLogins(browserItsmeWindows, given.api, given.fetch).watch() };
   deps.api.onRuntimeMessage((message, sender) => {
     if (!isPopupRequest(message) || !fromExtensionPage(sender, deps.api.extensionUrl('/'))) return undefined;
     return handlePopupRequest(deps, message).then(

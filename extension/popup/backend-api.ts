@@ -1,6 +1,6 @@
 /**
- * The reference backend's API as the popup uses it: eID and password + code
- * sign-in, the digital-keys overview and changes, and activation with a
+ * The reference backend's API as the popup uses it: eID, itsme and password +
+ * code sign-in, the digital-keys overview and changes, and activation with a
  * registration-office code.
  *
  * The popup and the background call the backend as the extension, which
@@ -102,6 +102,14 @@ export class BackendApiError extends Error {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** The backend's itsme addresses (backend/routes/itsme.ts). */
+export const ITSME_PATHS = { available: '/api/itsme', start: '/itsme/start', popupDone: '/itsme/popup-done', handoff: '/api/itsme/handoff' } as const;
+
+/** Where the window for a popup login starts: the backend's itsme start with the challenge of the extension's secret. */
+export function itsmeStartUrl(backendUrl: string, challenge: string, lang: string | undefined): string {
+  return `${backendUrl}${ITSME_PATHS.start}?${new URLSearchParams({ popup: challenge, ...(lang ? { lang } : {}) })}`;
+}
+
 /** The backend's base URL: http(s), no credentials, query or fragment; returned without a trailing slash. */
 export function normalizeBackendUrl(value: string): string | undefined {
   let url: URL;
@@ -184,6 +192,22 @@ export class BackendApi {
 
   eidLogin(authToken: unknown): Promise<LoggedIn> {
     return this.call('POST', '/api/eid/login', { authToken });
+  }
+
+  /** Whether the backend has an itsme provider: its itsme routes exist only then. */
+  async itsmeAvailable(): Promise<boolean> {
+    try {
+      await this.call('GET', ITSME_PATHS.available);
+      return true;
+    } catch (e) {
+      if (e instanceof BackendApiError && e.status === 404) return false;
+      throw e;
+    }
+  }
+
+  /** Takes over an itsme login finished in the window: the handoff code from there and the secret kept here. */
+  itsmeHandoff(code: string, verifier: string): Promise<LoggedIn> {
+    return this.call('POST', ITSME_PATHS.handoff, { code, verifier });
   }
 
   passwordLogin(username: string, password: string, key: LoginKey): Promise<LoggedIn | CodeRequired> {

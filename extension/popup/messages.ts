@@ -1,6 +1,6 @@
 /**
  * Popup (and options page) → background: what the popup asks of the native
- * host, and the eID sign-in to the reference backend. Only our own extension
+ * host, and the eID and itsme sign-ins to the reference backend. Only our own extension
  * pages may send these; the background checks the sender.
  */
 import { isRecord, type BackendName, type StatusResult, type CertificateDescription } from '../../shared/protocol.js';
@@ -14,7 +14,8 @@ export type PopupRequest =
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'certificates' }
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'test-reader'; reader?: string }
   | { type: typeof POPUP_MESSAGE_TYPE; op: 'configure-backends'; backends: BackendName[]; pkcs11Module: string | null; pkcs11ModuleConfirmed?: boolean }
-  | { type: typeof POPUP_MESSAGE_TYPE; op: 'eid-login'; lang?: string };
+  | { type: typeof POPUP_MESSAGE_TYPE; op: 'eid-login'; lang?: string }
+  | { type: typeof POPUP_MESSAGE_TYPE; op: 'itsme-login'; lang?: string };
 
 export type PopupOp = PopupRequest['op'];
 
@@ -40,6 +41,7 @@ export interface PopupResults {
   'test-reader': ReaderTestResult;
   'configure-backends': { backends: StatusResult['backends'] };
   'eid-login': { person: { givenNames: string; surname: string }; level: number; method: string };
+  'itsme-login': { person: { givenNames: string; surname: string }; level: number; method: string };
 }
 
 /** A failure: the host's error, or (backendCode) the reference backend's. */
@@ -50,7 +52,7 @@ export interface PopupErrorPayload extends PageErrorPayload {
 
 export type PopupReply<T> = { ok: true; result: T } | { ok: false; error: PopupErrorPayload };
 
-const OPS: readonly PopupOp[] = ['status', 'certificates', 'test-reader', 'configure-backends', 'eid-login'];
+const OPS: readonly PopupOp[] = ['status', 'certificates', 'test-reader', 'configure-backends', 'eid-login', 'itsme-login'];
 
 export function isPopupRequest(message: unknown): message is PopupRequest {
   if (!isRecord(message) || message.type !== POPUP_MESSAGE_TYPE || !OPS.includes(message.op as PopupOp)) return false;
@@ -65,6 +67,7 @@ export function isPopupRequest(message: unknown): message is PopupRequest {
         (message.pkcs11ModuleConfirmed === undefined || typeof message.pkcs11ModuleConfirmed === 'boolean')
       );
     case 'eid-login':
+    case 'itsme-login':
       return message.lang === undefined || typeof message.lang === 'string';
     default:
       return true;

@@ -1,7 +1,8 @@
 /**
  * "Mijn digitale sleutels" against the reference backend: sign in (eID
- * through the extension's own flow, or username + password + code), the
- * overview of keys with their state, and the wizards.
+ * through the extension's own flow, itsme in a window of its own when the
+ * backend has a provider, or username + password + code), the overview of
+ * keys with their state, and the wizards.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -62,7 +63,7 @@ export function KeysView(props: KeysViewProps) {
 
   useEffect(() => {
     void openSession();
-    // The eID sign-in finishes in the background (the card dialog may close the popup): follow the stored session.
+    // The eID and itsme sign-ins finish in the background (their windows may close the popup): follow the stored session.
     props.api.onStorageChanged((keys) => {
       if (keys.includes(BACKEND_SESSION_KEY)) void openSession();
     });
@@ -197,7 +198,12 @@ interface LoginProps extends KeysViewProps {
   onLra(): void;
 }
 
-/** "Kies uw digitale sleutel om aan te melden": eID first, then the security-code keys. */
+/** The guides send people who have no itsme account to itsme's own step-by-step plan. */
+function itsmeGetStartedUrl(language: Language): string {
+  return `https://www.itsme.be/${language === 'nl' || language === 'fr' ? language : 'en'}/get-started`;
+}
+
+/** "Kies uw digitale sleutel om aan te melden": eID and itsme first, then the security-code keys. */
 function LoginScreen(props: LoginProps) {
   const { t, language, backend } = props;
   const [key, setKey] = useState<LoginKey>('email');
@@ -207,12 +213,18 @@ function LoginScreen(props: LoginProps) {
   const [code, setCode] = useState('');
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<'username' | 'password' | 'code'>>({});
   const [error, setError] = useState(props.initialError);
-  const [busy, setBusy] = useState<'' | 'eid' | 'code'>('');
+  const [busy, setBusy] = useState<'' | 'eid' | 'itsme' | 'code'>('');
+  const [itsme, setItsme] = useState(false);
 
-  async function eid() {
-    setBusy('eid');
+  useEffect(() => {
+    // The button only where the backend has a provider; a backend that cannot say has none to offer.
+    void backend.itsmeAvailable().then(setItsme, () => setItsme(false));
+  }, [backend]);
+
+  async function keyLogin(op: 'eid-login' | 'itsme-login') {
+    setBusy(op === 'eid-login' ? 'eid' : 'itsme');
     setError('');
-    const reply = await props.call({ op: 'eid-login', lang: language });
+    const reply = await props.call({ op, lang: language });
     setBusy('');
     // On success the stored session changes and KeysView moves on by itself.
     if (!reply.ok) setError(failureText(t, language, reply.error));
@@ -261,10 +273,23 @@ function LoginScreen(props: LoginProps) {
         {t('keys.backend', { url: props.backendUrl })}
       </p>
       <h3>{t('keys.eidHeading')}</h3>
-      <button type="button" id="login-eid" class="primary wide" disabled={busy !== ''} onClick={() => void eid()}>
+      <button type="button" id="login-eid" class="primary wide" disabled={busy !== ''} onClick={() => void keyLogin('eid-login')}>
         {t('keys.eidButton')}
       </button>
       {busy === 'eid' ? <p role="status">{t('keys.eidBusy')}</p> : null}
+      {itsme ? (
+        <>
+          <button type="button" id="login-itsme" class="primary wide" disabled={busy !== ''} onClick={() => void keyLogin('itsme-login')}>
+            {t('keys.itsmeButton')}
+          </button>
+          <p class="note">
+            <a id="itsme-create" href={itsmeGetStartedUrl(language)} target="_blank" rel="noopener">
+              {t('keys.itsmeCreate')}
+            </a>
+          </p>
+          {busy === 'itsme' ? <p role="status">{t('keys.itsmeBusy')}</p> : null}
+        </>
+      ) : null}
       <h3>{t('keys.codeHeading')}</h3>
       {!pending ? (
         <form id="password-login" onSubmit={submitPassword} noValidate>
