@@ -17,6 +17,7 @@ describe('the error catalogue', () => {
         'NO_SIGNING_CERTIFICATE',
         'PCSC_UNAVAILABLE',
         'PKCS11_MODULE_MISSING',
+        'PKCS11_MODULE_HUNG',
       ]),
     );
   });

@@ -9,11 +9,12 @@ import type { BackendName } from '../../../shared/protocol.js';
 import type { HostConfig } from '../config.js';
 import type { CardBackend } from './card-backend.js';
 import { PcscBackend } from './pcsc-backend.js';
+import { pkcs11CallCapFromEnv } from './pkcs11/module-process.js';
 import { Pkcs11Backend } from './pkcs11/pkcs11-backend.js';
 
 const FACTORIES: Record<BackendName, (config: HostConfig) => CardBackend> = {
   pcsc: () => new PcscBackend(),
-  pkcs11: (config) => new Pkcs11Backend(config.pkcs11Module ? { modulePath: config.pkcs11Module } : {}),
+  pkcs11: (config) => new Pkcs11Backend({ ...(config.pkcs11Module && { modulePath: config.pkcs11Module }), ...pkcs11CallCapFromEnv(process.env) }),
 };
 
 export function createBackends(config: HostConfig): CardBackend[] {

@@ -18,7 +18,7 @@ export const status: CommandHandler<'status'> = async (_args, ctx) => {
       backends.push(s);
     } catch (e) {
       const reason = e instanceof EidBridgeError ? e.code : 'INTERNAL_ERROR';
-      backends.push({ ...s, available: reason !== 'PCSC_UNAVAILABLE', reason, detail: e instanceof Error ? e.message : String(e) });
+      backends.push({ ...s, available: reason !== 'PCSC_UNAVAILABLE' && reason !== 'PKCS11_MODULE_HUNG', reason, detail: e instanceof Error ? e.message : String(e) });
     }
   }
   return { version: VERSION, backends, readers };

@@ -60,6 +60,7 @@ export const de: Texts<DialogTextKey> = {
   'error.HOST_DISCONNECTED': 'Das Programm eID Bridge wurde unerwartet beendet. Versuchen Sie es erneut.',
   'error.PCSC_UNAVAILABLE': 'Der Kartenleserdienst Ihres Computers läuft nicht. Starten Sie den Computer neu und versuchen Sie es erneut.',
   'error.PKCS11_MODULE_MISSING': 'Die eID-Software (Middleware) wurde nicht gefunden. Installieren Sie die eID-Software.',
+  'error.PKCS11_MODULE_HUNG': 'Die eID-Software (Middleware) antwortet nicht. Trennen Sie das Kartenlesegerät, schließen Sie es wieder an und versuchen Sie es erneut.',
   'error.NO_READER': 'Kein Kartenleser gefunden. Schließen Sie Ihren Kartenleser an.',
   'error.READER_REMOVED': 'Der Kartenleser wurde getrennt. Schließen Sie Ihren Kartenleser wieder an.',
   'error.NO_CARD': 'Stecken Sie Ihren Personalausweis in den Kartenleser.',

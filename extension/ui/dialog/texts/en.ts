@@ -58,6 +58,7 @@ export const en = {
   'error.HOST_DISCONNECTED': 'The eID Bridge program stopped unexpectedly. Try again.',
   'error.PCSC_UNAVAILABLE': "Your computer's card reader service is not running. Restart your computer and try again.",
   'error.PKCS11_MODULE_MISSING': 'The eID software (middleware) was not found. Install the eID software and try again.',
+  'error.PKCS11_MODULE_HUNG': 'The eID software (middleware) does not answer. Unplug the card reader, plug it in again and try again.',
   'error.NO_READER': 'No card reader found. Connect your card reader.',
   'error.READER_REMOVED': 'The card reader was disconnected. Connect your card reader again.',
   'error.NO_CARD': 'Insert your identity card into the card reader.',

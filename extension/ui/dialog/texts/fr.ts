@@ -60,6 +60,7 @@ export const fr: Texts<DialogTextKey> = {
   'error.HOST_DISCONNECTED': "Le programme eID Bridge s'est arrêté de manière inattendue. Réessayez.",
   'error.PCSC_UNAVAILABLE': 'Le service des lecteurs de carte ne fonctionne pas. Redémarrez votre ordinateur et réessayez.',
   'error.PKCS11_MODULE_MISSING': "Le logiciel eID (middleware) est introuvable. Installez le logiciel eID et réessayez.",
+  'error.PKCS11_MODULE_HUNG': "Le logiciel eID (middleware) ne répond pas. Débranchez le lecteur de carte, rebranchez-le et réessayez.",
   'error.NO_READER': 'Aucun lecteur de carte trouvé. Branchez votre lecteur de carte.',
   'error.READER_REMOVED': 'Le lecteur de carte a été débranché. Rebranchez votre lecteur de carte.',
   'error.NO_CARD': "Insérez votre carte d'identité dans le lecteur de carte.",

@@ -60,6 +60,7 @@ export const nl: Texts<DialogTextKey> = {
   'error.HOST_DISCONNECTED': 'Het eID Bridge-programma is onverwacht gestopt. Probeer opnieuw.',
   'error.PCSC_UNAVAILABLE': 'De kaartlezerdienst van uw computer draait niet. Herstart uw computer en probeer opnieuw.',
   'error.PKCS11_MODULE_MISSING': 'De eID-software (middleware) is niet gevonden. Installeer de eID-software en probeer opnieuw.',
+  'error.PKCS11_MODULE_HUNG': 'De eID-software (middleware) antwoordt niet. Koppel de kaartlezer los, sluit hem opnieuw aan en probeer opnieuw.',
   'error.NO_READER': 'Er is geen kaartlezer gevonden. Sluit uw kaartlezer aan.',
   'error.READER_REMOVED': 'De kaartlezer werd losgekoppeld. Sluit uw kaartlezer opnieuw aan.',
   'error.NO_CARD': 'Steek uw identiteitskaart in de kaartlezer.',

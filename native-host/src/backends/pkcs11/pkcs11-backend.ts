@@ -2,10 +2,13 @@
  * The PKCS#11 card backend: the official Belgian eID middleware, any other
  * token module, or SoftHSM2 in tests, through pkcs11js.
  *
- * The module is loaded and initialised once, on first use, and finalised by
- * close(); a new backend initialises it again (SoftHSM2 reads SOFTHSM2_CONF
- * at C_Initialize). Every operation opens its own session and closes it,
- * logged out, before it returns. Operations run one at a time.
+ * The module is loaded and initialised once, on first use, in a process of
+ * its own where every call has a time limit (module-process.ts), and
+ * finalised by close(); a new backend initialises it again (SoftHSM2 reads
+ * SOFTHSM2_CONF at C_Initialize). A module that overran a limit is left
+ * behind: its process is killed and the next operation starts a new one.
+ * Every operation opens its own session and closes it, logged out, before it
+ * returns. Operations run one at a time.
  */
 import { X509Certificate } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
@@ -16,6 +19,7 @@ import { certificateUsage } from './certificate-usage.js';
 import { CKF_SLOT, CKF_TOKEN, CKR, isReturnValue, MODULE_CANNOT_SIGN_HINT, mapPkcs11Error, pinStateFromTokenFlags, type MappingContext } from './errors.js';
 import { checkDigest, rsaPkcs1DigestInfo } from './mechanisms.js';
 import { installHint, resolvePkcs11Module } from './module-paths.js';
+import { ModuleOpenError, MODULE_HUNG_HINT, openPkcs11Module, type Pkcs11Hang, type Pkcs11Module } from './module-process.js';
 
 type Handle = Buffer;
 
@@ -24,10 +28,12 @@ export interface Pkcs11BackendOptions {
   modulePath?: string;
   /** Replaces the platform's default search list (the official middleware, then p11-kit-proxy). */
   candidatePaths?: readonly string[];
+  /** Caps the time limit of every module call, in ms (EID_BRIDGE_PKCS11_TIMEOUT_MS). */
+  maxCallMs?: number;
 }
 
 interface LoadedModule {
-  pkcs11: pkcs11js.PKCS11;
+  pkcs11: Pkcs11Module;
   path: string;
   description: string;
   /** False when someone else in this process had initialised the module: then they finalise it. */
@@ -39,7 +45,8 @@ interface SlotEntry {
   token: TokenEntry | 'empty' | 'unrecognised' | 'uninitialised';
 }
 
-type ModuleState = { ok: true; module: LoadedModule } | { ok: false; reason: string; detail?: string };
+/** A module that cannot be used: why, for status; `error` when that is what an operation should throw. */
+type ModuleState = { ok: true; module: LoadedModule } | { ok: false; reason: string; detail?: string; error?: EidBridgeError };
 
 interface TokenEntry {
   slot: Handle;
@@ -115,6 +122,8 @@ export class Pkcs11Backend implements CardBackend {
   readonly name = 'pkcs11' as const;
   private readonly options: Pkcs11BackendOptions;
   private loaded: LoadedModule | undefined;
+  /** The last call that overran its limit, until a new module process has started. */
+  private hang: Pkcs11Hang | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -123,8 +132,16 @@ export class Pkcs11Backend implements CardBackend {
   }
 
   async status(): Promise<BackendStatus> {
-    return this.exclusive(() => {
-      const state = this.loadModule();
+    return this.exclusive(async () => {
+      // Starting a module that just hung would make status wait as long again: the next card operation tries it.
+      const state: ModuleState =
+        this.hang && !this.loaded
+          ? {
+              ok: false,
+              reason: `The card module (PKCS#11) does not answer. ${MODULE_HUNG_HINT}`,
+              detail: `${this.hang.call} did not return within ${Math.round(this.hang.limitMs / 1000)} s, at ${this.hang.at.toISOString()}`,
+            }
+          : await this.loadModule();
       if (!state.ok) {
         const status: BackendStatus = { name: 'pkcs11', available: false, reason: state.reason };
         if (state.detail !== undefined) status.detail = state.detail;
@@ -135,12 +152,15 @@ export class Pkcs11Backend implements CardBackend {
   }
 
   async readers(): Promise<ReaderStatus[]> {
-    return this.exclusive(() => {
-      const state = this.loadModule();
-      if (!state.ok) return [];
+    return this.exclusive(async () => {
+      const state = await this.loadModule();
+      if (!state.ok) {
+        if (state.error?.code === 'PKCS11_MODULE_HUNG') throw state.error;
+        return [];
+      }
       const { pkcs11 } = state.module;
       const readers: ReaderStatus[] = [];
-      for (const { name, token } of this.scanSlots(pkcs11, false)) {
+      for (const { name, token } of await this.scanSlots(pkcs11, false)) {
         if (token === 'empty') {
           readers.push({ name, backend: 'pkcs11', cardPresent: false, pinPad: false });
           continue;
@@ -169,14 +189,17 @@ export class Pkcs11Backend implements CardBackend {
   }
 
   async certificates(): Promise<TokenCertificate[]> {
-    return this.exclusive(() => {
-      const state = this.loadModule();
-      if (!state.ok) return [];
+    return this.exclusive(async () => {
+      const state = await this.loadModule();
+      if (!state.ok) {
+        if (state.error?.code === 'PKCS11_MODULE_HUNG') throw state.error;
+        return [];
+      }
       const { pkcs11 } = state.module;
       const result: TokenCertificate[] = [];
-      for (const token of this.presentTokens(pkcs11)) {
+      for (const token of await this.presentTokens(pkcs11)) {
         try {
-          result.push(...this.tokenCertificates(pkcs11, token));
+          result.push(...(await this.tokenCertificates(pkcs11, token)));
         } catch (e) {
           const error = mapPkcs11Error(e, { operation: 'read certificates', tokenLabel: token.label });
           // A token pulled out while we read it simply is not there any more.
@@ -190,15 +213,15 @@ export class Pkcs11Backend implements CardBackend {
 
   async sign(op: SignOperation): Promise<Uint8Array> {
     return this.exclusive(async () => {
-      const state = this.loadModule();
+      const state = await this.loadModule();
       if (!state.ok) {
-        throw new EidBridgeError('PKCS11_MODULE_MISSING', state.reason, { hint: installHint() });
+        throw state.error ?? new EidBridgeError('PKCS11_MODULE_MISSING', state.reason, { hint: installHint() });
       }
       const { pkcs11 } = state.module;
       checkDigest(op.digest, op.digestAlgorithm);
       throwIfAborted(op.signal);
 
-      const token = this.presentTokens(pkcs11).find((t) => t.tokenId === op.certificate.tokenId);
+      const token = (await this.presentTokens(pkcs11)).find((t) => t.tokenId === op.certificate.tokenId);
       if (!token) {
         throw new EidBridgeError('CARD_REMOVED', `The token "${op.certificate.tokenLabel}" is not present any more`);
       }
@@ -209,7 +232,7 @@ export class Pkcs11Backend implements CardBackend {
       if (op.pin === undefined && !protectedPath) {
         throw new EidBridgeError('PIN_REQUIRED', `Token "${token.label}" needs a PIN`);
       }
-      this.requireSignMechanism(state.module, token, op.certificate.der);
+      await this.requireSignMechanism(state.module, token, op.certificate.der);
       const keyId = Buffer.from(op.certificate.keyRef, 'hex');
       if (keyId.length === 0) {
         throw new EidBridgeError('CERTIFICATE_NOT_FOUND', 'The certificate has no key reference on this token');
@@ -218,20 +241,20 @@ export class Pkcs11Backend implements CardBackend {
       let session: Handle | undefined;
       let loggedIn = false;
       try {
-        session = pkcs11.C_OpenSession(token.slot, pkcs11js.CKF_SERIAL_SESSION);
-        this.login(pkcs11, session, pkcs11js.CKU_USER, op.pin);
+        session = await pkcs11.C_OpenSession(token.slot, pkcs11js.CKF_SERIAL_SESSION);
+        await this.login(pkcs11, session, pkcs11js.CKU_USER, op.pin);
         loggedIn = true;
         throwIfAborted(op.signal);
 
-        const key = findOne(pkcs11, session, [
+        const key = await findOne(pkcs11, session, [
           { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
           { type: pkcs11js.CKA_ID, value: keyId },
         ]);
         if (!key) {
           throw new EidBridgeError('CERTIFICATE_NOT_FOUND', `Token "${token.label}" has no private key with ID ${op.certificate.keyRef}`);
         }
-        const [keyTypeAttribute] = pkcs11.C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_KEY_TYPE }]);
-        const keyType = readUlong(keyTypeAttribute!.value);
+        const [keyTypeAttribute] = await pkcs11.C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_KEY_TYPE }]);
+        const keyType = readUlong(keyTypeAttribute!.value as Buffer);
         let mechanism: pkcs11js.Mechanism;
         let input: Buffer;
         if (keyType === pkcs11js.CKK_RSA) {
@@ -244,31 +267,30 @@ export class Pkcs11Backend implements CardBackend {
           throw new EidBridgeError('UNSUPPORTED_CARD', `The key on token "${token.label}" is neither RSA nor EC (key type ${keyType})`);
         }
 
-        pkcs11.C_SignInit(session, mechanism, key);
+        await pkcs11.C_SignInit(session, mechanism, key);
         // A key marked CKA_ALWAYS_AUTHENTICATE (the Belgian signature key) wants the PIN again, right before this signature.
-        if (alwaysAuthenticate(pkcs11, session, key)) {
-          this.login(pkcs11, session, pkcs11js.CKU_CONTEXT_SPECIFIC, op.pin);
+        if (await alwaysAuthenticate(pkcs11, session, key)) {
+          await this.login(pkcs11, session, pkcs11js.CKU_CONTEXT_SPECIFIC, op.pin);
         }
-        const signature = await pkcs11.C_SignAsync(session, input, Buffer.alloc(SIGNATURE_BUFFER_BYTES));
+        const signature = await pkcs11.C_Sign(session, input, SIGNATURE_BUFFER_BYTES);
         return new Uint8Array(signature);
       } catch (e) {
-        throw this.mapError(pkcs11, token, e, 'sign');
+        throw await this.mapError(pkcs11, token, e, 'sign');
       } finally {
         if (session !== undefined) {
-          if (loggedIn) ignoreErrors(() => pkcs11.C_Logout(session!));
-          ignoreErrors(() => pkcs11.C_CloseSession(session!));
+          if (loggedIn) await ignoreErrors(() => pkcs11.C_Logout(session!));
+          await ignoreErrors(() => pkcs11.C_CloseSession(session!));
         }
       }
     });
   }
 
   async close(): Promise<void> {
-    await this.exclusive(() => {
+    await this.exclusive(async () => {
       this.closed = true;
       const loaded = this.loaded;
       this.loaded = undefined;
-      if (!loaded) return;
-      if (loaded.ownsInitialization) ignoreErrors(() => loaded.pkcs11.C_Finalize());
+      if (loaded) await loaded.pkcs11.close(loaded.ownsInitialization);
     });
   }
 
@@ -281,7 +303,7 @@ export class Pkcs11Backend implements CardBackend {
     return run;
   }
 
-  private loadModule(): ModuleState {
+  private async loadModule(): Promise<ModuleState> {
     if (this.loaded) return { ok: true, module: this.loaded };
     if (this.closed) return { ok: false, reason: 'The PKCS#11 backend was closed' };
     const resolution = resolvePkcs11Module(this.options);
@@ -298,45 +320,45 @@ export class Pkcs11Backend implements CardBackend {
             detail: `Looked for: ${resolution.tried.join(', ')}`,
           };
     }
-    const pkcs11 = new pkcs11js.PKCS11();
+    let opened;
     try {
-      pkcs11.load(resolution.path);
+      opened = await openPkcs11Module(resolution.path, {
+        ...(this.options.maxCallMs !== undefined && { maxCallMs: this.options.maxCallMs }),
+        onHung: (hang) => {
+          this.hang = hang;
+          // Its process is gone: the next operation starts a new one.
+          this.loaded = undefined;
+        },
+      });
     } catch (e) {
+      if (e instanceof EidBridgeError) return { ok: false, reason: e.message, error: e };
+      const step = e instanceof ModuleOpenError ? e.step : 'load';
+      const message = e instanceof Error ? e.message : String(e);
       return {
         ok: false,
-        reason: `The PKCS#11 module ${resolution.path} could not be loaded: ${e instanceof Error ? e.message : String(e)}`,
+        reason:
+          step === 'load'
+            ? `The PKCS#11 module ${resolution.path} could not be loaded: ${message}`
+            : `The PKCS#11 module ${resolution.path} failed to initialise: ${message}`,
       };
     }
-    let ownsInitialization = true;
-    try {
-      // OS locking: signatures run on a worker thread (C_SignAsync) while other calls may come from the main one.
-      pkcs11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
-    } catch (e) {
-      if (isReturnValue(e, CKR.CRYPTOKI_ALREADY_INITIALIZED)) {
-        ownsInitialization = false;
-      } else {
-        ignoreErrors(() => pkcs11.close());
-        return {
-          ok: false,
-          reason: `The PKCS#11 module ${resolution.path} failed to initialise: ${e instanceof Error ? e.message : String(e)}`,
-        };
-      }
-    }
+    this.hang = undefined;
     let description = 'PKCS#11 module';
     try {
-      const info = pkcs11.C_GetInfo();
+      const info = await opened.module.C_GetInfo();
       description = `${trimPadded(info.libraryDescription)} ${info.libraryVersion.major}.${info.libraryVersion.minor}, ${trimPadded(info.manufacturerID)}`;
-    } catch {
-      // The description is only for display.
+    } catch (e) {
+      // The description is only for display; a module that stopped answering is not.
+      if (e instanceof EidBridgeError) return { ok: false, reason: e.message, error: e };
     }
-    this.loaded = { pkcs11, path: resolution.path, description, ownsInitialization };
+    this.loaded = { pkcs11: opened.module, path: resolution.path, description, ownsInitialization: opened.ownsInitialization };
     return { ok: true, module: this.loaded };
   }
 
   /** Calls the module outside an operation on one token, mapping its errors. */
-  private call<T>(operation: string, fn: () => T): T {
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return fn();
+      return await fn();
     } catch (e) {
       throw mapPkcs11Error(e, { operation });
     }
@@ -348,13 +370,14 @@ export class Pkcs11Backend implements CardBackend {
    * read is 'unrecognised'. Token ids are made unique: should two tokens
    * share label and serial number, the slot name tells them apart.
    */
-  private scanSlots(pkcs11: pkcs11js.PKCS11, tokenPresent: boolean): SlotEntry[] {
+  private async scanSlots(pkcs11: Pkcs11Module, tokenPresent: boolean): Promise<SlotEntry[]> {
     const entries: SlotEntry[] = [];
-    for (const slot of this.call('list slots', () => pkcs11.C_GetSlotList(tokenPresent))) {
+    for (const slot of await this.call('list slots', () => pkcs11.C_GetSlotList(tokenPresent))) {
       let slotInfo: pkcs11js.SlotInfo;
       try {
-        slotInfo = pkcs11.C_GetSlotInfo(slot);
-      } catch {
+        slotInfo = await pkcs11.C_GetSlotInfo(slot);
+      } catch (e) {
+        rethrowModuleGone(e);
         continue; // the reader went away while we looked
       }
       const name = trimPadded(slotInfo.slotDescription);
@@ -364,7 +387,7 @@ export class Pkcs11Backend implements CardBackend {
         entries.push({ name, token: 'empty' });
         continue;
       }
-      entries.push({ name, token: this.tokenEntry(pkcs11, slot, name) });
+      entries.push({ name, token: await this.tokenEntry(pkcs11, slot, name) });
     }
     const tokens = entries.map((e) => e.token).filter((t): t is TokenEntry => typeof t === 'object');
     for (const token of tokens) {
@@ -375,11 +398,12 @@ export class Pkcs11Backend implements CardBackend {
     return entries;
   }
 
-  private tokenEntry(pkcs11: pkcs11js.PKCS11, slot: Handle, slotDescription: string): TokenEntry | 'unrecognised' | 'uninitialised' {
+  private async tokenEntry(pkcs11: Pkcs11Module, slot: Handle, slotDescription: string): Promise<TokenEntry | 'unrecognised' | 'uninitialised'> {
     let info: pkcs11js.TokenInfo;
     try {
-      info = pkcs11.C_GetTokenInfo(slot);
+      info = await pkcs11.C_GetTokenInfo(slot);
     } catch (e) {
+      rethrowModuleGone(e);
       return isReturnValue(e, CKR.TOKEN_NOT_RECOGNIZED) ? 'unrecognised' : 'uninitialised';
     }
     if (!(info.flags & CKF_TOKEN.TOKEN_INITIALIZED)) return 'uninitialised';
@@ -397,38 +421,38 @@ export class Pkcs11Backend implements CardBackend {
     };
   }
 
-  private presentTokens(pkcs11: pkcs11js.PKCS11): TokenEntry[] {
-    return this.scanSlots(pkcs11, true)
-      .map((entry) => entry.token)
-      .filter((token): token is TokenEntry => typeof token === 'object');
+  private async presentTokens(pkcs11: Pkcs11Module): Promise<TokenEntry[]> {
+    return (await this.scanSlots(pkcs11, true)).map((entry) => entry.token).filter((token): token is TokenEntry => typeof token === 'object');
   }
 
-  private tokenCertificates(pkcs11: pkcs11js.PKCS11, token: TokenEntry): TokenCertificate[] {
-    const session = pkcs11.C_OpenSession(token.slot, pkcs11js.CKF_SERIAL_SESSION);
+  private async tokenCertificates(pkcs11: Pkcs11Module, token: TokenEntry): Promise<TokenCertificate[]> {
+    const session = await pkcs11.C_OpenSession(token.slot, pkcs11js.CKF_SERIAL_SESSION);
     try {
-      const handles = findAll(pkcs11, session, [
+      const handles = await findAll(pkcs11, session, [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
         { type: pkcs11js.CKA_CERTIFICATE_TYPE, value: pkcs11js.CKC_X_509 },
       ]);
       const certificates: TokenCertificate[] = [];
       for (const handle of handles) {
-        const [value, id] = pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_VALUE }, { type: pkcs11js.CKA_ID }]);
-        if (!value?.value.length || !id?.value.length) continue; // no key can belong to a certificate without an ID
-        const der = new Uint8Array(value.value);
-        const usage = certificateUsage(der);
+        const [value, id] = await pkcs11.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_VALUE }, { type: pkcs11js.CKA_ID }]);
+        const der = value?.value as Buffer | undefined;
+        const keyId = id?.value as Buffer | undefined;
+        if (!der?.length || !keyId?.length) continue; // no key can belong to a certificate without an ID
+        const bytes = new Uint8Array(der);
+        const usage = certificateUsage(bytes);
         if (!usage) continue;
         certificates.push({
           tokenId: token.tokenId,
           tokenLabel: token.label,
           reader: token.slotDescription,
           usage,
-          der,
-          keyRef: id.value.toString('hex'),
+          der: bytes,
+          keyRef: Buffer.from(keyId).toString('hex'),
         });
       }
       return certificates;
     } finally {
-      ignoreErrors(() => pkcs11.C_CloseSession(session));
+      await ignoreErrors(() => pkcs11.C_CloseSession(session));
     }
   }
 
@@ -437,13 +461,14 @@ export class Pkcs11Backend implements CardBackend {
    * person can do nothing about it but choose another backend or module.
    * A module that cannot list its mechanisms is left to answer C_SignInit.
    */
-  private requireSignMechanism(module: LoadedModule, token: TokenEntry, certificateDer: Uint8Array): void {
+  private async requireSignMechanism(module: LoadedModule, token: TokenEntry, certificateDer: Uint8Array): Promise<void> {
     const needed = signMechanismFor(certificateDer);
     if (!needed) return;
     let offered: number[];
     try {
-      offered = module.pkcs11.C_GetMechanismList(token.slot);
-    } catch {
+      offered = await module.pkcs11.C_GetMechanismList(token.slot);
+    } catch (e) {
+      rethrowModuleGone(e);
       return;
     }
     if (offered.includes(needed.mechanism)) return;
@@ -454,27 +479,25 @@ export class Pkcs11Backend implements CardBackend {
     );
   }
 
-  private login(pkcs11: pkcs11js.PKCS11, session: Handle, userType: number, pin: Uint8Array | undefined): void {
+  private async login(pkcs11: Pkcs11Module, session: Handle, userType: number, pin: Uint8Array | undefined): Promise<void> {
     // pkcs11js takes the PIN as a string, so it cannot be wiped afterwards; it
-    // lives only in this call. No PIN (a PIN-pad reader): an empty one, which
-    // the module takes as "ask on the reader" (pkcs11js cannot pass NULL).
-    // C_Login is synchronous in pkcs11js, so on a PIN-pad reader the host
-    // waits here until the PIN is typed. Moving it to a worker thread is not
-    // safe: pkcs11js keeps process-wide native state, and a second instance
-    // on a worker crashed the process in dlclose.
+    // lives only in this call (and the message that carries it to the module's
+    // process, never logged). No PIN (a PIN-pad reader): an empty one, which
+    // the module takes as "ask on the reader" (pkcs11js cannot pass NULL), and
+    // the call waits for the person, with the longer limit.
     try {
-      pkcs11.C_Login(session, userType, pin === undefined ? '' : new TextDecoder().decode(pin));
+      await pkcs11.C_Login(session, userType, pin === undefined ? '' : new TextDecoder().decode(pin), pin === undefined ? 'loginByPerson' : 'login');
     } catch (e) {
       if (userType === pkcs11js.CKU_USER && isReturnValue(e, CKR.USER_ALREADY_LOGGED_IN)) return;
       throw e;
     }
   }
 
-  private mapError(pkcs11: pkcs11js.PKCS11, token: TokenEntry, error: unknown, operation: string): EidBridgeError {
+  private async mapError(pkcs11: Pkcs11Module, token: TokenEntry, error: unknown, operation: string): Promise<EidBridgeError> {
     let tokenFlags: number | undefined;
     if (isReturnValue(error, CKR.PIN_INCORRECT)) {
       try {
-        tokenFlags = pkcs11.C_GetTokenInfo(token.slot).flags;
+        tokenFlags = (await pkcs11.C_GetTokenInfo(token.slot)).flags;
       } catch {
         // Without flags the error simply carries no tries count.
       }
@@ -491,38 +514,48 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new EidBridgeError('USER_CANCELLED', 'The request was cancelled');
 }
 
-function ignoreErrors(fn: () => void): void {
+/**
+ * A module call that ended with an EidBridgeError did not reach the module's
+ * answer: the module hung or its process ended. No fallback may hide that.
+ */
+function rethrowModuleGone(error: unknown): void {
+  if (error instanceof EidBridgeError) throw error;
+}
+
+async function ignoreErrors(fn: () => Promise<void>): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch {
     // Cleanup after the operation's own outcome: nothing useful to add.
   }
 }
 
-function findAll(pkcs11: pkcs11js.PKCS11, session: Handle, template: pkcs11js.Template): Handle[] {
-  pkcs11.C_FindObjectsInit(session, template);
+async function findAll(pkcs11: Pkcs11Module, session: Handle, template: pkcs11js.Template): Promise<Handle[]> {
+  await pkcs11.C_FindObjectsInit(session, template);
   try {
     const handles: Handle[] = [];
     for (;;) {
-      const batch = pkcs11.C_FindObjects(session, 32);
+      const batch = await pkcs11.C_FindObjects(session, 32);
       if (batch.length === 0) break;
       handles.push(...batch);
     }
     return handles;
   } finally {
-    pkcs11.C_FindObjectsFinal(session);
+    await ignoreErrors(() => pkcs11.C_FindObjectsFinal(session));
   }
 }
 
-function findOne(pkcs11: pkcs11js.PKCS11, session: Handle, template: pkcs11js.Template): Handle | undefined {
-  return findAll(pkcs11, session, template)[0];
+async function findOne(pkcs11: Pkcs11Module, session: Handle, template: pkcs11js.Template): Promise<Handle | undefined> {
+  return (await findAll(pkcs11, session, template))[0];
 }
 
-function alwaysAuthenticate(pkcs11: pkcs11js.PKCS11, session: Handle, key: Handle): boolean {
+async function alwaysAuthenticate(pkcs11: Pkcs11Module, session: Handle, key: Handle): Promise<boolean> {
   try {
-    const [attribute] = pkcs11.C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_ALWAYS_AUTHENTICATE }]);
-    return attribute !== undefined && attribute.value.length > 0 && attribute.value[0] !== 0;
-  } catch {
+    const [attribute] = await pkcs11.C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_ALWAYS_AUTHENTICATE }]);
+    const value = attribute?.value as Buffer | undefined;
+    return value !== undefined && value.length > 0 && value[0] !== 0;
+  } catch (e) {
+    rethrowModuleGone(e);
     return false; // a module that does not know the attribute does not require it
   }
 }
