@@ -58,6 +58,7 @@ async function launch(options: LaunchOptions): Promise<PopupBrowser> {
     await page.setViewport({ width: 420, height: 720 });
     return page;
   };
+  const windowsHandedOut = new Set<Page>();
   const extensionPage = async (path: string, readySelector: string) => {
     const page = await newTab();
     await openFirefoxExtensionPage(page, path, readySelector);
@@ -77,6 +78,22 @@ async function launch(options: LaunchOptions): Promise<PopupBrowser> {
         await waitForDialogReady(dialog);
         return dialog;
       });
+    },
+    async nextWindow(reached) {
+      // Found by its address, not by being new: the window may open before the list of pages is read.
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        for (const page of await browser.pages()) {
+          if (windowsHandedOut.has(page)) continue;
+          // Over WebDriver BiDi a new window's url() may lag: ask the page itself.
+          if (reached(await page.evaluate(() => location.href).catch(() => ''))) {
+            windowsHandedOut.add(page);
+            return uiPage(page);
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error('no new window reached the expected address');
     },
     close: () => browser.close(),
   };

@@ -71,6 +71,11 @@ async function launch(options: LaunchOptions): Promise<PopupBrowser> {
         }
       }
     },
+    async nextWindow(reached) {
+      const page = await context.waitForEvent('page', { timeout: 20_000 });
+      await page.waitForURL((url) => reached(url.href), { timeout: 20_000 });
+      return uiPage(page);
+    },
     close: () => context.close(),
   };
 }

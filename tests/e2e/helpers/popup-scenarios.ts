@@ -8,6 +8,10 @@
  * the backend's own login page. The backend is started as a person would run
  * it: no extension origin is configured. Every screen is saved in
  * test-artifacts/. The scenarios build on each other: run the whole file.
+ *
+ * A second group logs in via itsme from the popup against the stand-in
+ * provider (its own process) and a backend configured for it, then sets up
+ * the app key, as after an eID login.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard, type VirtualBelpicCard } from '../../../devtools/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../../../devtools/virtual-card/vpcd-client.js';
 import { startTestBackend, type TestBackend } from '../../../backend/tests/helpers.js';
+import { ItsmePairs, JAN } from '../../../backend/tests/itsme-pair.js';
 import { artifactPath, ensureBuilt, tempDir, type TempDir } from './browsers.js';
 import { chooseCertificate, enterPin, type DriverPage } from './dialog-driver.js';
 
@@ -43,6 +48,8 @@ export interface PopupBrowser {
   clearCookies(): Promise<void>;
   /** The next card dialog the extension opens after this call, once it is ready. */
   nextDialog(): Promise<UiPage>;
+  /** The next window or tab opened after this call, once its address satisfies `reached`. */
+  nextWindow(reached: (href: string) => boolean): Promise<UiPage>;
   close(): Promise<void>;
 }
 
@@ -475,5 +482,95 @@ export function popupScenarios(harness: PopupHarness): void {
         other.remove();
       }
     });
+  });
+  describe(`the popup in ${harness.name}: AANMELDEN via itsme`, () => {
+    const pairs = new ItsmePairs();
+    let backend: TestBackend;
+    let profile: TempDir;
+    let browser: PopupBrowser & { popup: UiPage };
+    let popup: UiPage;
+
+    beforeAll(async () => {
+      ensureBuilt(harness.build);
+      backend = await pairs.start();
+      profile = tempDir('eid-e2e-popup-itsme-');
+      // The itsme key needs no card and no native host.
+      browser = await browserWith(harness, { profile, backendUrl: backend.server.url, host: false });
+      popup = browser.popup;
+    }, 90_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await pairs.stopAll();
+      profile?.remove();
+    });
+
+    /** The stand-in's pages in the window the extension opened, up to its phone asking for the 5-digit code; answers the code and the window. */
+    async function reachStandInPhone(): Promise<{ window: UiPage; code: string }> {
+      const opened = browser.nextWindow((href) => href.includes('/interaction/'));
+      await popup.click('#login-itsme');
+      const window = await opened;
+      await window.waitForSelector('#phone');
+      expect(await window.textContent('#stand-in')).toContain('Vervanger van itsme');
+      await window.fill('#phone', JAN.phone);
+      await window.click('button[value="phone"]');
+      await window.waitForSelector('#itsme-code');
+      const code = (await window.textContent('#itsme-code')) ?? '';
+      expect(code).toMatch(/^\d{5}$/);
+      await window.click('#open-phone');
+      await window.click('button[value="login"]');
+      await window.waitForSelector('#code');
+      return { window, code };
+    }
+
+    it('offers "AANMELDEN via itsme" on the key choice because the backend has a provider', async () => {
+      await popup.click('#tab-keys');
+      await popup.waitForSelector('#login-itsme');
+      expect(await popup.textContent('#login-itsme')).toBe('AANMELDEN via itsme');
+      expect(await popup.textContent('#itsme-create')).toBe('Je itsme-account aanmaken');
+      await shot(popup, 'itsme-01-key-choice');
+    });
+
+    it('a refusal on the stand-in phone: the window says what happened, the popup too, and nobody is logged in', async () => {
+      const { window } = await reachStandInPhone();
+      await window.click('button[value="refuse"]');
+      await window.waitForSelector('#itsme-error');
+      expect(await window.textContent('#itsme-error')).toContain('U hebt het aanmelden in de itsme-app geweigerd.');
+      await popup.waitForText('#login-error', 'Het aanmelden werd geweigerd in de itsme-app.');
+      await shot(popup, 'itsme-02-refused');
+      await window.close();
+      expect(await popup.attributeOfAll('#keys-overview', 'id')).toEqual([]);
+    }, 60_000);
+
+    it('logs in via itsme in a window of its own, which closes; the popup shows the person and their keys', async () => {
+      const { window, code } = await reachStandInPhone();
+      await window.fill('#code', code);
+      // The extension closes the window as soon as the login is handed over: the click may outlive its page.
+      await window.click('button[value="confirm"]').catch(() => undefined);
+      await popup.waitForSelector('#keys-overview', { timeout: 20_000 });
+      expect(await popup.textContent('#welcome')).toBe(`Welkom, ${JAN.name}`);
+      expect(await keyState(popup, 'totp')).toBe('inactive');
+      await shot(popup, 'itsme-03-keys-overview');
+    }, 60_000);
+
+    it('after the itsme login, sets a username and password and activates the app key, as after an eID login', async () => {
+      await popup.click('.key-card[data-key="password"] [data-action="change"]');
+      await popup.fill('#username', 'jan.janssens');
+      await popup.fill('#new-password', PASSWORD);
+      await popup.fill('#confirm-password', PASSWORD);
+      await popup.click('#wizard-next');
+      await popup.click('#back-to-keys');
+      expect(await keyState(popup, 'password')).toBe('active');
+      await popup.click('.key-card[data-key="totp"] [data-action="activate"]');
+      await popup.click('#wizard-next');
+      await popup.waitForSelector('#totp-qr');
+      const secret = ((await popup.textContent('#totp-secret')) ?? '').replace(/\s/g, '');
+      await popup.fill('#registration-code', totpAt(base32Decode(secret), Date.now()));
+      await popup.click('#wizard-next');
+      await popup.waitForSelector('#wizard-done');
+      await popup.click('#back-to-keys');
+      expect(await keyState(popup, 'totp')).toBe('active');
+      await shot(popup, 'itsme-04-app-key-active');
+    }, 60_000);
   });
 }
