@@ -171,7 +171,7 @@ describe('the host killed in the middle of a request, in Chromium', () => {
       }
       tally.figures.push(
         `kill to error, slowest: ${[...slowest].map(([m, ms]) => `${m} ${ms} ms`).join(', ')}`,
-        `${browser.hostPids().length} hosts started`,
+        `host processes started: ${browser.hostPids().length}`,
       );
       tally.report();
       expect(tally.shortfalls).toEqual([]);

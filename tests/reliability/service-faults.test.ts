@@ -9,9 +9,8 @@
  * socket (PCSCLITE_CSOCK_NAME). Needs root, unshare, pcscd with vpcd and
  * `npm run build:node`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { createVirtualCard, type VirtualBelpicCard } from '../../devtools/virtua
 import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
 import { HostProcess } from '../helpers/host-process.js';
 import { CHECK_TIMEOUT_MS, Tally, caseCount, checkSeed } from './check.js';
+import { startPrivatePcscd, type PrivatePcscd } from './private-pcscd.js';
 
 /** vpcd listens on this port for the first reader and the next for the second: away from the shared pcscd's 35963/35964. */
 const PRIVATE_VPCD_PORT = 36100;
@@ -29,58 +29,33 @@ const ANSWER_LIMIT_MS = 5000;
 const RECOVERY_LIMIT_MS = 20_000;
 
 let tmp: string;
-let pcscd: ChildProcess | undefined;
+let pcscd: PrivatePcscd;
 let card: VirtualBelpicCard;
 let vpcd: VpcdConnection | undefined;
 let host: HostProcess | undefined;
 /** Set to stop pcscd when the card receives its n-th APDU from now (the middle of an operation). */
 let stopPcscdAtApdu: number | undefined;
 
-async function startPcscd(): Promise<void> {
-  const run = join(tmp, 'run');
-  for (const f of ['pcscd.comm', 'pcscd.pid']) rmSync(join(run, f), { force: true });
-  // unshare execs the shell, which execs pcscd: the child's pid is pcscd's.
-  pcscd = spawn('unshare', ['--mount', 'sh', '-c', `mount --bind "${run}" /run/pcscd && exec pcscd --foreground --config "${join(tmp, 'conf')}"`], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (!existsSync(join(run, 'pcscd.comm'))) {
-    if (Date.now() > deadline || pcscd.exitCode !== null) throw new Error('the private pcscd did not start (root, unshare, pcscd and vpcd are needed)');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stopPcscd(): Promise<void> {
-  const running = pcscd;
-  pcscd = undefined;
-  if (!running || running.exitCode !== null) return;
-  const exited = new Promise((r) => running.once('exit', r));
-  running.kill('SIGTERM');
-  await exited;
-}
-
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'eid-service-faults-'));
-  mkdirSync(join(tmp, 'conf'));
-  mkdirSync(join(tmp, 'run'));
-  const port = `0x${PRIVATE_VPCD_PORT.toString(16).toUpperCase()}`;
-  writeFileSync(join(tmp, 'conf', 'vpcd'), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:${port}\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID ${port}\n`);
-  await startPcscd();
+  pcscd = await startPrivatePcscd(PRIVATE_VPCD_PORT);
   card = await createVirtualCard({ profile: '1.8', pin: PIN });
   card.onTransmit = () => {
     if (stopPcscdAtApdu !== undefined && --stopPcscdAtApdu === 0) {
       stopPcscdAtApdu = undefined;
-      void stopPcscd();
+      void pcscd.stop();
     }
   };
   // The card keeps dialling while pcscd is away, as the emulator does when vpcd closes the link.
   vpcd = await connectToVpcd(card, { port: PRIVATE_VPCD_PORT, retryForMs: 60_000 });
-  host = new HostProcess({ EID_BRIDGE_BACKENDS: 'pcsc', PCSCLITE_CSOCK_NAME: join(tmp, 'run', 'pcscd.comm'), EID_BRIDGE_CONFIG: join(tmp, 'no-host.json') });
+  host = new HostProcess({ EID_BRIDGE_BACKENDS: 'pcsc', PCSCLITE_CSOCK_NAME: pcscd.socket, EID_BRIDGE_CONFIG: join(tmp, 'no-host.json') });
   await host.next();
 }, 60_000);
 
 afterAll(async () => {
   await host?.close();
   await vpcd?.close();
-  await stopPcscd();
+  await pcscd?.remove();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -122,11 +97,11 @@ describe('pcscd stopped during an operation', () => {
         const reply = await authenticate().catch((e: Error) => e);
         const ms = Date.now() - t0;
         stopPcscdAtApdu = undefined;
-        await stopPcscd();
+        await pcscd.stop();
         const typed = !(reply instanceof Error) && (reply.result !== undefined || (typeof reply.error?.code === 'string' && reply.error.code !== 'INTERNAL_ERROR'));
         const answer = reply instanceof Error ? 'no answer' : (reply.error?.code ?? 'result');
         answers.set(answer, (answers.get(answer) ?? 0) + 1);
-        await startPcscd();
+        await pcscd.start();
         const recovered = await recoveredWithinMs();
         if (recovered !== undefined) slowest = Math.max(slowest, recovered);
         const stuck = recovered === undefined ? ` (card ${vpcd!.connected ? 'in vpcd' : 'not connected to vpcd'}; status: ${JSON.stringify((await host!.request('status')).result?.readers ?? 'none')}; authenticate: ${JSON.stringify((await authenticate()).error)})` : '';
