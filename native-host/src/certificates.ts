@@ -148,8 +148,10 @@ export async function chooseCertificate(
  * PKCS#11 module that is simply not installed.
  */
 const FAILURE_PRIORITY: Partial<Record<string, number>> = {
-  CARD_REMOVED: 7,
-  UNSUPPORTED_CARD: 6,
+  CARD_REMOVED: 8,
+  UNSUPPORTED_CARD: 7,
+  // The card may well be behind the module that stopped answering: more telling than no card over PC/SC.
+  PKCS11_MODULE_HUNG: 6,
   NO_CARD: 5,
   READER_REMOVED: 4,
   NO_READER: 3,
