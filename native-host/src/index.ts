@@ -15,6 +15,9 @@ import { loadHostConfig } from './config.js';
 import { silentLogger } from './logger.js';
 
 export type { CardIdentityFiles } from './backends/pcsc-backend.js';
+/** The PKCS#11 backend and its module's calls, for the benchmark (devtools/bench/pkcs11.ts). */
+export { Pkcs11Backend } from './backends/pkcs11/pkcs11-backend.js';
+export { openPkcs11Module } from './backends/pkcs11/module-process.js';
 
 async function withBackends<T>(backends: readonly CardBackend[], use: (backends: readonly CardBackend[]) => Promise<T>): Promise<T> {
   try {

@@ -84,6 +84,8 @@ export interface OpenedModule {
 export interface ModuleProcessOptions {
   /** Caps every limit of PKCS11_CALL_LIMITS_MS (EID_BRIDGE_PKCS11_TIMEOUT_MS: tests, impatient set-ups). */
   maxCallMs?: number;
+  /** Calls the module in this process, without time limits: the packaged executable's way, and the benchmark's baseline. */
+  inProcess?: boolean;
   /** Called when a call overran and its process was killed. */
   onHung?: (hang: Pkcs11Hang) => void;
 }
@@ -340,7 +342,7 @@ export class ModuleOpenError extends Error {
  * killed processes have not exited yet.
  */
 export async function openPkcs11Module(path: string, options: ModuleProcessOptions = {}): Promise<OpenedModule> {
-  const pkcs11jsPath = pkcs11jsLocation();
+  const pkcs11jsPath = options.inProcess ? undefined : pkcs11jsLocation();
   if (pkcs11jsPath === undefined) return openInProcess(path);
   if (processesBeingKilled >= MAX_PROCESSES_BEING_KILLED) {
     throw new EidBridgeError(

@@ -30,6 +30,8 @@ export interface Pkcs11BackendOptions {
   candidatePaths?: readonly string[];
   /** Caps the time limit of every module call, in ms (EID_BRIDGE_PKCS11_TIMEOUT_MS). */
   maxCallMs?: number;
+  /** Calls the module in the host's own process, without time limits (the benchmark's baseline). */
+  moduleInProcess?: boolean;
 }
 
 interface LoadedModule {
@@ -324,6 +326,7 @@ export class Pkcs11Backend implements CardBackend {
     try {
       opened = await openPkcs11Module(resolution.path, {
         ...(this.options.maxCallMs !== undefined && { maxCallMs: this.options.maxCallMs }),
+        ...(this.options.moduleInProcess && { inProcess: true }),
         onHung: (hang) => {
           this.hang = hang;
           // Its process is gone: the next operation starts a new one.
