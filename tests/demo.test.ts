@@ -1,7 +1,8 @@
 /**
  * The README's main job, headless, as CI and a person without a display run
  * it: a whole eID login with the virtual card, twice in a row, leaving
- * nothing running, and refusing to run twice at once.
+ * nothing running, and refusing to run twice at once; and the login via the
+ * stand-in itsme provider.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
@@ -11,9 +12,9 @@ import { projectRoot } from './helpers/host-process.js';
 const ROOT = projectRoot();
 const PORT = 18443;
 
-function runDemo(browser = 'chromium'): Promise<{ code: number | null; output: string }> {
+function runDemo(browser = 'chromium', extraArgs: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--browser', browser, '--port', String(PORT)], { cwd: ROOT });
+    const child = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--browser', browser, '--port', String(PORT), ...extraArgs], { cwd: ROOT });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -56,6 +57,16 @@ describe('eid-bridge demo --headless', () => {
       expect(leftovers()).toEqual([]);
     }
   }, 180_000);
+
+  it('--key itsme logs in through the stand-in provider and prints the person and the level', async () => {
+    const { code, output } = await runDemo('chromium', ['--key', 'itsme']);
+    expect(output).toContain('Logged in: Jan Janssens');
+    expect(output).toContain('national number   85.07.30-001.60');
+    expect(output).toMatch(/digital key .*itsme.*500/);
+    expect(code, output).toBe(0);
+    expect(await portOpen(PORT)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  }, 120_000);
 
   it('says so when another demo is already running', async () => {
     const first = spawn(process.execPath, ['dist/eid-bridge.mjs', 'demo', '--headless', '--port', String(PORT)], { cwd: ROOT });
