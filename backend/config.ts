@@ -104,7 +104,8 @@ export type CappedRoute =
   | 'activation'
   | 'keyRegistration'
   | 'staff'
-  | 'exceptionRequest';
+  | 'exceptionRequest'
+  | 'documentSigning';
 
 export interface BackendLimits {
   /** Failures per account before the first wait. */
@@ -133,6 +134,8 @@ export const DEFAULT_REQUEST_CAPS: Record<CappedRoute, RequestCap> = {
   staff: { max: 300, perMs: MINUTE },
   // The public exception form mails a PDF and opens a ticket.
   exceptionRequest: { max: 10, perMs: MINUTE },
+  // Signing a document: each upload renders a page (a child process), each finish checks a signature.
+  documentSigning: { max: 30, perMs: MINUTE },
 };
 
 /** Every route capped at `max` a minute: for load tests and benchmarks that hammer one address on purpose. */

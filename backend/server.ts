@@ -29,6 +29,8 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerLraRoutes } from './routes/lra.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { registerAccessRoutes } from './access/routes.js';
+import { registerSigningRoutes } from './routes/signing.js';
+import { builtInIssuingCas } from '../shared-node/trusted-roots.js';
 
 export interface BackendServer {
   url: string;
@@ -158,6 +160,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   registerLraRoutes(app, context);
   registerPageRoutes(app, context);
   registerAccessRoutes(app, context);
+  registerSigningRoutes(app, context, { trusted: trustedCertificates, intermediates: builtInIssuingCas().map((c) => new Uint8Array(c.raw)) });
 
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;

@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import { base64ToBytes, isStrictBase64 } from './bytes.js';
 import { EidBridgeError, isErrorCode, type ErrorPayload } from './errors.js';
 import type { ReadIdentityResult } from './identity.js';
+import { pngOutline } from './png.js';
 
 export const PROTOCOL_MAJOR = 1;
 
@@ -321,6 +322,64 @@ export const COMMAND_ARGUMENTS = {
     requestId: v.optional(v.union([v.string(), v.number()], because('INVALID_ARGUMENT', '"requestId" must be a string or number'))),
   }),
 } satisfies { [C in keyof CommandResults]: v.GenericSchema<unknown, unknown> };
+
+/**
+ * An eID Bridge extension of the sign options: what the document being signed
+ * looks like, for the signing dialog to show next to the fingerprint. The
+ * page sends it as `options.document` with `sign` (window.eidBridge or the
+ * Web eID message); it stays in the extension (the host gets only the
+ * certificate and the hash), and the extension never fetches anything for it.
+ * The reference backend renders the picture within the same limits
+ * (backend/signing/document-preview.ts).
+ */
+export const SIGN_DOCUMENT_PREVIEW_LIMITS = {
+  titleLength: 200,
+  maxPageCount: 100_000,
+  /** The first page's PNG, in bytes. */
+  firstPageBytes: 256 * 1024,
+  /** The picture's longer side, in pixels. */
+  firstPageSidePx: 1000,
+} as const;
+
+const previewIssue = (message: string) => because('INVALID_ARGUMENT', `"options.document": ${message}`);
+
+export const SIGN_DOCUMENT_PREVIEW = v.object({
+  title: v.pipe(
+    v.string(previewIssue('"title" must be a string')),
+    v.transform((title) => title.replace(/\p{Cc}+/gu, ' ').trim()),
+    v.nonEmpty(previewIssue('"title" is required')),
+    v.maxLength(SIGN_DOCUMENT_PREVIEW_LIMITS.titleLength, previewIssue(`"title" is longer than ${SIGN_DOCUMENT_PREVIEW_LIMITS.titleLength} characters`)),
+  ),
+  pageCount: v.pipe(
+    v.number(previewIssue('"pageCount" must be a number')),
+    v.integer(previewIssue('"pageCount" must be a whole number')),
+    v.minValue(1, previewIssue('"pageCount" must be at least 1')),
+    v.maxValue(SIGN_DOCUMENT_PREVIEW_LIMITS.maxPageCount, previewIssue('"pageCount" is too large')),
+  ),
+  /** base64 of a PNG picture of the first page. */
+  firstPage: v.optional(
+    v.pipe(
+      v.string(previewIssue('"firstPage" must be a base64 string')),
+      v.maxLength(Math.ceil(SIGN_DOCUMENT_PREVIEW_LIMITS.firstPageBytes / 3) * 4, previewIssue(`"firstPage" is larger than ${SIGN_DOCUMENT_PREVIEW_LIMITS.firstPageBytes} bytes`)),
+      v.check(isStrictBase64, previewIssue('"firstPage" must be standard base64')),
+      v.check(
+        (picture) => pngOutline(base64ToBytes(picture), SIGN_DOCUMENT_PREVIEW_LIMITS.firstPageSidePx) !== undefined,
+        previewIssue(`"firstPage" must be a PNG picture of at most ${SIGN_DOCUMENT_PREVIEW_LIMITS.firstPageSidePx} pixels a side`),
+      ),
+    ),
+  ),
+});
+
+export type SignDocumentPreview = v.InferOutput<typeof SIGN_DOCUMENT_PREVIEW>;
+
+/** The document preview of a sign request's options, checked; undefined when the page sent none (a plain Web eID sign). */
+export function parseSignDocumentPreview(options: unknown): SignDocumentPreview | undefined {
+  const document = isRecord(options) ? options.document : undefined;
+  if (document === undefined) return undefined;
+  const parsed = v.safeParse(SIGN_DOCUMENT_PREVIEW, document, { abortEarly: true });
+  if (!parsed.success) throw argumentError(parsed.issues[0]);
+  return parsed.output;
+}
 
 /** The path item valibot puts on an issue about one field of the arguments object. */
 function fieldPath(input: Record<string, unknown>, key: string): v.ObjectPathItem {

@@ -239,4 +239,23 @@ CREATE TABLE request_counts (
 CREATE INDEX request_counts_window ON request_counts(window_ends);
 `,
   },
+  {
+    version: 6,
+    name: 'documents a person is signing, between upload, prepare and finish (routes/signing.ts)',
+    sql: `
+CREATE TABLE signing_documents (
+  id TEXT PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+  session_hash TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  title TEXT NOT NULL,
+  page_count INTEGER NOT NULL,
+  pdf TEXT NOT NULL,
+  pending TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX signing_documents_expiry ON signing_documents(expires_at);
+`,
+  },
 ];

@@ -29,6 +29,7 @@ import {
   type PendingRequest,
   type Person,
   type Session,
+  type SigningDocument,
 } from './store.js';
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -54,6 +55,7 @@ const toSession = fromRow<Session>(['tokenHash', 'personId', 'level', 'method', 
 const toCodeKey = fromRow<CodeKey>(['personId', 'kind', 'totpSecret', 'totpLastStep', 'activatedAt']);
 const toPending = fromRow<PendingRequest>(['id', 'sessionHash', 'personId', 'purpose', 'channel', 'codeHash', 'payload', 'attempts', 'createdAt', 'expiresAt', 'usedAt'], ['payload']);
 const toActivation = fromRow<ActivationCode>(['id', 'personId', 'linkTokenHash', 'codeHash', 'email', 'createdBy', 'attempts', 'createdAt', 'expiresAt', 'usedAt']);
+const toSigningDocument = fromRow<SigningDocument>(['id', 'personId', 'sessionHash', 'fileName', 'title', 'pageCount', 'pdf', 'pending', 'createdAt', 'expiresAt'], ['pending']);
 const toPassword = fromRow<PasswordKey>(['personId', 'username', 'passwordHash', 'updatedAt']);
 const toOutbox = fromRow<OutboxMessage>(['id', 'channel', 'recipient', 'subject', 'body', 'createdAt']);
 const toManager = fromRow<AccessManager>(['enterpriseNumber', 'nationalNumber', 'role', 'domain', 'email', 'phone', 'appointedBy', 'appointedAt']);
@@ -269,6 +271,7 @@ export class SqlStore implements DataStore {
       await tx.run('DELETE FROM pending_requests WHERE expires_at <= ?', [now - 24 * 3600_000]);
       await tx.run('DELETE FROM ip_failures WHERE at <= ?', [now - 24 * 3600_000]);
       await tx.run('DELETE FROM request_counts WHERE window_ends <= ?', [now]);
+      await tx.run('DELETE FROM signing_documents WHERE expires_at <= ?', [now]);
     });
   }
 
@@ -314,6 +317,25 @@ export class SqlStore implements DataStore {
     if (changes.attempts !== undefined) columns.push(['attempts', changes.attempts]);
     if (!columns.length) return;
     await this.db.run(`UPDATE pending_requests SET ${columns.map(([name]) => `${name} = ?`).join(', ')} WHERE id = ?`, [...columns.map(([, value]) => value), id]);
+  }
+
+  async createSigningDocument(d: SigningDocument): Promise<void> {
+    await this.db.run(
+      'INSERT INTO signing_documents (id, person_id, session_hash, file_name, title, page_count, pdf, pending, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [d.id, d.personId, d.sessionHash, d.fileName, d.title, d.pageCount, d.pdf, d.pending === null ? null : JSON.stringify(d.pending), d.createdAt, d.expiresAt],
+    );
+  }
+
+  async findSigningDocument(id: string): Promise<SigningDocument | undefined> {
+    return this.one(toSigningDocument, 'SELECT * FROM signing_documents WHERE id = ?', id);
+  }
+
+  async setSigningDocumentPending(id: string, pending: Record<string, unknown>): Promise<void> {
+    await this.db.run('UPDATE signing_documents SET pending = ? WHERE id = ?', [JSON.stringify(pending), id]);
+  }
+
+  async takeSigningDocument(id: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM signing_documents WHERE id = ?', [id])) === 1;
   }
 
   async findFailures(personId: number): Promise<{ failures: number; lockedUntil: number } | undefined> {

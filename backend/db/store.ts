@@ -62,6 +62,27 @@ export interface PendingRequest {
   usedAt: number | null;
 }
 
+/**
+ * A PDF a person is signing (routes/signing.ts): uploaded, then prepared for
+ * their signing certificate, then finished with the card's signature. Kept
+ * in the database, not in one process, so any instance can take the next step.
+ */
+export interface SigningDocument {
+  id: string;
+  personId: number;
+  /** The session that uploaded it: only that session takes the next steps. */
+  sessionHash: string;
+  fileName: string;
+  title: string;
+  pageCount: number;
+  /** The uploaded PDF, base64. */
+  pdf: string;
+  /** The prepared signature (backend/signing/pades.ts PendingPdfSignature as JSON, bytes in base64), once prepared. */
+  pending: Record<string, unknown> | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface ActivationCode {
   id: string;
   personId: number;
@@ -304,6 +325,14 @@ export interface DataStore {
   listRequests(status?: HtbRequestStatus): Promise<HtbRequest[]>;
   /** Moves a request from one of the given states to the next; false when it was in none of them (a concurrent decision). */
   setRequestStatus(ticket: string, from: HtbRequestStatus[], to: HtbRequestStatus, reason: string | null, now: number): Promise<boolean>;
+
+  // Documents being signed.
+  createSigningDocument(document: SigningDocument): Promise<void>;
+  findSigningDocument(id: string): Promise<SigningDocument | undefined>;
+  /** Keeps the prepared signature of a document (a second prepare replaces the first). */
+  setSigningDocumentPending(id: string, pending: Record<string, unknown>): Promise<void>;
+  /** Removes the document; false when it was already gone (a finish runs once, also across instances). */
+  takeSigningDocument(id: string): Promise<boolean>;
 
   // Mandates.
   createMandate(mandate: MandateRow): Promise<void>;

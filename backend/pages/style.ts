@@ -39,5 +39,7 @@ table.outbox { width: 100%; border-collapse: collapse; background: #fff; }
 table.outbox td, table.outbox th { border: 1px solid var(--line); padding: .4rem; vertical-align: top; text-align: left; }
 table.outbox pre { white-space: pre-wrap; margin: 0; font: inherit; }
 img.qr { image-rendering: pixelated; border: 1px solid var(--line); }
+.document-preview { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+img.first-page { width: 200px; max-height: 283px; object-fit: contain; border: 1px solid var(--line); background: #fff; }
 [hidden] { display: none !important; }
 `;

@@ -1,56 +1,19 @@
 import { execFile } from 'node:child_process';
-import { constants as cryptoConstants, createPrivateKey, privateEncrypt } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { p384 } from '@noble/curves/nist.js';
 import { extractSignature } from '@signpdf/utils';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardGeneration, signatureInput } from '../../shared/belpic/card-generations.js';
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { finishPdfSignature, PdfSigningError, preparePdfSignature, type PreparedPdfSignature } from './pades.js';
+import { contractPdf, nssDatabaseTrusting, pdfsig, signAsTheCard as cardSignature } from '../tests/signing-helpers.js';
 
 const run = promisify(execFile);
 
-/** What the card's PSO: COMPUTE DIGITAL SIGNATURE returns for a hash: PKCS#1 v1.5 over DigestInfo (1.7), raw r‖s (1.8). */
+/** The card's signature over what prepare asks it to sign. */
 function signAsTheCard(pki: TestPki, prepared: PreparedPdfSignature): Uint8Array {
-  const key = createPrivateKey(pki.signing!.privateKeyPem);
-  if (pki.keyType === 'rsa') {
-    const { input } = signatureInput(cardGeneration('1.7'), prepared.hashAlgorithm, prepared.hashToSign);
-    return new Uint8Array(privateEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, input));
-  }
-  const scalar = new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
-  return p384.sign(prepared.hashToSign, scalar, { prehash: false });
-}
-
-async function contractPdf(): Promise<Uint8Array> {
-  const document = await PDFDocument.create();
-  document.setTitle('Volmacht');
-  const page = document.addPage([595, 842]);
-  page.drawText('Ik geef volmacht aan Jan Peeters.', { x: 72, y: 760, size: 14, font: await document.embedFont(StandardFonts.Helvetica) });
-  return document.save();
-}
-
-/** pdfsig's report; with an NSS database, certificates are checked against the roots trusted there. */
-async function pdfsig(path: string, nssDatabase?: string): Promise<string> {
-  // The test certificates name no OCSP responder, so the revocation check fetches nothing. (With
-  // -no-ocsp, poppler 22.12 reports "Unknown issue with Certificate or corrupted data" instead.)
-  const options = nssDatabase ? ['-nssdir', `sql:${nssDatabase}`] : [];
-  // pdfsig exits non-zero for an invalid signature; its report is what the tests read.
-  const result = await run('pdfsig', [...options, path]).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
-  return result.stdout;
-}
-
-/** An NSS database (Debian libnss3-tools' certutil) that trusts this PKI's root. */
-async function nssDatabaseTrusting(pki: TestPki, dir: string): Promise<string> {
-  await mkdir(dir);
-  const rootPath = join(dir, 'root.pem');
-  await writeFile(rootPath, pki.root.pem);
-  await run('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
-  await run('certutil', ['-A', '-d', `sql:${dir}`, '-n', 'eID Bridge test root', '-t', 'C,C,C', '-i', rootPath]);
-  return dir;
+  return cardSignature(pki, prepared.hashToSign, prepared.hashAlgorithm);
 }
 
 let workDir: string;

@@ -2,7 +2,7 @@
  * Messages inside the extension: content script ↔ background (page requests)
  * and background ↔ dialog window (what to show, what the person did).
  */
-import { isRecord, type HashFunction } from '../../shared/protocol.js';
+import { isRecord, type HashFunction, type SignDocumentPreview } from '../../shared/protocol.js';
 import type { ErrorCode, ErrorDetails, WebEidErrorCode } from '../../shared/errors.js';
 import type { Language } from '../../shared/text/format.js';
 
@@ -121,7 +121,8 @@ export interface DialogState {
   blocked: boolean;
   /** Waiting for the card (or for the PIN on the reader's pad). */
   busy: boolean;
-  sign?: { hashHex: string; hashFunction: HashFunction };
+  /** For sign: the hash, and what the page says the signed document is (checked: shared/protocol.ts SIGN_DOCUMENT_PREVIEW). */
+  sign?: { hashHex: string; hashFunction: HashFunction; document?: SignDocumentPreview };
   identity?: { photoRequested: boolean };
   /** When the request gives up (epoch ms). */
   deadline: number;

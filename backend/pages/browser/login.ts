@@ -4,34 +4,15 @@
  * window.postMessage. Code keys: username and password, then the code.
  */
 import { byId, codeOf, inputValue, postJson, readPageData, setStatus, translator, type Json } from './page.js';
+import { CardFailure, webEidRequest } from './web-eid.js';
 
 interface LoginPageData {
   minLevel: number;
   returnTo: string;
 }
 
-interface WebEidMessage {
-  action: string;
-  unverifiedCertificate?: string;
-  algorithm?: string;
-  signature?: string;
-  format?: string;
-  appVersion?: string;
-  error?: { code?: string; message?: string };
-}
-
 interface EidBridgePageApi {
   authenticate(challengeNonce: string, options: { lang: string }): Promise<unknown>;
-}
-
-/** A failure of the card step, with the Web eID or eID Bridge error code. */
-class CardFailure extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-  }
 }
 
 const data = readPageData();
@@ -47,40 +28,9 @@ function done(): void {
 }
 
 // ---- eID ---------------------------------------------------------------
-const LIBRARY_VERSION = '2.0.0';
-
-function webEidAuthenticate(challengeNonce: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const action = 'web-eid:authenticate';
-    let acked = false;
-    const ackTimer = setTimeout(() => {
-      if (!acked) {
-        cleanup();
-        reject(new CardFailure('no extension', 'ERR_WEBEID_EXTENSION_UNAVAILABLE'));
-      }
-    }, 1500);
-    function cleanup(): void {
-      clearTimeout(ackTimer);
-      window.removeEventListener('message', onMessage);
-    }
-    function onMessage(event: MessageEvent): void {
-      const m = event.data as WebEidMessage | undefined;
-      if (event.source !== window || !m || typeof m.action !== 'string') return;
-      if (m.action === `${action}-ack`) {
-        acked = true;
-        return;
-      }
-      if (m.action === `${action}-success`) {
-        cleanup();
-        resolve({ unverifiedCertificate: m.unverifiedCertificate, algorithm: m.algorithm, signature: m.signature, format: m.format, appVersion: m.appVersion });
-      } else if (m.action === `${action}-failure`) {
-        cleanup();
-        reject(new CardFailure(m.error?.message ?? 'failed', m.error?.code));
-      }
-    }
-    window.addEventListener('message', onMessage);
-    window.postMessage({ action, libraryVersion: LIBRARY_VERSION, challengeNonce, options: { lang: data.lang, userInteractionTimeout: 120000 } }, location.origin);
-  });
+async function webEidAuthenticate(challengeNonce: string): Promise<unknown> {
+  const m = await webEidRequest('authenticate', { challengeNonce, options: { lang: data.lang, userInteractionTimeout: 120000 } });
+  return { unverifiedCertificate: m.unverifiedCertificate, algorithm: m.algorithm, signature: m.signature, format: m.format, appVersion: m.appVersion };
 }
 
 function authenticateWithCard(challengeNonce: string): Promise<unknown> {

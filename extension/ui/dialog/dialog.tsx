@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { OFFERS_TRY_AGAIN } from '../../../shared/errors.js';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../../../shared/text/format.js';
 import { dialogText, errorText, pinIncorrectText, type DialogTextKey } from './texts/index.js';
+import type { SignDocumentPreview } from '../../../shared/protocol.js';
 import type { DialogAction, DialogCertificate, DialogState } from '../../lib/messages.js';
 
 export interface DialogProps {
@@ -43,6 +44,34 @@ function CertificateDetails({ certificate, language }: { certificate: DialogCert
     </dl>
     <p class="validity">{dialogText(language, 'cert.validity', { from: formatDate(certificate.notBefore, language), to: formatDate(certificate.notAfter, language) })}</p>
     </div>
+  );
+}
+
+/**
+ * What the page says is signed: title, page count and the first page. The
+ * background checked it (shared/protocol.ts SIGN_DOCUMENT_PREVIEW): the
+ * picture is a PNG within the size limits, shown from those bytes only.
+ */
+function SignedDocument({ document, language }: { document: SignDocumentPreview; language: Language }) {
+  return (
+    <section id="sign-document" class="document" aria-labelledby="sign-document-heading">
+      <h2 id="sign-document-heading">{dialogText(language, 'sign.document')}</h2>
+      <div class="document-preview">
+        {document.firstPage ? (
+          <img id="sign-first-page" class="first-page" src={`data:image/png;base64,${document.firstPage}`} alt={dialogText(language, 'sign.firstPage', { title: document.title })} />
+        ) : (
+          <p id="sign-first-page-missing" class="first-page missing">
+            {dialogText(language, 'sign.firstPageMissing')}
+          </p>
+        )}
+        <dl>
+          <dt>{dialogText(language, 'sign.title')}</dt>
+          <dd id="sign-title">{document.title}</dd>
+          <dt>{dialogText(language, 'sign.pages')}</dt>
+          <dd id="sign-page-count">{dialogText(language, 'sign.pageCount', { n: document.pageCount })}</dd>
+        </dl>
+      </div>
+    </section>
   );
 }
 
@@ -209,6 +238,7 @@ export function Dialog({ state, send, close }: DialogProps) {
 
           {state.kind === 'authenticate' && <p class="consent">{dialogText(language, 'consent.authenticate')}</p>}
           {state.kind === 'get-signing-certificate' && <p class="consent">{dialogText(language, 'consent.certificate')}</p>}
+          {state.kind === 'sign' && state.sign?.document && <SignedDocument document={state.sign.document} language={language} />}
           {state.kind === 'sign' && state.sign && (
             <section class="consent" aria-labelledby="sign-consent">
               <p id="sign-consent">{dialogText(language, 'consent.sign')}</p>
