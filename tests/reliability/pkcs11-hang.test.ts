@@ -11,14 +11,14 @@
  * process left beside it, and the next authenticate (the module answering
  * again) must work in the same host process. Needs gcc, SoftHSM2 and `npm run build:node`.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, createVerify, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki } from '../../devtools/test-pki/test-pki.js';
-import { HostProcess, projectRoot } from '../helpers/host-process.js';
+import { buildHangingPkcs11Module, hangingPkcs11Env } from '../helpers/hanging-pkcs11.js';
+import { HostProcess } from '../helpers/host-process.js';
 import { createSoftHsmToken, softHsmAvailable, type SoftHsmToken } from '../helpers/softhsm.js';
 import { CHECK_TIMEOUT_MS, Tally, caseCount } from './check.js';
 
@@ -29,23 +29,6 @@ const CALL_LIMIT_MS = 1500;
 /** Killing the module's process and answering, on a busy machine. */
 const ANSWER_MARGIN_MS = 3000;
 const HANGING_CALLS = ['C_GetSlotList', 'C_Login', 'C_Sign'] as const;
-
-function buildHangingModule(dir: string): string {
-  const root = projectRoot();
-  const output = join(dir, 'hanging-pkcs11.so');
-  execFileSync('gcc', [
-    '-shared',
-    '-fPIC',
-    '-Wall',
-    '-o',
-    output,
-    join(root, 'tests/fixtures/hanging-pkcs11/hanging-pkcs11.c'),
-    '-I',
-    join(root, 'node_modules/pkcs11js/includes/pkcs11'),
-    '-ldl',
-  ]);
-  return output;
-}
 
 /** The host's child processes (the module's process, when one runs), each as its /proc stat line. */
 function childProcesses(pid: number): string[] {
@@ -86,7 +69,7 @@ describe.skipIf(!softHsmAvailable())('reliability: a PKCS#11 module that hangs',
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'eid-pkcs11-hang-'));
-    const module = buildHangingModule(dir);
+    const module = buildHangingPkcs11Module(dir);
     token = await createSoftHsmToken({ label: 'eid-hang', pki: await createTestPki({ keyType: 'rsa' }), userPin: PIN });
     controlFile = join(dir, 'hang-in');
     host = new HostProcess({
@@ -95,8 +78,7 @@ describe.skipIf(!softHsmAvailable())('reliability: a PKCS#11 module that hangs',
       EID_BRIDGE_PKCS11_MODULE: module,
       EID_BRIDGE_PKCS11_TIMEOUT_MS: String(CALL_LIMIT_MS),
       EID_BRIDGE_CONFIG: join(dir, 'no-host.json'),
-      HANGING_PKCS11_REAL_MODULE: token.modulePath,
-      HANGING_PKCS11_CONTROL: controlFile,
+      ...hangingPkcs11Env(token.modulePath, controlFile),
     });
     await host.next();
   }, 60_000);

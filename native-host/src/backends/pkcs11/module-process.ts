@@ -73,6 +73,12 @@ export interface Pkcs11Module {
   C_Sign(session: Handle, data: Buffer, signatureBytes: number): Promise<Buffer>;
   /** Finalises (when this module initialised it) and releases the module. */
   close(ownsInitialization: boolean): Promise<void>;
+  /**
+   * Ends the calls under way with USER_CANCELLED, when the module runs in a
+   * process of its own (killed: a PIN pad's wait cannot be cut short otherwise);
+   * false when it cannot, in the host's process. The module must be opened again.
+   */
+  cancel(): boolean;
 }
 
 export interface OpenedModule {
@@ -218,13 +224,18 @@ class ModuleProcess {
     if (this.child.connected) this.child.disconnect();
   }
 
-  private hung(call: string, limitMs: number): void {
-    const error = moduleHungError(call, limitMs);
+  /** Ends the calls under way with `error` and the process with SIGKILL, wherever it is. */
+  kill(error: EidBridgeError): void {
+    if (this.ended) return;
     this.end(error);
-    // The call may never return: only the kernel can end it now. pcscd sees its client gone and releases the card.
+    // Only the kernel can end a call that does not return. pcscd sees its client gone and releases the card.
     processesBeingKilled++;
     this.child.once('exit', () => processesBeingKilled--);
     this.child.kill('SIGKILL');
+  }
+
+  private hung(call: string, limitMs: number): void {
+    this.kill(moduleHungError(call, limitMs));
     this.options.onHung?.({ call, limitMs, at: new Date() });
   }
 
@@ -285,6 +296,11 @@ class ProcessModule implements Pkcs11Module {
     }
     this.process.stop();
   }
+
+  cancel(): boolean {
+    this.process.kill(new EidBridgeError('USER_CANCELLED', 'The request was cancelled'));
+    return true;
+  }
 }
 
 /** The calls in the host's own process: for the packaged executable, where no child can run pkcs11js. */
@@ -316,6 +332,10 @@ class InProcessModule implements Pkcs11Module {
         // As above.
       }
     }
+  }
+
+  cancel(): boolean {
+    return false;
   }
 }
 

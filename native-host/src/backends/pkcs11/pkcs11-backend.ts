@@ -242,6 +242,11 @@ export class Pkcs11Backend implements CardBackend {
 
       let session: Handle | undefined;
       let loggedIn = false;
+      // Cancelled while the module waits (a PIN pad, a slow card): its process is ended, and the next operation starts another.
+      const cancel = () => {
+        if (pkcs11.cancel() && this.loaded?.pkcs11 === pkcs11) this.loaded = undefined;
+      };
+      op.signal?.addEventListener('abort', cancel);
       try {
         session = await pkcs11.C_OpenSession(token.slot, pkcs11js.CKF_SERIAL_SESSION);
         await this.login(pkcs11, session, pkcs11js.CKU_USER, op.pin);
@@ -279,6 +284,7 @@ export class Pkcs11Backend implements CardBackend {
       } catch (e) {
         throw await this.mapError(pkcs11, token, e, 'sign');
       } finally {
+        op.signal?.removeEventListener('abort', cancel);
         if (session !== undefined) {
           if (loggedIn) await ignoreErrors(() => pkcs11.C_Logout(session!));
           await ignoreErrors(() => pkcs11.C_CloseSession(session!));
