@@ -34,59 +34,157 @@ export function benchBundles(): void {
   }
 }
 
-/** The host's own account of its last authenticate: total and card time. */
-function hostTimes(log: string): { host: number; card: number } {
-  const host = [...log.matchAll(/request done command="authenticate" ms=(\d+)/g)].at(-1)?.[1];
+/** The host's own account of its last authenticate: total and card time, and when it started and replied (wall clock). */
+function hostTimes(log: string): { host: number; card: number; startedAt: number; repliedAt: number } {
+  const done = [...log.matchAll(/request done command="authenticate" ms=(\d+) startedAt=([\d.]+) repliedAt=([\d.]+)/g)].at(-1);
   const card = [...log.matchAll(/card signed backend="\w+" ms=(\d+)/g)].at(-1)?.[1];
-  return { host: Number(host ?? NaN), card: Number(card ?? NaN) };
+  return { host: Number(done?.[1] ?? NaN), card: Number(card ?? NaN), startedAt: Number(done?.[2] ?? NaN), repliedAt: Number(done?.[3] ?? NaN) };
+}
+
+/** The background's marks of the last request (extension/background/timing-trace.ts). */
+type BackgroundMarks = Partial<Record<'dialog-submit-received' | 'page-reply-posted' | 'host-sent:authenticate' | 'host-replied:authenticate', number>>;
+
+/** An open dialog window under the bench's control. */
+interface BenchDialog {
+  typePin(pin: string): Promise<void>;
+  /** Presses Enter; the dialog page stores the wall-clock time of the key press as benchEnterAt. */
+  submit(): Promise<void>;
+  /** storage.local of the extension, read and written from this extension page. */
+  storage(set?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  cancel(): Promise<void>;
 }
 
 /** One browser under measurement: starts a login and hands over its dialog window. */
 interface LoginDriver {
-  /** Starts web-eid:authenticate on the page; resolves with the page's final reply. */
-  authenticate(nonce: string): Promise<Record<string, unknown>>;
+  /** Starts web-eid:authenticate on the page; resolves with the page's final reply and when the page got it (wall clock). */
+  authenticate(nonce: string): Promise<Record<string, unknown> & { receivedAt: number }>;
   /** The next dialog window, once its PIN field is ready. */
-  nextDialog(): Promise<{ typePin(pin: string): Promise<void>; submit(): Promise<void> }>;
+  nextDialog(): Promise<BenchDialog>;
 }
+
+/**
+ * What the bench uses of the extension namespace in its pages: `browser` in Firefox, `chrome` in
+ * Chromium. The functions below run in the dialog page (the driver sends their source), so each
+ * looks the namespace up itself.
+ */
+interface ExtensionScope {
+  browser?: ExtensionNamespace;
+  chrome?: ExtensionNamespace;
+}
+interface ExtensionNamespace {
+  storage: { local: { get(keys: string[]): Promise<Record<string, unknown>>; set(values: Record<string, unknown>): Promise<void> } };
+}
+
+/**
+ * In a dialog page: notes when Enter goes down, before the dialog's own handlers run, in
+ * storage.local (the window closes with the answer; the next dialog reads it back).
+ */
+function noteEnter(): void {
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if (e.key !== 'Enter') return;
+      const at = performance.timeOrigin + performance.now();
+      const ns = ((globalThis as ExtensionScope).browser ?? (globalThis as ExtensionScope).chrome) as ExtensionNamespace;
+      setTimeout(() => void ns.storage.local.set({ benchEnterAt: at }), 0);
+    },
+    { capture: true },
+  );
+}
+
+/** In a dialog page: storage.local through whichever extension namespace the browser gives. */
+async function extensionStorage(set: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+  const ns = ((globalThis as ExtensionScope).browser ?? (globalThis as ExtensionScope).chrome) as ExtensionNamespace;
+  if (set) await ns.storage.local.set(set);
+  return (await ns.storage.local.get(['developerTimingTraceLast', 'benchEnterAt'])) as Record<string, unknown>;
+}
+
+/** The hops from the person's Enter in the dialog to the token at the page, in order. */
+const HOPS = [
+  ['dialog → background (the submit over the dialog port)', 'enter', 'dialog-submit-received'],
+  ['background: submit → authenticate sent to the host', 'dialog-submit-received', 'host-sent:authenticate'],
+  ['native messaging to the host, host reads the request', 'host-sent:authenticate', 'host-started'],
+  ['host: authenticate (of which the card below)', 'host-started', 'host-replied'],
+  ['host writes the reply, native messaging back', 'host-replied', 'host-replied:authenticate'],
+  ['background: host reply → answer posted to the page', 'host-replied:authenticate', 'page-reply-posted'],
+  ['background → content script → page', 'page-reply-posted', 'page'],
+] as const;
 
 async function measureLogins(name: string, driver: LoginDriver, logFile: string, rounds: number): Promise<void> {
   const toDialog: number[] = [];
   const afterPin: number[] = [];
-  const hostMs: number[] = [];
+  const enterToPage: number[] = [];
+  const hops: number[][] = HOPS.map(() => []);
   const cardMs: number[] = [];
-  for (let i = 0; i < rounds; i++) {
+  let previous: { receivedAt: number; host: ReturnType<typeof hostTimes> } | undefined;
+  const account = (marks: BackgroundMarks, enterAt: number) => {
+    if (!previous) return;
+    const at: Record<string, number> = {
+      ...marks,
+      enter: enterAt,
+      'host-started': previous.host.startedAt,
+      'host-replied': previous.host.repliedAt,
+      page: previous.receivedAt,
+    };
+    HOPS.forEach(([, from, to], i) => hops[i]!.push((at[to] ?? NaN) - (at[from] ?? NaN)));
+    enterToPage.push(previous.receivedAt - enterAt);
+    cardMs.push(previous.host.card);
+  };
+  // One more round than measured: each dialog reads the background's marks of the round before it.
+  for (let i = 0; i <= rounds; i++) {
     const dialogPromise = driver.nextDialog();
     const t0 = performance.now();
     const reply = driver.authenticate(randomBytes(32).toString('base64'));
     const dialog = await dialogPromise;
     const tDialog = performance.now();
+    // The first dialog turns the background's timing trace on for the rounds after it; the last,
+    // which only reads the marks of the round before, turns it off again.
+    const stored = await dialog.storage(i === 0 || i === rounds ? { developerTimingTrace: i === 0 } : undefined);
+    account((stored.developerTimingTraceLast ?? {}) as BackgroundMarks, Number(stored.benchEnterAt));
+    if (i === rounds) {
+      await dialog.cancel();
+      await reply;
+      break;
+    }
     await dialog.typePin(CARD_PIN);
     const tSubmit = performance.now();
     await dialog.submit();
     const result = await reply;
     const tToken = performance.now();
     if (result.action !== 'web-eid:authenticate-success') throw new Error(`authenticate failed: ${JSON.stringify(result)}`);
-    const times = hostTimes(readFileSync(logFile, 'utf8'));
+    previous = { receivedAt: result.receivedAt, host: hostTimes(readFileSync(logFile, 'utf8')) };
     // The first round includes starting the host and reading the certificates; report it apart.
     if (i === 0) {
       row(`${name}: first login (host start, certificates read)`, ms(tDialog - t0 + (tToken - tSubmit)));
+      previous = undefined;
       continue;
     }
     toDialog.push(tDialog - t0);
     afterPin.push(tToken - tSubmit);
-    hostMs.push(times.host);
-    cardMs.push(times.card);
   }
-  row(`${name}: page → dialog ready (median of ${rounds - 1})`, ms(median(toDialog)));
-  row(`${name}: PIN submitted → token at the page`, ms(median(afterPin)));
-  row('  of which the host (authenticate)', ms(median(hostMs)));
+  const measured = rounds - 1;
+  row(`${name}: page → dialog ready (median of ${measured})`, ms(median(toDialog)));
+  row(`${name}: PIN submitted → token at the page, by the driver`, ms(median(afterPin)));
+  row(`${name}: Enter in the dialog → token at the page, in the browser`, ms(median(enterToPage)));
+  HOPS.forEach(([label], i) => row(`  ${label}`, ms(median(hops[i]!))));
   row('    of which the card (PIN + signature)', ms(median(cardMs)));
-  row('  of which extension and messaging', ms(median(afterPin) - median(hostMs)));
-  row(`${name}: page → token without the person`, ms(median(toDialog) + median(afterPin)));
+  const ours = enterToPage.map((total, i) => total - (hops[3]![i] ?? NaN));
+  row(`${name}: extension and messaging (all but the host's authenticate)`, ms(median(ours)));
 }
 
-function webEidAuthenticate(nonce: string): Promise<Record<string, unknown>> {
-  return (window as unknown as { webEid(a: string, b: unknown): Promise<Record<string, unknown>> }).webEid('web-eid:authenticate', { challengeNonce: nonce });
+function webEidAuthenticate(nonce: string): Promise<Record<string, unknown> & { receivedAt: number }> {
+  // The wall-clock time the page got the answer, noted by a listener of its own before the page script's.
+  let receivedAt = NaN;
+  const note = (event: MessageEvent) => {
+    const action = (event.data as { action?: unknown } | null)?.action;
+    if (action === 'web-eid:authenticate-success' || action === 'web-eid:authenticate-failure') {
+      receivedAt = performance.timeOrigin + performance.now();
+      window.removeEventListener('message', note);
+    }
+  };
+  window.addEventListener('message', note);
+  const page = window as unknown as { webEid(a: string, b: unknown): Promise<Record<string, unknown>> };
+  return page.webEid('web-eid:authenticate', { challengeNonce: nonce }).then((reply) => ({ ...reply, receivedAt }));
 }
 
 export async function benchBrowsers(rounds = 5): Promise<void> {
@@ -123,7 +221,13 @@ async function benchChromium(origin: string, rounds: number): Promise<void> {
           await p.waitForLoadState('domcontentloaded');
           if (!p.url().startsWith(`chrome-extension://${CHROME_EXTENSION_ID}/dialog.html`)) continue;
           await p.waitForSelector('#pin:not([disabled])');
-          return { typePin: (pin) => p.fill('#pin', pin), submit: () => p.press('#pin', 'Enter') };
+          await p.evaluate(noteEnter);
+          return {
+            typePin: (pin) => p.fill('#pin', pin),
+            submit: () => p.press('#pin', 'Enter'),
+            storage: (set) => p.evaluate(extensionStorage, set),
+            cancel: () => p.keyboard.press('Escape').catch(() => undefined),
+          };
         }
       },
     }, logFile, rounds);
@@ -148,12 +252,15 @@ async function benchFirefox(origin: string, rounds: number): Promise<void> {
         const p = await nextDialogWindow(browser, known);
         if (!p) throw new Error('no dialog window opened');
         await p.waitForSelector('#pin:not([disabled])');
+        await p.evaluate(noteEnter);
         return {
           typePin: (pin) => p.type('#pin', pin),
           submit: async () => {
             await p.focus('#pin');
             await p.keyboard.press('Enter');
           },
+          storage: (set) => p.evaluate(extensionStorage, set),
+          cancel: () => p.keyboard.press('Escape').catch(() => undefined),
         };
       },
     }, logFile, rounds);

@@ -18,6 +18,7 @@ import {
   type RequestId,
 } from '../../shared/protocol.js';
 import type { BrowserApi, NativePort } from '../lib/browser-api.js';
+import { timingTrace } from './timing-trace.js';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'handshaking' | 'ready' | 'failed';
 
@@ -205,6 +206,7 @@ export class NativeHostClient implements HostClient {
     if (!p) return;
     this.pending.delete(message.id);
     clearTimeout(p.timer);
+    timingTrace.mark(`host-replied:${p.command}`);
     if ('error' in message) p.reject(EidBridgeError.fromPayload(message.error as ErrorPayload));
     else p.resolve(message.result);
   }
@@ -229,6 +231,7 @@ export class NativeHostClient implements HostClient {
         reject(new EidBridgeError('TIMEOUT', `The eID Bridge host did not answer "${command}" in time`));
       }, timeoutMs);
       this.pending.set(id, { command, resolve: resolve as (r: unknown) => void, reject, timer });
+      timingTrace.mark(`host-sent:${command}`);
       this.send({ id, command, arguments: args });
     });
   }

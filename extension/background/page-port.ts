@@ -7,6 +7,7 @@
 import type { PagePort } from '../lib/browser-api.js';
 import { isPagePortRequest, type PageAction, type PagePortReply, type PagePortRequest, type PageReply } from '../lib/messages.js';
 import { senderOrigin, toPageError, type Requester } from './request-flow.js';
+import { timingTrace } from './timing-trace.js';
 
 export interface PageRequestHandler {
   handle(action: PageAction, args: Record<string, unknown>, origin: string, requester: Requester): Promise<PageReply>;
@@ -47,7 +48,9 @@ export function servePagePort(port: PagePort, requests: PageRequestHandler): voi
     void answer(message).then((reply) => {
       if (pageGone.signal.aborted) return;
       try {
+        timingTrace.mark('page-reply-posted');
         port.postMessage({ id: message.id, reply } satisfies PagePortReply);
+        timingTrace.flush();
       } catch {
         // The page left while we answered.
       }

@@ -74,15 +74,22 @@ function setup(settings: Partial<Settings> = {}) {
     settings: async () => ({ ...DEFAULT_SETTINGS, ...settings }),
     uiLanguage: () => 'fr-BE',
   });
-  /** Plays the dialog page: waits for the window, connects, and returns its port. */
-  async function dialog(index = 0) {
-    await vi.waitFor(() => expect(browser.windows.size).toBeGreaterThan(0));
-    const path = [...browser.windows.values()][index] ?? '';
+  /** Windows already played: a dialog's window closes a moment after its answer, and is not the next one. */
+  const played = new Set<number>();
+  /** Plays the next dialog page: waits for its window, connects, and returns its port. */
+  async function dialog() {
+    const windowId = await vi.waitFor(() => {
+      const id = [...browser.windows.keys()].find((w) => !played.has(w));
+      expect(id).toBeDefined();
+      return id as number;
+    });
+    played.add(windowId);
+    const path = browser.windows.get(windowId) ?? '';
     const session = new URLSearchParams(path.split('?')[1]).get('session');
     const port = new FakePagePort(`${DIALOG_PORT_PREFIX}${session}`);
     browser.runtimeConnect.emit(port);
     const lastState = () => (port.sent.filter((m) => (m as DialogMessage).type === 'state').at(-1) as { state: DialogState }).state;
-    return { port, lastState, windowId: [...browser.windows.keys()][index] as number };
+    return { port, lastState, windowId };
   }
   return { browser, host, flow, dialog };
 }
@@ -130,7 +137,7 @@ describe('RequestFlow', () => {
     d.port.onMessage.emit({ type: 'cancel' });
     await first;
     for (const [i, reply] of others.entries()) {
-      const next = await s.dialog(0);
+      const next = await s.dialog();
       expect(next.windowId, `dialog ${i}`).toBeDefined();
       next.port.onMessage.emit({ type: 'cancel' });
       await reply;
@@ -153,7 +160,8 @@ describe('RequestFlow', () => {
     expect(s.host.cancelled).toBe(1);
     await expect(second).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_CANCELLED' } });
     const d = await s.dialog();
-    expect(s.browser.windows.size).toBe(1);
+    // The first page's dialog has closed: only the third request's is left.
+    await vi.waitFor(() => expect(s.browser.windows.size).toBe(1));
     d.port.onMessage.emit({ type: 'submit', pin: '1234' });
     await expect(third).resolves.toMatchObject({ ok: true });
     expect(s.host.calls.filter((c) => c.command === 'authenticate')).toHaveLength(1);
@@ -190,7 +198,23 @@ describe('RequestFlow', () => {
     d.port.onMessage.emit({ type: 'submit', certificate: d.lastState().certificates[0]?.certificate, pin: '1234' });
     await expect(reply).resolves.toEqual({ ok: true, result: { format: 'web-eid:1.0', signature: 'sig' } });
     expect(s.host.calls.find((c) => c.command === 'authenticate')?.args).toMatchObject({ challengeNonce: NONCE, origin: ORIGIN, pin: '1234', certificate: cert('authentication').certificate });
-    expect(s.browser.windows.size).toBe(0);
+    await vi.waitFor(() => expect(s.browser.windows.size).toBe(0));
+  });
+
+  it('answers the page before asking the browser to close the dialog window', async () => {
+    const s = setup();
+    s.host.handlers.authenticate = () => ({ format: 'web-eid:1.0' });
+    const events: string[] = [];
+    const closeWindow = s.browser.api.closeWindow;
+    s.browser.api.closeWindow = (id) => {
+      events.push('window closed');
+      return closeWindow(id);
+    };
+    const reply = s.flow.handle('authenticate', { challengeNonce: NONCE }, ORIGIN).then((r) => events.push('page answered') && r);
+    const d = await s.dialog();
+    d.port.onMessage.emit({ type: 'submit', pin: '1234' });
+    await reply;
+    await vi.waitFor(() => expect(events).toEqual(['page answered', 'window closed']));
   });
 
   it('keeps the dialog open after a wrong PIN, shows tries left, and lets the person retry', async () => {
@@ -244,7 +268,7 @@ describe('RequestFlow', () => {
     const reply = s.flow.handle('authenticate', { challengeNonce: NONCE, options: { userInteractionTimeout: 300 } }, ORIGIN);
     await s.dialog();
     await expect(reply).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_USER_TIMEOUT' } });
-    expect(s.browser.windows.size).toBe(0);
+    await vi.waitFor(() => expect(s.browser.windows.size).toBe(0));
     expect(s.host.cancelled).toBe(1);
   });
 

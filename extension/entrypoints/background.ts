@@ -17,8 +17,10 @@ import { servePagePort } from '../background/page-port.js';
 import { RequestFlow, toPageError } from '../background/request-flow.js';
 import { loadSettings } from '../lib/settings.js';
 import { fromExtensionPage, registerPopupMessages } from '../background/popup-requests.js';
+import { timingTrace } from '../background/timing-trace.js';
 
 export default defineBackground(() => {
+  timingTrace.follow(browserApi);
   const host = new NativeHostClient(browserApi, { hostName: NATIVE_HOST_NAME, extensionVersion: VERSION });
   const dialogs = new DialogWindows(browserApi);
   const requests = new RequestFlow({

@@ -140,7 +140,10 @@ export async function runHost(options: HostOptions): Promise<void> {
       const handler = (await loadHandlers())[request.command] as (args: unknown, ctx: CommandContext) => Promise<unknown>;
       const result = await handler(request.arguments, ctx);
       reply(request.id, { result });
-      log.info('request done', { command: request.command, ms: Math.round(performance.now() - started) });
+      const replied = performance.now();
+      // Wall-clock start and reply (ms since the epoch): the bench lines them up with the extension's marks.
+      const at = (t: number) => Number((performance.timeOrigin + t).toFixed(1));
+      log.info('request done', { command: request.command, ms: Math.round(replied - started), startedAt: at(started), repliedAt: at(replied) });
     } catch (e) {
       const error =
         e instanceof EidBridgeError ? e : new EidBridgeError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), {}, { cause: e });

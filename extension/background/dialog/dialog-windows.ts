@@ -5,6 +5,7 @@
  */
 import { EidBridgeError } from '../../../shared/errors.js';
 import type { BrowserApi, PagePort } from '../../lib/browser-api.js';
+import { timingTrace } from '../timing-trace.js';
 import { DIALOG_PORT_PREFIX, isDialogAction, type DialogAction, type DialogMessage, type DialogState } from '../../lib/messages.js';
 
 export type DialogInput = Exclude<DialogAction, { type: 'cancel' }>;
@@ -79,6 +80,7 @@ class Session implements DialogSession {
       this.end();
       return;
     }
+    if (action.type === 'submit') timingTrace.mark('dialog-submit-received');
     const waiter = this.waiters.shift();
     if (waiter) waiter.resolve(action);
     else this.inputs.push(action);
