@@ -1,6 +1,6 @@
 /**
- * Host killed (issue #16, item 6, the browser part): in Chromium with the
- * extension, the host the browser started gets SIGKILL in the middle of a
+ * Host killed (issue #16, item 6, the browser part): in Chromium and in
+ * Firefox with the extension, the host the browser started gets SIGKILL in the middle of a
  * request, at one of three moments in turn:
  * - a page request without a dialog (web-eid:status) is with the host: the
  *   host is first stopped (SIGSTOP) so the request is surely unanswered when
@@ -13,15 +13,15 @@
  * - the PIN dialog waits for the person: nothing is asked of the host then,
  *   so the PIN the person types next must simply work.
  * Each time, the next request must be served by a newly started host.
- * Needs the shared pcscd with vpcd, Chromium and the build.
+ * Needs the shared pcscd with vpcd, Chromium, Firefox ESR and the build.
  */
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INS } from '../../shared/belpic/card-constants.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from '../e2e/helpers/card.js';
-import { chooseCertificate, enterPin, type DriverPage } from '../e2e/helpers/dialog-driver.js';
+import { chooseCertificate } from '../e2e/helpers/dialog-driver.js';
 import { tokenVerifies, type Token } from '../e2e/helpers/token.js';
-import { closeDialogs, launchChromiumWithHost, nextDialog, problemCode, problemShown, runningHostPid, TYPED_WEB_EID_CODES, webEid, type ChromiumWithHost } from './browser.js';
+import { closeDialogs, launchChromiumWithHost, launchFirefoxWithHost, problemCode, problemShown, submitPin, runningHostPid, TYPED_WEB_EID_CODES, webEid, type BrowserWithHost } from './browser.js';
 import { CHECK_TIMEOUT_MS, Tally, caseCount } from './check.js';
 
 const ERROR_LIMIT_MS = 1000;
@@ -29,16 +29,15 @@ const MOMENTS = ['page request', 'authenticate signature', 'PIN dialog open', 's
 type Moment = (typeof MOMENTS)[number];
 
 let card: TestCard;
-let browser: ChromiumWithHost;
+/** The browser of the check running now. */
+let browser: BrowserWithHost;
 
 beforeAll(async () => {
   card = await insertVirtualCard();
-  browser = await launchChromiumWithHost('eid-reliability-host-kill-');
-}, 120_000);
+}, 60_000);
 
 afterAll(async () => {
-  card.card.onTransmit = undefined;
-  await browser?.close();
+  if (card) card.card.onTransmit = undefined;
   await card?.close();
 });
 
@@ -97,20 +96,20 @@ async function duringSignature(pid: number, action: 'authenticate' | 'sign'): Pr
   const document = randomBytes(64);
   const hash = createHash('sha384').update(document).digest().toString('base64');
   const certificate = action === 'authenticate' ? card.authenticationCertificate : card.signingCertificate;
-  const opened = nextDialog(browser.context);
+  const opened = browser.nextDialog();
   const reply =
     action === 'authenticate'
       ? webEid(browser.page, 'web-eid:authenticate', { challengeNonce: challenge, options: { lang: 'en' } })
       : webEid(browser.page, 'web-eid:sign', { certificate, hash, hashFunction: 'SHA-384', options: { lang: 'en' } });
   const dialog = await opened;
-  await chooseCertificate(dialog as unknown as DriverPage, certificate);
+  await chooseCertificate(dialog, certificate);
   const killed = killAtSignature(pid);
-  await enterPin(dialog as unknown as DriverPage, CARD_PIN);
+  await submitPin(dialog, CARD_PIN);
   const killedAt = await killed;
   const shown = await problemShown(dialog);
   const errorCode = problemCode(shown.text);
   // The person submits again in the same dialog.
-  await enterPin(dialog as unknown as DriverPage, CARD_PIN);
+  await submitPin(dialog, CARD_PIN);
   const answer = await reply;
   let worked = answer.action === `web-eid:${action}-success`;
   if (worked && action === 'authenticate') worked = tokenVerifies(answer as unknown as Token, browser.site.httpsOrigin, challenge);
@@ -123,25 +122,22 @@ async function duringSignature(pid: number, action: 'authenticate' | 'sign'): Pr
 
 async function whileDialogWaits(pid: number): Promise<Outcome> {
   const challenge = nonce();
-  const opened = nextDialog(browser.context);
+  const opened = browser.nextDialog();
   const reply = webEid(browser.page, 'web-eid:authenticate', { challengeNonce: challenge, options: { lang: 'en' } });
   const dialog = await opened;
-  await chooseCertificate(dialog as unknown as DriverPage, card.authenticationCertificate);
+  await chooseCertificate(dialog, card.authenticationCertificate);
   await dialog.waitForSelector('#pin:not([disabled])');
   process.kill(pid, 'SIGKILL');
   await new Promise((r) => setTimeout(r, 200));
-  await enterPin(dialog as unknown as DriverPage, CARD_PIN);
+  await submitPin(dialog, CARD_PIN);
   const answer = await reply;
   const worked = answer.action === 'web-eid:authenticate-success' && tokenVerifies(answer as unknown as Token, browser.site.httpsOrigin, challenge);
   return { workedAfter: worked, note: `page got ${answer.error?.code ?? answer.action}` };
 }
 
-describe('the host killed in the middle of a request, in Chromium', () => {
-  it(
-    'reports a typed error within 1 s (to the page, or in the open dialog), and the next request starts a new host that works',
-    async () => {
-      const runs = caseCount(20, MOMENTS.length);
-      const tally = new Tally('browser: host killed during a request (Chromium)');
+/** Kills the host `runs` times, the moments in turn; counts what the page or the person saw. */
+async function hostKillCheck(runs: number): Promise<Tally> {
+      const tally = new Tally(`browser: host killed during a request (${browser.name})`);
       const slowest = new Map<Moment, number>();
       for (let i = 0; i < runs; i++) {
         const moment = MOMENTS[i % MOMENTS.length]!;
@@ -173,9 +169,27 @@ describe('the host killed in the middle of a request, in Chromium', () => {
         `kill to error, slowest: ${[...slowest].map(([m, ms]) => `${m} ${ms} ms`).join(', ')}`,
         `host processes started: ${browser.hostPids().length}`,
       );
-      tally.report();
-      expect(tally.shortfalls).toEqual([]);
-    },
-    CHECK_TIMEOUT_MS,
-  );
+      return tally;
+}
+
+describe('the host killed in the middle of a request', () => {
+  for (const [launch, full] of [
+    [launchChromiumWithHost, 20],
+    [launchFirefoxWithHost, 12],
+  ] as const) {
+    it(
+      `in ${launch === launchChromiumWithHost ? 'Chromium' : 'Firefox'}: a typed error within 1 s (to the page, or in the open dialog), and the next request starts a new host that works`,
+      async () => {
+        browser = await launch('eid-reliability-host-kill-');
+        try {
+          const tally = await hostKillCheck(caseCount(full, MOMENTS.length));
+          tally.report();
+          expect(tally.shortfalls).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+      },
+      CHECK_TIMEOUT_MS,
+    );
+  }
 });

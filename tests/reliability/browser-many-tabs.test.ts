@@ -15,9 +15,9 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_PIN, insertVirtualCard, type TestCard } from '../e2e/helpers/card.js';
-import { chooseCertificate, enterPin, type DriverPage } from '../e2e/helpers/dialog-driver.js';
+import { chooseCertificate, type DriverPage } from '../e2e/helpers/dialog-driver.js';
 import { tokenVerifies, type Token } from '../e2e/helpers/token.js';
-import { launchChromiumWithHost, nextDialog, webEid, type ChromiumWithHost, type PageReply } from './browser.js';
+import { launchChromiumWithHost, nextDialog, submitPin, webEid, type ChromiumWithHost, type PageReply } from './browser.js';
 import { CHECK_TIMEOUT_MS, Tally, caseCount } from './check.js';
 
 let card: TestCard;
@@ -43,7 +43,7 @@ async function login(page: Page, challenge: string): Promise<PageReply> {
   const reply = webEid(page, 'web-eid:authenticate', { challengeNonce: challenge, options: { lang: 'en' } });
   const dialog = await opened;
   await chooseCertificate(dialog as unknown as DriverPage, card.authenticationCertificate);
-  await enterPin(dialog as unknown as DriverPage, CARD_PIN);
+  await submitPin(dialog, CARD_PIN);
   return reply;
 }
 
@@ -53,7 +53,7 @@ describe('many tabs asking at once, in Chromium', () => {
     async () => {
       const tabs = caseCount(50, 8);
       const tally = new Tally('browser: tabs authenticating at once (Chromium)');
-      const pages: Page[] = [browser.page];
+      const pages: Page[] = [browser.tab];
       while (pages.length < tabs) {
         const page = await browser.context.newPage();
         await page.goto(`${browser.site.httpsOrigin}/`);
@@ -99,7 +99,7 @@ describe('many tabs asking at once, in Chromium', () => {
         ]);
         if (!next) break;
         await chooseCertificate(next as unknown as DriverPage, card.authenticationCertificate);
-        await enterPin(next as unknown as DriverPage, CARD_PIN);
+        await submitPin(next, CARD_PIN);
         dialogsAnswered++;
       }
       const results = await Promise.all(replies);
@@ -118,8 +118,8 @@ describe('many tabs asking at once, in Chromium', () => {
       );
       const leftBehind = async () => {
         const deadline = Date.now() + 5000;
-        while (browser.openDialogs().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        return browser.openDialogs().length;
+        while ((await browser.openDialogs()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        return (await browser.openDialogs()).length;
       };
       const left = await leftBehind();
       tally.count(left === 0, () => `${left} dialog windows left open`);

@@ -17,9 +17,9 @@ import { INS } from '../../shared/belpic/card-constants.js';
 import { isErrorCode } from '../../shared/errors.js';
 import { createVirtualCard, type VirtualBelpicCard } from '../../devtools/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
-import { chooseCertificate, enterPin, type DriverPage } from '../e2e/helpers/dialog-driver.js';
+import { chooseCertificate, type DriverPage } from '../e2e/helpers/dialog-driver.js';
 import { tokenVerifies, type Token } from '../e2e/helpers/token.js';
-import { closeDialogs, launchChromiumWithHost, nextDialog, problemCode, problemShown, runningHostPid, webEid, type ChromiumWithHost } from './browser.js';
+import { closeDialogs, launchChromiumWithHost, nextDialog, problemCode, problemShown, submitPin, runningHostPid, webEid, type ChromiumWithHost } from './browser.js';
 import { CHECK_TIMEOUT_MS, Tally, caseCount } from './check.js';
 import { startPrivatePcscd, type PrivatePcscd } from './private-pcscd.js';
 
@@ -79,7 +79,7 @@ async function loginThroughRestart(stopAt: number): Promise<Run> {
     stoppedAt = Date.now();
     stopped = pcscd.stop();
   };
-  await enterPin(driver, PIN);
+  await submitPin(dialog, PIN);
   // A dialog that closes with the login shows no problem: that wait then never ends the race.
   const problem = problemShown(dialog, RECOVERY_LIMIT_MS).then(
     (p) => ({ problem: p }),
@@ -101,7 +101,7 @@ async function loginThroughRestart(stopAt: number): Promise<Run> {
   const restartedAt = Date.now();
   // The person waits for the card to show again (pressing "Try again" if offered) and submits the PIN again.
   await chooseCertificate(driver, certificate, RECOVERY_LIMIT_MS);
-  await enterPin(driver, PIN);
+  await submitPin(dialog, PIN);
   const answer = await reply;
   return {
     fault: problemCode(first.problem.text) ?? `unknown problem "${first.problem.text}"`,
