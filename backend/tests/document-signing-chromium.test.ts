@@ -1,0 +1,146 @@
+/**
+ * "Sign a document" end to end: the backend's /sign page in Chromium with the
+ * built extension, the real native host and the virtual eID card in the vpcd
+ * reader. The person logs in with the card, chooses a PDF, sees it, shares
+ * the signing certificate, sees the same document in the extension's sign
+ * dialog (title, page count, first page) next to the fingerprint, types the
+ * PIN and downloads a PDF that `pdfsig` (poppler-utils) reports valid. With a
+ * Kids-ID in the reader there is no signing certificate: the dialog and the
+ * page say why.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVirtualCard } from '../../devtools/virtual-card/virtual-card.js';
+import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
+import { artifactPath } from '../../tests/e2e/helpers/browsers.js';
+import { CARD_PIN, insertVirtualCard, OTHER_VPCD_PORT, type TestCard } from '../../tests/e2e/helpers/card.js';
+import { chooseCertificate, enterPin, readDialog, waitForProblem } from '../../tests/e2e/helpers/dialog-driver.js';
+import { launchChromiumWithExtension, type ExtensionBrowser } from './extension-browser.js';
+import { startTestBackend, type TestBackend } from './helpers.js';
+import { contractPdf, nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
+
+describe('signing a document on the /sign page with the extension and the virtual card (Chromium)', () => {
+  let tb: TestBackend;
+  let card: TestCard;
+  let browser: ExtensionBrowser;
+  let workDir: string;
+
+  beforeAll(async () => {
+    card = await insertVirtualCard();
+    tb = await startTestBackend({ pki: card.card.pki, config: { http: false } });
+    workDir = await mkdtemp(join(tmpdir(), 'eid-bridge-sign-e2e-'));
+    browser = await launchChromiumWithExtension({ profilePrefix: 'eid-bridge-sign-e2e-', locale: 'en-GB', acceptDownloads: true });
+    // The person allows the backend's site on the options page, so its pages get window.eidBridge.
+    await browser.allowSite(tb.server.origin);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await card?.close();
+    await tb?.stop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  /** Logs in with the card on the login page, which sends the person back to /sign; the PDF chosen and shown. */
+  async function signPageWithDocument(): Promise<Page> {
+    const page = await browser.context.newPage();
+    await page.goto(`${tb.server.url}/sign?lang=en`);
+    if (new URL(page.url()).pathname === '/login') {
+      await page.click('button[data-key=eid]');
+      const dialogOpened = browser.nextDialog();
+      await page.click('#eid-login');
+      const dialog = await dialogOpened;
+      await chooseCertificate(dialog, card.authenticationCertificate);
+      await enterPin(dialog, CARD_PIN);
+      await page.waitForURL(/\/sign$/, { timeout: 30_000 });
+    }
+    await page.setInputFiles('#pdf-file', { name: 'volmacht.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await contractPdf(3)) });
+    await page.click('#show-document');
+    await page.waitForSelector('#document-panel:not([hidden])');
+    return page;
+  }
+
+  it('shows the document on the page and in the sign dialog, and the downloaded PDF validates with pdfsig', async () => {
+    const page = await signPageWithDocument();
+    expect(await page.textContent('#document-title')).toBe('Volmacht');
+    expect(await page.textContent('#document-pages')).toBe('3 pages');
+    expect(await page.locator('#first-page').evaluate((img: HTMLImageElement) => img.complete && img.naturalHeight)).toBe(480);
+
+    // First the signing certificate (a consent, no PIN).
+    let dialogOpened = browser.nextDialog();
+    await page.click('#sign-document');
+    let dialog = await dialogOpened;
+    expect((await readDialog(dialog)).pinField).toBeNull();
+    await chooseCertificate(dialog, card.signingCertificate);
+    await dialog.click('#submit');
+
+    // Then the signature: the dialog shows what is signed next to the fingerprint, and says it binds.
+    dialogOpened = browser.nextDialog();
+    dialog = await dialogOpened;
+    await chooseCertificate(dialog, card.signingCertificate);
+    const view = await readDialog(dialog);
+    expect(view.origin).toBe(new URL(tb.server.origin).host);
+    expect(view.hash).toMatch(/^[0-9a-f]{96}$/);
+    expect(view.algorithm).toBe('SHA-384');
+    const shown = await dialog.evaluate(() => {
+      const picture = document.querySelector<HTMLImageElement>('#sign-first-page');
+      return {
+        title: document.querySelector('#sign-title')?.textContent,
+        pages: document.querySelector('#sign-page-count')?.textContent,
+        picture: picture ? { loaded: picture.complete && picture.naturalWidth > 0, height: picture.naturalHeight, alt: picture.alt } : null,
+        consent: document.querySelector('#sign-consent')?.textContent,
+      };
+    });
+    expect(shown).toEqual({
+      title: 'Volmacht',
+      pages: '3 pages',
+      picture: { loaded: true, height: 480, alt: 'The first page of Volmacht' },
+      consent: expect.stringContaining('legally binding'),
+    });
+    await dialog.screenshot({ path: artifactPath('chromium-dialog-sign-document.png'), fullPage: true });
+    await enterPin(dialog, CARD_PIN);
+
+    await page.waitForSelector('#done-panel:not([hidden])', { timeout: 30_000 });
+    const download = page.waitForEvent('download');
+    await page.click('#download');
+    const downloaded = await download;
+    expect(downloaded.suggestedFilename()).toBe('volmacht-signed.pdf');
+    const signedPath = join(workDir, 'volmacht-signed.pdf');
+    await downloaded.saveAs(signedPath);
+    const report = await pdfsig(signedPath, await nssDatabaseTrusting(card.card.pki, join(workDir, 'nss')));
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report).toContain(`Signer Certificate Common Name: ${card.card.pki.person.givenNames} ${card.card.pki.person.surname} (Signature)`);
+    expect(report).toContain('Certificate Validation: Certificate is Trusted.');
+    expect(report).toContain('Total document signed');
+    expect((await readFile(signedPath)).subarray(0, 5).toString()).toBe('%PDF-');
+    await page.close();
+  });
+
+  it('with a Kids-ID in the reader: the dialog says the card has no signing certificate, and the page explains why nothing was signed', async () => {
+    const page = await signPageWithDocument();
+    // The adult's card out, a Kids-ID in the other reader.
+    await card.takeOut();
+    const kids = await createVirtualCard({ profile: 'kids', pin: CARD_PIN });
+    let kidsInReader: VpcdConnection | undefined;
+    try {
+      kidsInReader = await connectToVpcd(kids, { port: OTHER_VPCD_PORT, retryForMs: 10_000 });
+      const dialogOpened = browser.nextDialog();
+      await page.click('#sign-document');
+      const dialog = await dialogOpened;
+      await expect.poll(() => waitForProblem(dialog), { timeout: 30_000 }).toMatch(/Kids-ID/);
+      expect(await waitForProblem(dialog)).toBe(
+        'This card has no signing certificate, so it cannot sign documents. A Kids-ID (the card for children under 12) never has one. Sign with the identity card of an adult, or ask for help at your municipality.',
+      );
+      await dialog.click('#cancel');
+      await expect.poll(() => page.textContent('#sign-status'), { timeout: 15_000 }).toContain('A Kids-ID has no signing certificate and cannot sign documents');
+      expect(await page.isVisible('#done-panel')).toBe(false);
+    } finally {
+      await kidsInReader?.close();
+      await card.putBack();
+    }
+    await page.close();
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Chromium with the built extension and the real native host registered in a
+ * profile of its own, for the tests that drive the backend's pages with the
+ * virtual card: the browser, the next card dialog the extension opens, and
+ * the options-page step by which a person allows a site window.eidBridge.
+ */
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
+import { chromiumExtensionArgs } from '../../devtools/chromium.js';
+import { CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from '../../tests/e2e/helpers/browsers.js';
+import { waitForDialogReady, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
+
+export const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  /** The next card dialog window the extension opens, once it shows the site. */
+  nextDialog(): Promise<DriverPage>;
+  /** Adds `origin` to the allowed sites on the options page, as a person does. */
+  allowSite(origin: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchChromiumWithExtension(options: { profilePrefix: string; locale: string; acceptDownloads?: boolean }): Promise<ExtensionBrowser> {
+  ensureBuilt('chrome');
+  const profile: TempDir = tempDir(options.profilePrefix);
+  installHost({ browser: 'chromium', userDataDir: profile.path, hostScript: HOST_SCRIPT, env: hostEnv(join(profile.path, 'host.log')) });
+  const context = await chromium.launchPersistentContext(profile.path, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    ignoreHTTPSErrors: true,
+    locale: options.locale,
+    ...(options.acceptDownloads ? { acceptDownloads: true } : {}),
+    args: chromiumExtensionArgs(CHROME_EXTENSION_DIR),
+  });
+  return {
+    context,
+    async nextDialog() {
+      for (;;) {
+        const page = await context.waitForEvent('page', { timeout: 20_000 });
+        await page.waitForLoadState('domcontentloaded');
+        if (page.url().startsWith(`${EXTENSION_ORIGIN}/dialog.html`)) {
+          await waitForDialogReady(page as unknown as DriverPage);
+          return page as unknown as DriverPage;
+        }
+      }
+    },
+    async allowSite(origin) {
+      const page = await context.newPage();
+      await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+      await page.waitForSelector('#allowed-origins');
+      await page.fill('#allowed-origins', origin);
+      await page.click('#save');
+      await page.waitForSelector('#saved');
+      await page.close();
+    },
+    async close() {
+      await context.close();
+      profile.remove();
+    },
+  };
+}
