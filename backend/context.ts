@@ -20,7 +20,7 @@ export interface BackendContext {
 }
 
 /** Assurance levels of the federal authentication service (docs/digital-keys.md). */
-export const LEVELS = { eid: 500, itsme: 450, totp: 400, sms: 400, email: 400, password: 200 } as const;
+export const LEVELS = { eid: 500, itsme: 500, totp: 400, sms: 400, email: 400, password: 200 } as const;
 export type LoginMethod = 'eid' | 'itsme' | 'totp' | 'sms' | 'email' | 'password';
 
 export const REGISTRATION_CODE_TTL_MS = 5 * 60_000;

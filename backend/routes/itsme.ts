@@ -56,11 +56,8 @@ export const ITSME_FAILURES = [
 ] as const;
 export type ItsmeFailure = (typeof ITSME_FAILURES)[number];
 
-/**
- * The level of an itsme login: the login service gives itsme, like eID, its highest level (500),
- * so both can activate the other keys. (LEVELS.itsme, 450, is the federal scale's own figure.)
- */
-export const ITSME_LEVEL = LEVELS.eid;
+/** The level of an itsme login: like eID, the highest (500), so both can activate the other keys. */
+export const ITSME_LEVEL = LEVELS.itsme;
 
 export function isItsmeFailure(code: unknown): code is ItsmeFailure {
   return ITSME_FAILURES.includes(code as ItsmeFailure);
