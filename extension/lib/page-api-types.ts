@@ -1,6 +1,6 @@
 /** The types of window.eidBridge, for sites that call it. */
 import type { ErrorCode, ErrorDetails, WebEidErrorCode } from '../../shared/errors.js';
-import type { AuthenticationToken, GetSigningCertificateResult, HashFunction, SignResult } from '../../shared/protocol.js';
+import type { AuthenticationToken, GetSigningCertificateResult, HashFunction, SignDocumentPreview, SignResult } from '../../shared/protocol.js';
 import type { ReadIdentityResult } from '../../shared/identity.js';
 
 export interface EidBridgeRequestOptions {
@@ -31,6 +31,7 @@ export interface EidBridgePageApi {
   status(): Promise<EidBridgeStatus>;
   authenticate(challengeNonce: string, options?: EidBridgeRequestOptions): Promise<AuthenticationToken>;
   getSigningCertificate(options?: EidBridgeRequestOptions): Promise<GetSigningCertificateResult>;
-  sign(certificate: string, hash: string, hashFunction: HashFunction, options?: EidBridgeRequestOptions): Promise<SignResult>;
+  /** `options.document` describes the signed document for the dialog (docs/signing.md, "What the dialog shows"). */
+  sign(certificate: string, hash: string, hashFunction: HashFunction, options?: EidBridgeRequestOptions & { document?: SignDocumentPreview }): Promise<SignResult>;
   readIdentity(options?: EidBridgeRequestOptions & { includePhoto?: boolean }): Promise<ReadIdentityResult>;
 }
