@@ -20,12 +20,19 @@ const LIBRARY_VERSION = '2.0.0';
 /** How long to wait for the extension's acknowledgement before concluding there is none. */
 const ACK_TIMEOUT_MS = 1500;
 
+/** The requests the pages make, by the action names of the protocol. */
+const ACTIONS = {
+  authenticate: 'web-eid:authenticate',
+  'get-signing-certificate': 'web-eid:get-signing-certificate',
+  sign: 'web-eid:sign',
+} as const;
+
 type WebEidReply = Record<string, unknown> & { action?: unknown; error?: { code?: string; bridgeCode?: string; message?: string } };
 
 /** One Web eID request; resolves with the success message, rejects with a CardFailure. */
-export function webEidRequest(name: 'authenticate' | 'get-signing-certificate' | 'sign', body: Record<string, unknown>): Promise<Record<string, unknown>> {
+export function webEidRequest(name: keyof typeof ACTIONS, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const action = `web-eid:${name}`;
+    const action = ACTIONS[name];
     let acked = false;
     const ackTimer = setTimeout(() => {
       if (!acked) {
