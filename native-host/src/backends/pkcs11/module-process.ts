@@ -119,7 +119,7 @@ export const MODULE_HUNG_HINT =
 export function moduleHungError(call: string, limitMs: number): EidBridgeError {
   return new EidBridgeError(
     'PKCS11_MODULE_HUNG',
-    `The card module (PKCS#11) did not answer ${call} within ${Math.round(limitMs / 1000)} s. ${MODULE_HUNG_HINT}`,
+    `The card module (PKCS#11) did not answer ${call} within ${limitMs / 1000} s. ${MODULE_HUNG_HINT}`,
     { hint: MODULE_HUNG_HINT },
   );
 }

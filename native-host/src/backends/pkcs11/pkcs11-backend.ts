@@ -141,7 +141,7 @@ export class Pkcs11Backend implements CardBackend {
           ? {
               ok: false,
               reason: `The card module (PKCS#11) does not answer. ${MODULE_HUNG_HINT}`,
-              detail: `${this.hang.call} did not return within ${Math.round(this.hang.limitMs / 1000)} s, at ${this.hang.at.toISOString()}`,
+              detail: `${this.hang.call} did not return within ${this.hang.limitMs / 1000} s, at ${this.hang.at.toISOString()}`,
             }
           : await this.loadModule();
       if (!state.ok) {
