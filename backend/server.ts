@@ -159,8 +159,9 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   registerKeyRoutes(app, context);
   registerLraRoutes(app, context);
   registerPageRoutes(app, context);
-  registerAccessRoutes(app, context);
-  registerSigningRoutes(app, context, { trusted: trustedCertificates, intermediates: builtInIssuingCas().map((c) => new Uint8Array(c.raw)) });
+  const signingTrust = { trusted: trustedCertificates, intermediates: builtInIssuingCas().map((c) => new Uint8Array(c.raw)) };
+  registerAccessRoutes(app, context, signingTrust);
+  registerSigningRoutes(app, context, signingTrust);
 
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;

@@ -1,4 +1,5 @@
-/** What the access-management and mandate routes share: the store, errors, staff checks, names, notices. */
+/** What the access-management and mandate routes share: the store, errors, staff checks, names, notices, the PDF page. */
+import PDFDocument from 'pdfkit';
 import type { FastifyRequest } from 'fastify';
 import { formatEnterpriseNumber, formatNationalNumber, parseEnterpriseNumber, parseNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
@@ -27,6 +28,9 @@ export type AccessErrorCode =
   | 'MANDATE_TYPE_UNKNOWN'
   | 'MANDATE_DATE_INVALID'
   | 'MANDATE_STATE'
+  | 'MANDATE_SIGN_WITH_EID'
+  | 'GIVER_SIGNS_FIRST'
+  | 'SIGNER_NOT_REPRESENTATIVE'
   | 'NOT_MANDATE_PARTY';
 
 export function accessError(status: number, code: AccessErrorCode | ApiErrorCode, message: string, details: Record<string, unknown> = {}): ApiError {
@@ -113,4 +117,23 @@ export async function mailChange(
 export function answerLanguage(request: FastifyRequest, person: Person): Language {
   const lang = (request.query as Record<string, unknown> | undefined)?.lang;
   return isLanguage(lang) ? lang : languageOf(person);
+}
+
+/**
+ * An A4 PDF of this part (the exception form, the mandate), written with
+ * pdfkit: the document to write on, `line` for a "label: value" line, and
+ * `done`, the bytes once the caller has ended the document.
+ */
+export function accessPdf(info: { Title: string; Subject: string }): { doc: PDFKit.PDFDocument; line: (label: string, value: string) => void; done: Promise<Buffer> } {
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { ...info, Author: 'eID Bridge' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const line = (label: string, value: string) => {
+    doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
+  };
+  return { doc, line, done };
 }

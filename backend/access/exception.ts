@@ -3,10 +3,13 @@
  * part II): the representative fills in his national number (or BIS), first
  * name, name and the enterprise number, and the same data as in the standard
  * procedure, without logging in. The request gets a ticket number and a PDF
- * to print, sign and send back. Staff mark the signed form received, then
- * approve (the HTB is appointed and e-mailed) or reject it.
+ * to print, sign and send back; staff mark the signed form received. Or,
+ * with an eID, the representative signs the form in the browser (PAdES,
+ * ./signed-documents.ts): the server checks the signature and that the
+ * signer's certificate carries the requester's national number, keeps the
+ * signed form and marks the request received itself. Staff then approve
+ * (the HTB is appointed and e-mailed) or reject it.
  */
-import PDFDocument from 'pdfkit';
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatEnterpriseNumber, formatNationalNumber } from '../../shared/identifiers.js';
@@ -17,11 +20,13 @@ import { isLanguage, type Language } from '../../shared/text/format.js';
 import { constantTimeEqual } from '../security/otp.js';
 import { randomToken, tokenHash } from '../security/tokens.js';
 import type { HtbRequest, HtbRequestStatus } from '../db/store.js';
-import { accessError, nationalNumberOf, requireAccessStaff } from './common.js';
+import { ApiError } from '../http/api-error.js';
+import { accessError, accessPdf, nationalNumberOf, requireAccessStaff } from './common.js';
 import { field } from '../http/schemas.js';
 import { APPOINTMENT_FIELDS, appointHtb, appointmentSummary, emailOf, phoneOf, readAppointment, registeredEnterprise, currentHtb, type HtbAppointment } from './management.js';
 import { accessMailText } from './texts/mails/index.js';
 import { requestFormText, type RequestFormKey } from './texts/pdf/index.js';
+import { FINISH_SIGNATURE_FIELDS, finishAccessSignature, PREPARE_SIGNATURE_FIELDS, prepareAccessSignature, storedAccessPdf, type SigningTrust } from './signed-documents.js';
 
 const TICKET_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -52,20 +57,16 @@ const EXCEPTION_BODY = object(
   ['appoint', 'requester'],
 );
 const REJECT_BODY = object({ reason: text(500) }, ['reason']);
+/** The token of the request's PDF link proves the caller has the request's answer or e-mail; the signature proves who signs. */
+const PREPARE_BODY = object({ token: text(100), ...PREPARE_SIGNATURE_FIELDS }, ['token', 'certificate']);
+const FINISH_BODY = object({ token: text(100), ...FINISH_SIGNATURE_FIELDS }, ['token', 'certificate', 'signature']);
 
 /** The signed form, as a PDF in the request's language. */
 export function requestPdf(request: HtbRequest, enterprise: { name: string; address: string }): Promise<Buffer> {
   const data = request.payload as unknown as StoredRequest;
   const l = (key: RequestFormKey) => requestFormText(data.language, key);
   const a = data.appointment;
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${l('title')} – ${request.ticket}`, Subject: request.ticket, Author: 'eID Bridge' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const line = (label: string, value: string) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
+  const { doc, line, done } = accessPdf({ Title: `${l('title')} – ${request.ticket}`, Subject: request.ticket });
   doc.font('Helvetica-Bold').fontSize(15).text(l('title'));
   doc.moveDown(0.5).fontSize(12);
   line(l('ticket'), request.ticket);
@@ -91,11 +92,12 @@ export function requestPdf(request: HtbRequest, enterprise: { name: string; addr
   doc.moveDown(2).text(l('signature'));
   doc.moveDown(3).text('_______________________________________________');
   doc.moveDown(2).fontSize(9).text(l('returnTo'));
+  doc.moveDown(0.5).text(l('signedWithEid'));
   doc.end();
   return done;
 }
 
-export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContext): void {
+export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContext, trust: SigningTrust): void {
   const store = ctx.store;
 
   /** Reads and checks the public form: only a representative the register knows for this enterprise may file it. */
@@ -159,7 +161,67 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     return { status: 'waiting', ticket, pdfUrl };
   });
 
-  /** The form to print: with the token from the answer (or the e-mail), or for staff. */
+  /** The request of the PDF link's token, still waiting for its signed form; anything else reads as unknown. */
+  async function waitingRequest(ticket: string, token: string): Promise<HtbRequest> {
+    const found = await store.findRequest(ticket);
+    if (!found || !constantTimeEqual(tokenHash(token), found.pdfTokenHash)) throw accessError(404, 'NOT_FOUND', 'No such request');
+    if (found.status !== 'waiting') throw accessError(409, 'REQUEST_STATE', `The request is ${found.status}: its form is in already`);
+    return found;
+  }
+
+  /** The legal representative on the request must sign; the signing certificate names him by his national number. */
+  function requesterOf(r: HtbRequest): string {
+    return (r.payload as unknown as StoredRequest).requester.nationalNumber;
+  }
+
+  const exceptionCap = { rateLimit: requestCap(ctx, 'exceptionRequest') };
+
+  /** Signing the form with the eID, step 1: the representative's signing certificate → the hash the card signs. */
+  app.post('/api/access/exception-requests/:ticket/signature/prepare', { schema: { body: PREPARE_BODY }, config: exceptionCap }, async (request, reply) => {
+    await ctx.throttle.checkIp(request.ip);
+    const body = request.body as { token: string; certificate: string };
+    const found = await waitingRequest((request.params as { ticket: string }).ticket, body.token);
+    const data = found.payload as unknown as StoredRequest;
+    let prepared;
+    try {
+      prepared = await prepareAccessSignature(ctx, trust, {
+        subject: `exception:${found.ticket}`,
+        side: 'representative',
+        nationalNumber: requesterOf(found),
+        certificate: body.certificate,
+        language: data.language,
+        fileName: `${found.ticket}.pdf`,
+        reason: `${requestFormText(data.language, 'ticket')}: ${found.ticket}`,
+        makePdf: async () => requestPdf(found, (await store.findRegisterEnterprise(found.enterpriseNumber))!),
+      });
+    } catch (e) {
+      // Nobody is logged in here: "not yours" means the card is not the representative's who filed the request.
+      if (e instanceof ApiError && e.code === 'SIGNING_CERTIFICATE_NOT_YOURS') {
+        throw accessError(403, 'SIGNER_NOT_REPRESENTATIVE', 'The form must be signed with the eID of the legal representative who filed the request');
+      }
+      throw e;
+    }
+    reply.header('Cache-Control', 'no-store');
+    return prepared;
+  });
+
+  /** Step 2: the card's signature → the signed form is kept and the request is received. */
+  app.post('/api/access/exception-requests/:ticket/signature/finish', { schema: { body: FINISH_BODY }, config: exceptionCap }, async (request) => {
+    await ctx.throttle.checkIp(request.ip);
+    const body = request.body as { token: string; certificate: string; signature: string };
+    const found = await waitingRequest((request.params as { ticket: string }).ticket, body.token);
+    await finishAccessSignature(ctx, {
+      subject: `exception:${found.ticket}`,
+      side: 'representative',
+      nationalNumber: requesterOf(found),
+      certificate: body.certificate,
+      signature: body.signature,
+      effect: { ticket: found.ticket, at: ctx.clock.now() },
+    });
+    return { status: 'received', ticket: found.ticket };
+  });
+
+  /** The form: signed with the eID when it was, else to print; with the token from the answer (or the e-mail), or for staff. */
   app.get('/api/access/exception-requests/:ticket/pdf', async (request: FastifyRequest, reply) => {
     const ticket = (request.params as { ticket: string }).ticket;
     const token = (request.query as { token?: string }).token;
@@ -171,7 +233,8 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     }
     if (!found) throw accessError(404, 'NOT_FOUND', 'No such request');
     const enterprise = (await store.findRegisterEnterprise(found.enterpriseNumber))!;
-    const pdf = await requestPdf(found, enterprise);
+    const signed = found.status === 'waiting' ? undefined : await storedAccessPdf(ctx, `exception:${found.ticket}`);
+    const pdf = signed && Buffer.from(signed).includes('/ByteRange') ? Buffer.from(signed) : await requestPdf(found, enterprise);
     reply.header('Content-Type', 'application/pdf');
     reply.header('Content-Disposition', `attachment; filename="${found.ticket}.pdf"`);
     reply.header('Cache-Control', 'no-store');

@@ -3,7 +3,11 @@
  * mandate holder (citizen or enterprise) act for him in one kind of service
  * (Tax-on-web, Biztax, eHealth, … from the configurable list), from a start
  * date (not in the past) until an optional end date. Either side may create
- * it; it is active only once both sides have signed. Either side may stop it;
+ * it. It is a PDF (parties, type, dates, in the page language of the first
+ * signer) that the giver and then the holder sign with their eID (PAdES, the
+ * holder's signature an incremental update that keeps the giver's valid,
+ * ./signed-documents.ts); it is active only once both signatures are made and
+ * checked, each by a person who acts for that side. Either side may stop it;
  * a later end date (or none) needs both sides, as the mandate itself did: one
  * side proposes it, the other side is e-mailed and agrees by extending to the
  * same date. The giver may transfer it to another holder.
@@ -25,7 +29,7 @@
  * result per line.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseEnterpriseNumber, parseNationalNumber } from '../../shared/identifiers.js';
+import { formatEnterpriseNumber, formatNationalNumber, parseEnterpriseNumber, parseNationalNumber } from '../../shared/identifiers.js';
 import type { BackendContext } from '../context.js';
 import { requireAuth, type Authenticated } from '../http/sessions.js';
 import { randomToken } from '../security/tokens.js';
@@ -33,13 +37,15 @@ import { ApiError } from '../http/api-error.js';
 import type { Language } from '../../shared/text/format.js';
 import type { MandateRow, PartyType } from '../db/store.js';
 import { object } from '../http/schemas.js';
-import { accessError, answerLanguage, isoDate, knownName } from './common.js';
+import { accessError, accessPdf, answerLanguage, isoDate, knownName } from './common.js';
 import { field } from '../http/schemas.js';
 import { ACCESS_MIN_LEVEL } from './management.js';
 import { MANDATE_TYPES, findMandateType } from './reference-data.js';
 import { accessPageText } from './texts/pages/index.js';
 import { accessMailText } from './texts/mails/index.js';
 import { languageOf } from '../people.js';
+import { requestFormText } from './texts/pdf/index.js';
+import { FINISH_SIGNATURE_BODY, finishAccessSignature, PREPARE_SIGNATURE_BODY, prepareAccessSignature, storedAccessPdf, type SigningTrust } from './signed-documents.js';
 
 export type MandateState = 'waiting-for-signature' | 'future' | 'active' | 'stopped' | 'expired';
 
@@ -95,7 +101,40 @@ export function partyOf(value: unknown, name: string): Party {
   throw accessError(400, 'BAD_REQUEST', `"${name}.type" must be "citizen" or "enterprise"`, { field: `${name}.type` });
 }
 
-export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext): void {
+/** A party as the mandate PDF names it. */
+export interface NamedParty extends Party {
+  name: string;
+}
+
+/** The mandate as a PDF in `language`: parties, service, dates, and how it is signed. */
+export function mandatePdf(m: MandateRow, giver: NamedParty, holder: NamedParty, language: Language): Promise<Buffer> {
+  const l = (key: Parameters<typeof requestFormText>[1]) => requestFormText(language, key);
+  const typeName = findMandateType(m.mandateType)?.names[language] ?? m.mandateType;
+  const title = `${l('mandateTitle')}: ${typeName}`;
+  const { doc, line, done } = accessPdf({ Title: title, Subject: m.id });
+  const party = (heading: string, p: NamedParty) => {
+    doc.moveDown().fontSize(12).font('Helvetica-Bold').text(heading).fontSize(10);
+    line(l('name'), p.name || '–');
+    if (p.type === 'citizen') line(l('nationalNumber'), formatNationalNumber(p.id));
+    else line(l('enterpriseNumber'), formatEnterpriseNumber(p.id));
+    doc.font('Helvetica').text(p.type === 'citizen' ? l('citizen') : l('enterprise'));
+  };
+  doc.font('Helvetica-Bold').fontSize(15).text(title);
+  doc.moveDown(0.5).fontSize(10);
+  line(l('mandateReference'), m.id);
+  doc.moveDown(0.5).font('Helvetica').text(l('mandateIntro'));
+  party(l('mandateGiver'), giver);
+  party(l('mandateHolder'), holder);
+  doc.moveDown().fontSize(10);
+  line(l('mandateType'), typeName);
+  line(l('mandateStart'), m.startDate);
+  line(l('mandateEnd'), m.endDate ?? l('mandateNoEnd'));
+  doc.moveDown().font('Helvetica').text(l('mandateSignatures'));
+  doc.end();
+  return done;
+}
+
+export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext, trust: SigningTrust): void {
   const store = ctx.store;
   const today = () => isoDate(ctx.clock.now());
 
@@ -171,13 +210,12 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     return { giver, holder, type: type.id, startDate, endDate };
   }
 
-  /** The new mandate, signed by the side(s) the creator acts for (not stored yet). */
-  async function signedByCreator(auth: Authenticated, m: NewMandate): Promise<MandateRow> {
+  /** The new mandate, waiting for the giver's and then the holder's eID signature (not stored yet). */
+  async function newMandateRow(auth: Authenticated, m: NewMandate): Promise<MandateRow> {
     const forGiver = await canActFor(auth, m.giver, m.type);
     const forHolder = await canActFor(auth, m.holder, m.type);
     if (!forGiver && !forHolder) throw accessError(403, 'NOT_MANDATE_PARTY', 'You can only create a mandate you give or receive yourself, or for an enterprise you act for');
     const now = ctx.clock.now();
-    const nn = auth.person.nationalNumber;
     const row: MandateRow = {
       id: randomToken(12),
       giverType: m.giver.type,
@@ -187,15 +225,15 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
       mandateType: m.type,
       startDate: m.startDate,
       endDate: m.endDate,
-      giverSignedBy: forGiver ? nn : null,
-      giverSignedAt: forGiver ? now : null,
-      // One person acting for both sides signs as giver only: the holder side signs separately, so a mandate is never agreed by one click.
-      holderSignedBy: forHolder && !forGiver ? nn : null,
-      holderSignedAt: forHolder && !forGiver ? now : null,
+      // Creating signs nothing: each side signs the mandate's PDF with its eID.
+      giverSignedBy: null,
+      giverSignedAt: null,
+      holderSignedBy: null,
+      holderSignedAt: null,
       stoppedBy: null,
       stoppedAt: null,
       replacedBy: null,
-      createdBy: nn,
+      createdBy: auth.person.nationalNumber,
       createdAt: now,
       extensionEndDate: null,
       extensionSide: null,
@@ -206,7 +244,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
   }
 
   async function create(auth: Authenticated, m: NewMandate): Promise<MandateRow> {
-    const row = await signedByCreator(auth, m);
+    const row = await newMandateRow(auth, m);
     await store.createMandate(row);
     return row;
   }
@@ -254,14 +292,72 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     return { mandate: await mandateJson(m, auth, answerLanguage(request, auth.person)) };
   });
 
+  /** The former click-to-sign: refused everywhere, a mandate is signed with the eID only. */
   app.post('/api/mandates/:id/sign', async (request) => {
-    const { auth, m, forGiver, forHolder } = await partyMandate(request);
+    await partyMandate(request);
+    throw accessError(410, 'MANDATE_SIGN_WITH_EID', 'A mandate is signed with the eID: POST /api/mandates/:id/signature/prepare, then /signature/finish');
+  });
+
+  /** The side this person signs next: the giver first, then the holder. */
+  function nextSide(m: MandateRow, forGiver: boolean, forHolder: boolean): 'giver' | 'holder' {
     requireState(m, ['waiting-for-signature']);
-    const now = ctx.clock.now();
+    if (m.giverSignedAt === null) {
+      if (forGiver) return 'giver';
+      throw accessError(409, 'GIVER_SIGNS_FIRST', 'The mandate giver signs first, then the holder');
+    }
+    if (m.holderSignedAt === null && forHolder) return 'holder';
+    throw accessError(409, 'MANDATE_STATE', 'Your side has signed already; the other side must sign');
+  }
+
+  const subjectOf = (m: MandateRow) => `mandate:${m.id}`;
+
+  async function namedParties(m: MandateRow): Promise<[NamedParty, NamedParty]> {
+    return Promise.all([partyJson({ type: m.giverType, id: m.giverId }), partyJson({ type: m.holderType, id: m.holderId })]);
+  }
+
+  /** The mandate as signed so far; before the first signature, a fresh copy in the page language. */
+  app.get('/api/mandates/:id/pdf', async (request, reply) => {
+    const { auth, m } = await partyMandate(request);
+    const pdf = (await storedAccessPdf(ctx, subjectOf(m))) ?? (await mandatePdf(m, ...(await namedParties(m)), answerLanguage(request, auth.person)));
+    reply.header('Content-Type', 'application/pdf');
+    reply.header('Content-Disposition', `attachment; filename="mandate-${m.id}.pdf"`);
+    reply.header('Cache-Control', 'no-store');
+    return reply.send(Buffer.from(pdf));
+  });
+
+  /** Step 1 of a side's signature: the person's signing certificate → the hash the card signs and what the dialog shows. */
+  app.post('/api/mandates/:id/signature/prepare', { schema: { body: PREPARE_SIGNATURE_BODY } }, async (request, reply) => {
+    const { auth, m, forGiver, forHolder } = await partyMandate(request);
+    const side = nextSide(m, forGiver, forHolder);
+    const language = answerLanguage(request, auth.person);
+    const prepared = await prepareAccessSignature(ctx, trust, {
+      subject: subjectOf(m),
+      side,
+      nationalNumber: auth.person.nationalNumber,
+      certificate: (request.body as { certificate: string }).certificate,
+      language,
+      fileName: `mandate-${m.id}.pdf`,
+      reason: `${requestFormText(language, side === 'giver' ? 'mandateGiver' : 'mandateHolder')}: ${m.id}`,
+      makePdf: async () => mandatePdf(m, ...(await namedParties(m)), language),
+    });
+    reply.header('Cache-Control', 'no-store');
+    return { side, ...prepared };
+  });
+
+  /** Step 2: the card's signature → the side is signed (checked: the signature, and that the signer acts for that side). */
+  app.post('/api/mandates/:id/signature/finish', { schema: { body: FINISH_SIGNATURE_BODY } }, async (request) => {
+    const { auth, m, forGiver, forHolder } = await partyMandate(request);
+    const side = nextSide(m, forGiver, forHolder);
+    const body = request.body as { certificate: string; signature: string };
     const nn = auth.person.nationalNumber;
-    if (forGiver && m.giverSignedAt === null) await store.updateMandate(m.id, { giverSignedBy: nn, giverSignedAt: now });
-    else if (forHolder && m.holderSignedAt === null) await store.updateMandate(m.id, { holderSignedBy: nn, holderSignedAt: now });
-    else throw accessError(409, 'MANDATE_STATE', 'Your side has signed already; the other side must sign');
+    await finishAccessSignature(ctx, {
+      subject: subjectOf(m),
+      side,
+      nationalNumber: nn,
+      certificate: body.certificate,
+      signature: body.signature,
+      effect: { mandateId: m.id, side, by: nn, at: ctx.clock.now() },
+    });
     return { mandate: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };
   });
 
@@ -340,7 +436,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext)
     requireState(m, ['waiting-for-signature', 'future', 'active']);
     const startDate = m.startDate > today() ? m.startDate : today();
     const next = await checkNew({ giver: { type: m.giverType, id: m.giverId }, holder: field(request.body, 'holder'), type: m.mandateType, startDate, endDate: m.endDate });
-    const row = await signedByCreator(auth, next);
+    const row = await newMandateRow(auth, next);
     await store.transferMandate(m.id, row, { by: auth.person.nationalNumber, at: ctx.clock.now() });
     reply.code(201);
     return { mandate: await mandateJson(row, auth, answerLanguage(request, auth.person)), previous: await mandateJson((await store.findMandate(m.id))!, auth, answerLanguage(request, auth.person)) };

@@ -258,4 +258,19 @@ CREATE TABLE signing_documents (
 CREATE INDEX signing_documents_expiry ON signing_documents(expires_at);
 `,
   },
+  {
+    version: 7,
+    name: 'mandates and exception forms signed with the eID: the document and the signature being prepared (access/signed-documents.ts)',
+    sql: `
+CREATE TABLE access_documents (
+  subject TEXT PRIMARY KEY,
+  language TEXT NOT NULL,
+  pdf TEXT NOT NULL,
+  pending TEXT,
+  pending_side TEXT,
+  pending_by TEXT,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];

@@ -30,6 +30,8 @@ import {
   type Person,
   type Session,
   type SigningDocument,
+  type AccessDocument,
+  type AccessSignatureEffect,
 } from './store.js';
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -56,6 +58,7 @@ const toCodeKey = fromRow<CodeKey>(['personId', 'kind', 'totpSecret', 'totpLastS
 const toPending = fromRow<PendingRequest>(['id', 'sessionHash', 'personId', 'purpose', 'channel', 'codeHash', 'payload', 'attempts', 'createdAt', 'expiresAt', 'usedAt'], ['payload']);
 const toActivation = fromRow<ActivationCode>(['id', 'personId', 'linkTokenHash', 'codeHash', 'email', 'createdBy', 'attempts', 'createdAt', 'expiresAt', 'usedAt']);
 const toSigningDocument = fromRow<SigningDocument>(['id', 'personId', 'sessionHash', 'fileName', 'title', 'pageCount', 'pdf', 'pending', 'createdAt', 'expiresAt'], ['pending']);
+const toAccessDocument = fromRow<AccessDocument>(['subject', 'language', 'pdf', 'pending', 'pendingSide', 'pendingBy', 'updatedAt']);
 const toPassword = fromRow<PasswordKey>(['personId', 'username', 'passwordHash', 'updatedAt']);
 const toOutbox = fromRow<OutboxMessage>(['id', 'channel', 'recipient', 'subject', 'body', 'createdAt']);
 const toManager = fromRow<AccessManager>(['enterpriseNumber', 'nationalNumber', 'role', 'domain', 'email', 'phone', 'appointedBy', 'appointedAt']);
@@ -615,6 +618,41 @@ export class SqlStore implements DataStore {
       ...from,
     ]);
     return changes === 1;
+  }
+
+  // --- documents of the access part signed with the eID ---
+
+  async findAccessDocument(subject: string): Promise<AccessDocument | undefined> {
+    return this.one(toAccessDocument, 'SELECT * FROM access_documents WHERE subject = ?', subject);
+  }
+
+  async saveAccessDocument(d: AccessDocument): Promise<void> {
+    await this.db.run(
+      `INSERT INTO access_documents (subject, language, pdf, pending, pending_side, pending_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (subject) DO UPDATE SET language = excluded.language, pdf = excluded.pdf, pending = excluded.pending,
+         pending_side = excluded.pending_side, pending_by = excluded.pending_by, updated_at = excluded.updated_at`,
+      [d.subject, d.language, d.pdf, d.pending, d.pendingSide, d.pendingBy, d.updatedAt],
+    );
+  }
+
+  async finishAccessSignature(subject: string, pending: string, signedPdf: string, effect: AccessSignatureEffect): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const at = effect.at;
+      const taken = await tx.run('UPDATE access_documents SET pdf = ?, pending = NULL, pending_side = NULL, pending_by = NULL, updated_at = ? WHERE subject = ? AND pending = ?', [
+        signedPdf,
+        at,
+        subject,
+        pending,
+      ]);
+      if (taken !== 1) return false;
+      if ('mandateId' in effect) {
+        const side = effect.side === 'giver' ? 'giver' : 'holder';
+        await tx.run(`UPDATE mandates SET ${side}_signed_by = ?, ${side}_signed_at = ? WHERE id = ? AND ${side}_signed_at IS NULL`, [effect.by, at, effect.mandateId]);
+      } else {
+        await tx.run("UPDATE htb_requests SET status = 'received', updated_at = ? WHERE ticket = ? AND status = 'waiting'", [at, effect.ticket]);
+      }
+      return true;
+    });
   }
 
   // --- mandates ---

@@ -165,6 +165,31 @@ export interface HtbRequest {
   updatedAt: number;
 }
 
+/**
+ * A document of the access part that people sign with their eID
+ * (access/signed-documents.ts): a mandate ('mandate:<id>') or an exception
+ * form ('exception:<ticket>'). `pdf` is the document as signed so far; a
+ * prepared signature waits in `pending` until the card's signature comes.
+ */
+export interface AccessDocument {
+  subject: string;
+  language: string;
+  /** The PDF, base64: unsigned, or with the signatures made so far. */
+  pdf: string;
+  /** The prepared signature (signing/pades.ts PendingPdfSignature as JSON text), or null. */
+  pending: string | null;
+  /** Which side prepared it: 'giver', 'holder' or 'representative'. */
+  pendingSide: string | null;
+  /** The national number of the person who prepared it. */
+  pendingBy: string | null;
+  updatedAt: number;
+}
+
+/** What a finished signature changes besides the document: the mandate side it signs, or the exception request it makes received. */
+export type AccessSignatureEffect =
+  | { mandateId: string; side: 'giver' | 'holder'; by: string; at: number }
+  | { ticket: string; at: number };
+
 export interface MandateRow {
   id: string;
   giverType: PartyType;
@@ -333,6 +358,19 @@ export interface DataStore {
   setSigningDocumentPending(id: string, pending: Record<string, unknown>): Promise<void>;
   /** Removes the document; false when it was already gone (a finish runs once, also across instances). */
   takeSigningDocument(id: string): Promise<boolean>;
+
+  // Documents of the access part signed with the eID.
+  findAccessDocument(subject: string): Promise<AccessDocument | undefined>;
+  /** Creates or replaces the document row (the PDF and the prepared signature). */
+  saveAccessDocument(document: AccessDocument): Promise<void>;
+  /**
+   * In one transaction: the signed PDF replaces the document, but only while
+   * `pending` is still the prepared signature (a finish counts once, also
+   * across instances), and the effect is recorded (a mandate side signed once,
+   * or an exception request moved from waiting to received). False when the
+   * prepared signature was no longer there.
+   */
+  finishAccessSignature(subject: string, pending: string, signedPdf: string, effect: AccessSignatureEffect): Promise<boolean>;
 
   // Mandates.
   createMandate(mandate: MandateRow): Promise<void>;

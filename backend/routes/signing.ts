@@ -42,7 +42,7 @@ const PREPARE_BODY = object({ certificate: text(base64Length(16 * 1024)) }, ['ce
 const FINISH_BODY = object({ certificate: text(base64Length(16 * 1024)), signature: text(base64Length(1024)) }, ['certificate', 'signature']);
 const DOCUMENT_PARAMS = { type: 'object', properties: { id: text(100) }, required: ['id'] };
 
-const CERTIFICATE_REFUSALS: Record<SignerCertificateProblem, { status: number; code: ApiErrorCode }> = {
+export const CERTIFICATE_REFUSALS: Record<SignerCertificateProblem, { status: number; code: ApiErrorCode }> = {
   'not-a-certificate': { status: 400, code: 'CERTIFICATE_INVALID' },
   'not-a-signing-certificate': { status: 400, code: 'NOT_A_SIGNING_CERTIFICATE' },
   'not-yours': { status: 403, code: 'SIGNING_CERTIFICATE_NOT_YOURS' },
@@ -50,14 +50,14 @@ const CERTIFICATE_REFUSALS: Record<SignerCertificateProblem, { status: number; c
   untrusted: { status: 400, code: 'CERTIFICATE_UNTRUSTED' },
 };
 
-function decodeBase64(value: string, field: string): Uint8Array {
+export function decodeBase64(value: string, field: string): Uint8Array {
   const bytes = strictBase64ToBytes(value);
   if (!bytes) throw new ApiError(400, 'BAD_REQUEST', `"${field}" must be standard base64`, { field });
   return bytes;
 }
 
 /** The pending signature as a database row keeps it: JSON with the bytes in base64. */
-function pendingToJson(pending: PendingPdfSignature): Record<string, unknown> {
+export function pendingToJson(pending: PendingPdfSignature): Record<string, unknown> {
   return {
     suite: pending.suite,
     preparedPdf: bytesToBase64(pending.preparedPdf),
@@ -68,7 +68,7 @@ function pendingToJson(pending: PendingPdfSignature): Record<string, unknown> {
   };
 }
 
-function pendingFromJson(json: Record<string, unknown>): PendingPdfSignature {
+export function pendingFromJson(json: Record<string, unknown>): PendingPdfSignature {
   const bytes = (value: unknown) => strictBase64ToBytes(String(value)) ?? new Uint8Array(0);
   return {
     suite: json.suite as PendingPdfSignature['suite'],

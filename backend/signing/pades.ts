@@ -1,5 +1,6 @@
 import { X509Certificate, verify } from 'node:crypto';
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
+import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import { AsnEcSignatureFormatter, KeyUsageFlags, KeyUsagesExtension, X509Certificate as PeculiarCertificate } from '@peculiar/x509';
@@ -42,6 +43,13 @@ export interface PreparePdfSignatureInput {
   signingTime: Date;
   reason?: string;
   location?: string;
+  /**
+   * Append the signature field as an incremental update even to an unsigned
+   * PDF (one with a classic cross-reference table, as pdfkit writes), so that
+   * every later signature finds the form it extends (documents signed by
+   * several people in turn: access/signed-documents.ts).
+   */
+  incremental?: boolean;
 }
 
 /** What the server keeps between the two steps (in memory or a database row; it holds no secret). */
@@ -101,12 +109,15 @@ function assertSigningCertificate(certificateDer: Uint8Array): void {
   }
 }
 
+/** Whether the PDF carries a signature already (a filled-in /ByteRange). */
+function alreadySigned(pdf: Uint8Array): boolean {
+  return /\/ByteRange\s*\[\s*0\s+\d+\s+\d+\s+\d+\s*\]/.test(Buffer.from(pdf).toString('latin1'));
+}
+
 export async function preparePdfSignature(input: PreparePdfSignatureInput): Promise<PreparedPdfSignature> {
   assertSigningCertificate(input.signerCertificate);
   const suite = signatureSuiteOf(input.signerCertificate);
-  const document = await PDFDocument.load(input.pdf);
-  pdflibAddPlaceholder({
-    pdfDoc: document,
+  const placeholder = {
     reason: input.reason ?? '',
     contactInfo: '',
     name: commonName(input.signerCertificate),
@@ -114,9 +125,17 @@ export async function preparePdfSignature(input: PreparePdfSignatureInput): Prom
     signingTime: input.signingTime,
     signatureLength: CONTENTS_PLACEHOLDER_BYTES,
     subFilter: SUBFILTER_ETSI_CADES_DETACHED,
-  });
-  // Object streams would hide the signature dictionary from the byte-range search.
-  const preparedPdf = await document.save({ useObjectStreams: false });
+  };
+  let preparedPdf: Uint8Array;
+  if (input.incremental || alreadySigned(input.pdf)) {
+    // Rewriting a signed file would break its signatures: the new field is appended as an incremental update.
+    preparedPdf = new Uint8Array(plainAddPlaceholder({ pdfBuffer: Buffer.from(input.pdf), ...placeholder }));
+  } else {
+    const document = await PDFDocument.load(input.pdf);
+    pdflibAddPlaceholder({ pdfDoc: document, ...placeholder });
+    // Object streams would hide the signature dictionary from the byte-range search.
+    preparedPdf = await document.save({ useObjectStreams: false });
+  }
   let contentDigest: Uint8Array | undefined;
   // The document this run makes (an empty /Contents) is not kept: finish runs the same placement with the real CMS.
   await new SignPdf().sign(

@@ -65,6 +65,9 @@ const MANDATE: Action[] = [
   ['POST', () => `/api/mandates/${mandateId}/stop`, {}],
   ['POST', () => `/api/mandates/${mandateId}/extend`, { endDate: '2100-01-01' }],
   ['POST', () => `/api/mandates/${mandateId}/transfer`, { holder: { type: 'enterprise', id: BAKERY } }],
+  ['GET', () => `/api/mandates/${mandateId}/pdf`],
+  ['POST', () => `/api/mandates/${mandateId}/signature/prepare`, { certificate: 'AAAA' }],
+  ['POST', () => `/api/mandates/${mandateId}/signature/finish`, { certificate: 'AAAA', signature: 'AAAA' }],
 ];
 
 const STAFF_ONLY: Action[] = [

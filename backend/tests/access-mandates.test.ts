@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, ManualClock } from '../clock.js';
 import { errorCode, type Client } from './helpers.js';
-import { BAKERY, PEOPLE, TRANSPORT, startAccessTestBackend, type AccessTestBackend } from './access-helpers.js';
+import { appointEveAtTransport, BAKERY, PEOPLE, TRANSPORT, signWithCard, startAccessTestBackend, type AccessTestBackend } from './access-helpers.js';
 
 let tb: AccessTestBackend;
 // 10 January 2027, 09:00 UTC: mandate dates are checked against this clock.
@@ -12,17 +12,8 @@ const TRANSPORT_PARTY = { type: 'enterprise', id: TRANSPORT };
 beforeAll(async () => {
   tb = await startAccessTestBackend(PEOPLE, { clock });
   // Transport Dubois: Sophie (representative) appoints Eve as HTB; Eve makes Tom access manager for health care only.
-  await tb.login('eve');
   await tb.login('tom');
-  const sophie = await tb.login('sophie');
-  const appointed = await sophie.post(`/api/access/enterprises/${TRANSPORT}/htb`, {
-    appoint: 'other',
-    htb: { nationalNumber: PEOPLE.eve.nationalNumber, email: 'eve@transport-dubois.be', phone: '+32471000001' },
-    requester: { email: 'sophie@transport-dubois.be', phone: '+32471000002' },
-    enterpriseEmail: 'direction@transport-dubois.be',
-    confirmed: true,
-  });
-  expect(appointed.status).toBe(201);
+  await appointEveAtTransport(tb);
   const eve = await tb.login('eve');
   expect((await eve.post(`/api/access/enterprises/${TRANSPORT}/domains/health-care/managers`, { nationalNumber: PEOPLE.tom.nationalNumber })).status).toBe(201);
 });
@@ -41,6 +32,11 @@ type Mandate = {
   extension?: { endDate: string | null; proposedBy: string };
 };
 const mandateOf = (r: { json: Record<string, unknown> }) => r.json.mandate as Mandate;
+
+/** `who` signs the mandate with the signature key of their own eID card. */
+async function sign(client: Client, who: keyof typeof PEOPLE, id: string) {
+  return signWithCard(client, tb.cards.get(who)!, `/api/mandates/${id}/signature`);
+}
 
 describe('mandates', () => {
   let alice: Client;
@@ -72,8 +68,11 @@ describe('mandates', () => {
     const created = await alice.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'Tax-on-web', startDate: '10/01/2027', endDate: '2027-03-31' });
     expect(created.status).toBe(201);
     const m = mandateOf(created);
-    expect(m).toMatchObject({ state: 'waiting-for-signature', stateName: 'Wacht op handtekening', giver: { signed: true, name: 'Alice Marie Peeters' }, holder: { signed: false, name: 'Transport Dubois SRL' } });
-    expect(errorCode(await alice.post(`/api/mandates/${m.id}/sign`))).toBe('MANDATE_STATE');
+    // Creating it signs nothing; the old click-to-sign is refused: the giver signs with the eID.
+    expect(m).toMatchObject({ state: 'waiting-for-signature', stateName: 'Wacht op handtekening', giver: { signed: false, name: 'Alice Marie Peeters' }, holder: { signed: false, name: 'Transport Dubois SRL' } });
+    expect(errorCode(await alice.post(`/api/mandates/${m.id}/sign`))).toBe('MANDATE_SIGN_WITH_EID');
+    expect(mandateOf(await sign(alice, 'alice', m.id))).toMatchObject({ state: 'waiting-for-signature', giver: { signed: true }, holder: { signed: false } });
+    expect(errorCode(await sign(alice, 'alice', m.id))).toBe('MANDATE_STATE');
     expect(mandateOf(await alice.get(`/api/mandates/${m.id}?lang=fr`)).stateName).toBe('En attente de signature');
 
     // Outsiders (including a TB of another domain of the holder) neither see nor sign it.
@@ -81,6 +80,7 @@ describe('mandates', () => {
       const other = await tb.login(who);
       expect((await other.get(`/api/mandates/${m.id}`)).status, who).toBe(404);
       expect((await other.post(`/api/mandates/${m.id}/sign`)).status, who).toBe(404);
+      expect((await sign(other, who, m.id)).status, who).toBe(404);
       expect((await other.post(`/api/mandates/${m.id}/stop`)).status, who).toBe(404);
       expect((await other.get('/api/mandates')).json.mandates as Mandate[]).not.toContainEqual(expect.objectContaining({ id: m.id }));
     }
@@ -88,7 +88,7 @@ describe('mandates', () => {
     // The holder enterprise's HTB signs for it.
     const eve = await tb.login('eve');
     expect(((await eve.get('/api/mandates')).json.mandates as Mandate[]).map((x) => x.id)).toContain(m.id);
-    const signed = await eve.post(`/api/mandates/${m.id}/sign`);
+    const signed = await sign(eve, 'eve', m.id);
     expect(mandateOf(signed)).toMatchObject({ state: 'active', stateName: 'Actief', holder: { signed: true } });
 
     clock.advance(81 * DAY); // 1 April 2027
@@ -103,8 +103,9 @@ describe('mandates', () => {
     alice = await tb.login('alice');
     // Today is 1 April 2027; the mandate starts in May.
     const created = mandateOf(await alice.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'biztax', startDate: '2027-05-01', endDate: '2027-06-30' }));
+    await sign(alice, 'alice', created.id);
     const eve = await tb.login('eve');
-    expect(mandateOf(await eve.post(`/api/mandates/${created.id}/sign`)).state).toBe('future');
+    expect(mandateOf(await sign(eve, 'eve', created.id)).state).toBe('future');
     clock.advance(30 * DAY); // 1 May
     const alice2 = await tb.login('alice');
     expect(mandateOf(await alice2.get(`/api/mandates/${created.id}`)).state).toBe('active');
@@ -119,23 +120,26 @@ describe('mandates', () => {
 
     const stopped = mandateOf(await eve2.post(`/api/mandates/${created.id}/stop`));
     expect(stopped).toMatchObject({ state: 'stopped', stateName: 'Gestopt' });
-    expect(errorCode(await alice2.post(`/api/mandates/${created.id}/sign`))).toBe('MANDATE_STATE');
+    expect(errorCode(await sign(alice2, 'alice', created.id))).toBe('MANDATE_STATE');
   });
 
   it('lets only the giver transfer a mandate to another holder', async () => {
     const alice3 = await tb.login('alice');
     const created = mandateOf(await alice3.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'tax-on-web', startDate: '2027-05-01' }));
+    await sign(alice3, 'alice', created.id);
     const eve = await tb.login('eve');
-    await eve.post(`/api/mandates/${created.id}/sign`);
+    expect(mandateOf(await sign(eve, 'eve', created.id)).state).toBe('active');
     const refused = await eve.post(`/api/mandates/${created.id}/transfer`, { holder: { type: 'enterprise', id: BAKERY } });
     expect(errorCode(refused)).toBe('NOT_MANDATE_PARTY');
 
     const moved = await alice3.post(`/api/mandates/${created.id}/transfer`, { holder: { type: 'enterprise', id: BAKERY } });
     expect(moved.status).toBe(201);
-    expect(mandateOf(moved)).toMatchObject({ state: 'waiting-for-signature', holder: { name: 'Bakkerij Peeters BV', signed: false }, giver: { signed: true } });
+    // The new mandate is a new document: both sides sign it again.
+    expect(mandateOf(moved)).toMatchObject({ state: 'waiting-for-signature', holder: { name: 'Bakkerij Peeters BV', signed: false }, giver: { signed: false } });
     expect(moved.json.previous).toMatchObject({ state: 'stopped', replacedBy: mandateOf(moved).id });
-    // Alice is also a representative of the bakery: she signs the holder side separately.
-    expect(mandateOf(await alice3.post(`/api/mandates/${mandateOf(moved).id}/sign`)).state).toBe('active');
+    // Alice is also a representative of the bakery: she signs as giver, then the holder side separately.
+    expect(mandateOf(await sign(alice3, 'alice', mandateOf(moved).id)).state).toBe('waiting-for-signature');
+    expect(mandateOf(await sign(alice3, 'alice', mandateOf(moved).id)).state).toBe('active');
   });
 
   it('lets an access manager act for the enterprise only in his domain', async () => {
@@ -143,10 +147,12 @@ describe('mandates', () => {
     const marcParty = { type: 'citizen', id: PEOPLE.marc.nationalNumber };
     const ehealth = await tom.post('/api/mandates', { giver: TRANSPORT_PARTY, holder: marcParty, type: 'ehealth', startDate: '2027-05-01' });
     expect(ehealth.status).toBe(201);
-    expect(mandateOf(ehealth).giver.signed).toBe(true);
     expect(errorCode(await tom.post('/api/mandates', { giver: TRANSPORT_PARTY, holder: marcParty, type: 'tax-on-web', startDate: '2027-05-01' }))).toBe('NOT_MANDATE_PARTY');
     const marc = await tb.login('marc');
-    expect(mandateOf(await marc.post(`/api/mandates/${mandateOf(ehealth).id}/sign`)).state).toBe('active');
+    // The holder cannot sign before the giver.
+    expect(errorCode(await sign(marc, 'marc', mandateOf(ehealth).id))).toBe('GIVER_SIGNS_FIRST');
+    expect(mandateOf(await sign(tom, 'tom', mandateOf(ehealth).id)).giver.signed).toBe(true);
+    expect(mandateOf(await sign(marc, 'marc', mandateOf(ehealth).id)).state).toBe('active');
   });
 
   it('imports mandates from CSV in the 7-field format, line by line', async () => {
@@ -180,8 +186,9 @@ describe('mandates', () => {
     expect((await alice5.put('/api/profile/email', { email: 'alice.peeters@example.be' })).status).toBe(200);
     const startDate = new Date(clock.now()).toISOString().slice(0, 10);
     const created = mandateOf(await alice5.post('/api/mandates', { giver: ALICE, holder: TRANSPORT_PARTY, type: 'tax-on-web', startDate, endDate: '2030-06-30' }));
+    await sign(alice5, 'alice', created.id);
     const eve = await tb.login('eve');
-    expect(mandateOf(await eve.post(`/api/mandates/${created.id}/sign`)).state).toBe('active');
+    expect(mandateOf(await sign(eve, 'eve', created.id)).state).toBe('active');
 
     // The holder alone (on a French page) cannot extend: the giver is asked, in her own language.
     const before = tb.smtp.messages.length;

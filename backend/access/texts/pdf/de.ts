@@ -1,4 +1,4 @@
-/** The labels of the exception-procedure form (PDF) in German. */
+/** The labels of the exception-procedure form and of the mandate (PDF) in German. */
 import type { Texts } from '../../../../shared/text/format.js';
 import type { RequestFormKey } from './index.js';
 
@@ -20,4 +20,16 @@ export const de: Texts<RequestFormKey> = {
   statement: 'Ich bestätige, dass diese Angaben richtig und vollständig sind.',
   signature: 'Name, Datum und Unterschrift des gesetzlichen Vertreters',
   returnTo: 'Senden Sie dieses Dokument unterschrieben zurück und geben Sie immer die Ticketnummer an.',
+  mandateTitle: 'Mandat',
+  mandateReference: 'Referenz',
+  mandateIntro: 'Mit diesem Mandat lässt der Mandatgeber den Mandatsträger in seinem Namen in dem unten genannten Dienst handeln, für den unten genannten Zeitraum.',
+  mandateGiver: 'Mandatgeber',
+  mandateHolder: 'Mandatsträger',
+  citizen: 'Bürger',
+  mandateType: 'Dienst',
+  mandateStart: 'Anfangsdatum',
+  mandateEnd: 'Enddatum',
+  mandateNoEnd: 'keines (bis es beendet wird)',
+  mandateSignatures: 'Dieses Mandat wird elektronisch mit der eID unterschrieben: zuerst vom Mandatgeber, dann vom Mandatsträger. Es gilt erst, wenn beide Unterschriften gültig sind.',
+  signedWithEid: 'Oder unterschreiben Sie dieses Formular elektronisch mit der eID des gesetzlichen Vertreters auf der Seite des Ausnahmeverfahrens: Dann müssen Sie es weder drucken noch zurücksenden.',
 };

@@ -1,4 +1,4 @@
-/** The labels of the exception-procedure form (PDF) in English: the key list every language follows. */
+/** The labels of the exception-procedure form and of the mandate (PDF) in English: the key list every language follows. */
 export const en = {
   title: 'Appointment of a main access manager – exception procedure',
   ticket: 'Ticket number',
@@ -17,4 +17,16 @@ export const en = {
   statement: 'I confirm that these data are correct and complete.',
   signature: 'Name, date and signature of the legal representative',
   returnTo: 'Send this document back signed and always mention the ticket number.',
+  mandateTitle: 'Mandate',
+  mandateReference: 'Reference',
+  mandateIntro: 'By this mandate the mandate giver lets the mandate holder act on his behalf in the service named below, for the period named below.',
+  mandateGiver: 'Mandate giver',
+  mandateHolder: 'Mandate holder',
+  citizen: 'Citizen',
+  mandateType: 'Service',
+  mandateStart: 'Start date',
+  mandateEnd: 'End date',
+  mandateNoEnd: 'none (until stopped)',
+  mandateSignatures: 'This mandate is signed electronically with the eID: first by the mandate giver, then by the mandate holder. It takes effect only when both signatures are valid.',
+  signedWithEid: 'Or sign this form electronically with the eID of the legal representative on the exception procedure page: it then needs no printing and no sending back.',
 };

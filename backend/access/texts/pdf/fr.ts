@@ -1,4 +1,4 @@
-/** The labels of the exception-procedure form (PDF) in French. */
+/** The labels of the exception-procedure form and of the mandate (PDF) in French. */
 import type { Texts } from '../../../../shared/text/format.js';
 import type { RequestFormKey } from './index.js';
 
@@ -20,4 +20,16 @@ export const fr: Texts<RequestFormKey> = {
   statement: 'Je confirme que ces données sont correctes et complètes.',
   signature: 'Nom, date et signature du représentant légal',
   returnTo: 'Renvoyez ce document signé en mentionnant toujours le numéro de ticket.',
+  mandateTitle: 'Mandat',
+  mandateReference: 'Référence',
+  mandateIntro: 'Par ce mandat, le mandant permet au mandataire d’agir en son nom dans le service indiqué ci-dessous, pour la période indiquée ci-dessous.',
+  mandateGiver: 'Mandant',
+  mandateHolder: 'Mandataire',
+  citizen: 'Citoyen',
+  mandateType: 'Service',
+  mandateStart: 'Date de début',
+  mandateEnd: 'Date de fin',
+  mandateNoEnd: 'aucune (jusqu’à son arrêt)',
+  mandateSignatures: 'Ce mandat est signé électroniquement avec l’eID : d’abord par le mandant, puis par le mandataire. Il ne prend effet que lorsque les deux signatures sont valables.',
+  signedWithEid: 'Ou signez ce formulaire électroniquement avec l’eID du représentant légal sur la page de la procédure d’exception : il ne faut alors ni l’imprimer ni le renvoyer.',
 };

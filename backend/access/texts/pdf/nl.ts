@@ -1,4 +1,4 @@
-/** The labels of the exception-procedure form (PDF) in Dutch. */
+/** The labels of the exception-procedure form and of the mandate (PDF) in Dutch. */
 import type { Texts } from '../../../../shared/text/format.js';
 import type { RequestFormKey } from './index.js';
 
@@ -20,4 +20,16 @@ export const nl: Texts<RequestFormKey> = {
   statement: 'Ik bevestig dat deze gegevens correct en volledig zijn.',
   signature: 'Naam, datum en handtekening van de wettelijk vertegenwoordiger',
   returnTo: 'Stuur dit document getekend terug en vermeld steeds het ticketnummer.',
+  mandateTitle: 'Mandaat',
+  mandateReference: 'Referentie',
+  mandateIntro: 'Met dit mandaat laat de mandaatgever de mandaathouder in zijn naam optreden in de dienst hieronder, voor de periode hieronder.',
+  mandateGiver: 'Mandaatgever',
+  mandateHolder: 'Mandaathouder',
+  citizen: 'Burger',
+  mandateType: 'Dienst',
+  mandateStart: 'Begindatum',
+  mandateEnd: 'Einddatum',
+  mandateNoEnd: 'geen (tot het stopgezet wordt)',
+  mandateSignatures: 'Dit mandaat wordt elektronisch ondertekend met de eID: eerst door de mandaatgever, dan door de mandaathouder. Het geldt pas wanneer beide handtekeningen geldig zijn.',
+  signedWithEid: 'Of onderteken dit formulier elektronisch met de eID van de wettelijk vertegenwoordiger op de pagina van de uitzonderingsprocedure: dan hoeft u het niet te printen of terug te sturen.',
 };
