@@ -326,6 +326,25 @@ describe('RequestFlow', () => {
     expect(s.host.calls.find((c) => c.command === 'sign')?.args).toMatchObject({ certificate: signing.certificate, hash, hashFunction: 'SHA-256', pin: '1234' });
   });
 
+  it("shows the document the page describes next to the hash, never passes it to the host, and refuses a description that is not a PNG before any window", async () => {
+    const s = setup();
+    const signing = cert('signing');
+    s.host.handlers.sign = () => ({ signature: 'sig', signatureAlgorithm: { hashFunction: 'SHA-256', paddingScheme: 'NONE', cryptoAlgorithm: 'ECC' } });
+    const hash = btoa(String.fromCharCode(...new Uint8Array(32).fill(0xab)));
+    // The smallest whole PNG: signature, IHDR (1×1), IDAT, IEND.
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const notPng = s.flow.handle('sign', { certificate: signing.certificate, hash, hashFunction: 'SHA-256', options: { document: { title: 'Volmacht', pageCount: 2, firstPage: btoa('<svg onload=alert(1)>') } } }, ORIGIN);
+    await expect(notPng).resolves.toMatchObject({ ok: false, error: { code: 'ERR_WEBEID_NATIVE_INVALID_ARGUMENT' } });
+    expect(s.browser.windows.size).toBe(0);
+
+    const reply = s.flow.handle('sign', { certificate: signing.certificate, hash, hashFunction: 'SHA-256', options: { document: { title: 'Volmacht', pageCount: 2, firstPage: png } } }, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().sign).toEqual({ hashHex: 'ab'.repeat(32), hashFunction: 'SHA-256', document: { title: 'Volmacht', pageCount: 2, firstPage: png } });
+    d.port.onMessage.emit({ type: 'submit', certificate: signing.certificate, pin: '1234' });
+    await expect(reply).resolves.toMatchObject({ ok: true, result: { signature: 'sig' } });
+    expect(s.host.calls.find((c) => c.command === 'sign')?.args).toEqual({ certificate: signing.certificate, hash, hashFunction: 'SHA-256', pin: '1234' });
+  });
+
   it('shows "insert your card" when there is none, and continues after Try again', async () => {
     const { s, reply, d } = await authenticateWithoutCard();
     s.host.insertCard(cert('authentication'));
