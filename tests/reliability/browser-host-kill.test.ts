@@ -16,13 +16,13 @@
  * Needs the shared pcscd with vpcd, Chromium, Firefox ESR and the build.
  */
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { INS } from '../../shared/belpic/card-constants.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from '../e2e/helpers/card.js';
 import { chooseCertificate } from '../e2e/helpers/dialog-driver.js';
 import { tokenVerifies, type Token } from '../e2e/helpers/token.js';
-import { closeDialogs, launchChromiumWithHost, launchFirefoxWithHost, problemCode, problemShown, submitPin, runningHostPid, TYPED_WEB_EID_CODES, webEid, type BrowserWithHost } from './browser.js';
-import { CHECK_TIMEOUT_MS, Tally, caseCount } from './check.js';
+import { closeDialogs, itInEachBrowser, problemCode, problemShown, submitPin, runningHostPid, TYPED_WEB_EID_CODES, webEid, type BrowserWithHost } from './browser.js';
+import { Tally, caseCount } from './check.js';
 
 const ERROR_LIMIT_MS = 1000;
 const MOMENTS = ['page request', 'authenticate signature', 'PIN dialog open', 'sign signature'] as const;
@@ -137,59 +137,48 @@ async function whileDialogWaits(pid: number): Promise<Outcome> {
 
 /** Kills the host `runs` times, the moments in turn; counts what the page or the person saw. */
 async function hostKillCheck(runs: number): Promise<Tally> {
-      const tally = new Tally(`browser: host killed during a request (${browser.name})`);
-      const slowest = new Map<Moment, number>();
-      for (let i = 0; i < runs; i++) {
-        const moment = MOMENTS[i % MOMENTS.length]!;
-        const pid = await hostRunning();
-        let outcome: Outcome;
-        try {
-          if (moment === 'page request') outcome = await duringPageRequest(pid);
-          else if (moment === 'authenticate signature') outcome = await duringSignature(pid, 'authenticate');
-          else if (moment === 'sign signature') outcome = await duringSignature(pid, 'sign');
-          else outcome = await whileDialogWaits(pid);
-        } catch (e) {
-          outcome = { workedAfter: false, note: `the run broke off: ${e instanceof Error ? e.message : String(e)}` };
-          card.card.onTransmit = undefined;
-          await closeDialogs(browser);
-        }
-        const newHost = runningHostPid(browser);
-        const restarted = newHost !== undefined && newHost !== pid;
-        // The page request's fault reaches the page as a Web eID code; a dialog's as the catalogue's HOST_DISCONNECTED.
-        const expectsError = moment !== 'PIN dialog open';
-        const typed = moment === 'page request' ? TYPED_WEB_EID_CODES.has(outcome.errorCode ?? '') : outcome.errorCode === 'HOST_DISCONNECTED';
-        const inTime = outcome.errorMs !== undefined && outcome.errorMs < ERROR_LIMIT_MS;
-        if (expectsError && outcome.errorMs !== undefined) slowest.set(moment, Math.max(slowest.get(moment) ?? 0, outcome.errorMs));
-        tally.count(
-          (!expectsError || (typed && inTime)) && outcome.workedAfter && restarted,
-          () => `run ${i} (${moment}): ${outcome.note}; error ${outcome.errorCode ?? 'none'} after ${outcome.errorMs ?? '-'} ms; host ${pid} → ${newHost ?? 'none'}`,
-        );
-      }
-      tally.figures.push(
-        `kill to error, slowest: ${[...slowest].map(([m, ms]) => `${m} ${ms} ms`).join(', ')}`,
-        `host processes started: ${browser.hostPids().length}`,
-      );
-      return tally;
+  const tally = new Tally(`browser: host killed during a request (${browser.name})`);
+  const slowest = new Map<Moment, number>();
+  for (let i = 0; i < runs; i++) {
+    const moment = MOMENTS[i % MOMENTS.length]!;
+    const pid = await hostRunning();
+    let outcome: Outcome;
+    try {
+      if (moment === 'page request') outcome = await duringPageRequest(pid);
+      else if (moment === 'authenticate signature') outcome = await duringSignature(pid, 'authenticate');
+      else if (moment === 'sign signature') outcome = await duringSignature(pid, 'sign');
+      else outcome = await whileDialogWaits(pid);
+    } catch (e) {
+      outcome = { workedAfter: false, note: `the run broke off: ${e instanceof Error ? e.message : String(e)}` };
+      card.card.onTransmit = undefined;
+      await closeDialogs(browser);
+    }
+    const newHost = runningHostPid(browser);
+    const restarted = newHost !== undefined && newHost !== pid;
+    // The page request's fault reaches the page as a Web eID code; a dialog's as the catalogue's HOST_DISCONNECTED.
+    const expectsError = moment !== 'PIN dialog open';
+    const typed = moment === 'page request' ? TYPED_WEB_EID_CODES.has(outcome.errorCode ?? '') : outcome.errorCode === 'HOST_DISCONNECTED';
+    const inTime = outcome.errorMs !== undefined && outcome.errorMs < ERROR_LIMIT_MS;
+    if (expectsError && outcome.errorMs !== undefined) slowest.set(moment, Math.max(slowest.get(moment) ?? 0, outcome.errorMs));
+    tally.count(
+      (!expectsError || (typed && inTime)) && outcome.workedAfter && restarted,
+      () => `run ${i} (${moment}): ${outcome.note}; error ${outcome.errorCode ?? 'none'} after ${outcome.errorMs ?? '-'} ms; host ${pid} → ${newHost ?? 'none'}`,
+    );
+  }
+  tally.figures.push(
+    `kill to error, slowest: ${[...slowest].map(([m, ms]) => `${m} ${ms} ms`).join(', ')}`,
+    `host processes started: ${browser.hostPids().length}`,
+  );
+  return tally;
 }
 
 describe('the host killed in the middle of a request', () => {
-  for (const [launch, full] of [
-    [launchChromiumWithHost, 20],
-    [launchFirefoxWithHost, 12],
-  ] as const) {
-    it(
-      `in ${launch === launchChromiumWithHost ? 'Chromium' : 'Firefox'}: a typed error within 1 s (to the page, or in the open dialog), and the next request starts a new host that works`,
-      async () => {
-        browser = await launch('eid-reliability-host-kill-');
-        try {
-          const tally = await hostKillCheck(caseCount(full, MOMENTS.length));
-          tally.report();
-          expect(tally.shortfalls).toEqual([]);
-        } finally {
-          await browser.close();
-        }
-      },
-      CHECK_TIMEOUT_MS,
-    );
-  }
+  itInEachBrowser(
+    'a typed error within 1 s (to the page, or in the open dialog), and the next request starts a new host that works',
+    { runs: { Chromium: caseCount(20, MOMENTS.length), Firefox: caseCount(12, MOMENTS.length) }, profilePrefix: 'eid-reliability-host-kill-' },
+    (started, runs) => {
+      browser = started;
+      return hostKillCheck(runs);
+    },
+  );
 });

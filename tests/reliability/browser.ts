@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Browser as FirefoxBrowser, Page as FirefoxPage } from 'puppeteer-core';
+import { expect, it } from 'vitest';
 import { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
 import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { CHROMIUM_PATH, chromiumExtensionArgs } from '../../devtools/chromium.js';
@@ -17,6 +18,7 @@ import { en as dialogTexts } from '../../extension/ui/dialog/texts/en.js';
 import { CHROME_EXTENSION_DIR, ensureBuilt, FIREFOX_EXTENSION_DIR, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from '../e2e/helpers/browsers.js';
 import { enterPin, waitForDialogReady, type DriverPage } from '../e2e/helpers/dialog-driver.js';
 import { startTestSite, type TestSite } from '../e2e/helpers/test-site.js';
+import { CHECK_TIMEOUT_MS, type Tally } from './check.js';
 
 const DIALOG_URL = `chrome-extension://${CHROME_EXTENSION_ID}/dialog.html`;
 
@@ -223,5 +225,35 @@ export async function submitPin(dialog: CheckPage, pin: string): Promise<void> {
     // Over BiDi the page object of a closed window may linger: it no longer answers.
     const answers = await Promise.race([dialog.evaluate(() => true).catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
     if (answers) throw e;
+  }
+}
+
+/** The browsers a check can run in. */
+export const BROWSER_LAUNCHERS = { Chromium: launchChromiumWithHost, Firefox: launchFirefoxWithHost } as const;
+
+/**
+ * One vitest test per browser in `runs` (its count of cases): starts the
+ * browser, lets `check` count, reports the tally, and closes the browser.
+ */
+export function itInEachBrowser(
+  what: string,
+  options: { runs: Partial<Record<BrowserWithHost['name'], number>>; profilePrefix: string; env?: () => Record<string, string> },
+  check: (browser: BrowserWithHost, runs: number) => Promise<Tally>,
+): void {
+  for (const [name, runs] of Object.entries(options.runs) as Array<[BrowserWithHost['name'], number]>) {
+    it(
+      `in ${name}: ${what}`,
+      async () => {
+        const browser = await BROWSER_LAUNCHERS[name](options.profilePrefix, options.env?.());
+        try {
+          const tally = await check(browser, runs);
+          tally.report();
+          expect(tally.shortfalls).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+      },
+      CHECK_TIMEOUT_MS,
+    );
   }
 }
