@@ -7,8 +7,8 @@
  *
  * The page is rendered by `pdftoppm` (Debian poppler-utils) in a child
  * process, the PDF on its standard input: an uploaded PDF is untrusted input,
- * so the renderer runs apart from the server, with a time limit and a cap on
- * what it may write back.
+ * so the renderer runs apart from the server, with a time limit, a memory
+ * ceiling and a cap on what it may write back.
  */
 import { spawn } from 'node:child_process';
 import { PDFDocument } from 'pdf-lib';
@@ -16,6 +16,9 @@ import { SIGN_DOCUMENT_PREVIEW_LIMITS } from '../../shared/protocol.js';
 
 /** How long rendering one page may take before the renderer is killed. */
 const RENDER_TIMEOUT_MS = 10_000;
+/** Address space and CPU time the renderer may use (Linux): a hostile PDF cannot take the server's memory. */
+const RENDER_MEMORY_BYTES = 512 * 1024 * 1024;
+const RENDER_CPU_SECONDS = 10;
 /** Sizes tried for the longer side of the picture, largest first, until the PNG fits the cap. */
 const RENDER_SIZES_PX = [480, 320, 200];
 
@@ -40,7 +43,10 @@ function titleOf(document: PDFDocument, fileName: string): string {
 /** Runs pdftoppm on the PDF's first page: the PNG, 'too-large' for a picture over `maxBytes`, or undefined when rendering failed or timed out. */
 export function renderFirstPage(pdf: Uint8Array, sizePx: number, maxBytes = SIGN_DOCUMENT_PREVIEW_LIMITS.firstPageBytes): Promise<Uint8Array | 'too-large' | undefined> {
   return new Promise((resolve) => {
-    const child = spawn('pdftoppm', ['-png', '-f', '1', '-l', '1', '-singlefile', '-scale-to', String(sizePx), '-'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const render = ['pdftoppm', '-png', '-f', '1', '-l', '1', '-singlefile', '-scale-to', String(sizePx), '-'];
+    // On Linux the renderer also gets a memory and CPU ceiling (util-linux prlimit, part of every Debian system).
+    const [command, ...args] = process.platform === 'linux' ? ['prlimit', `--as=${RENDER_MEMORY_BYTES}`, `--cpu=${RENDER_CPU_SECONDS}`, '--', ...render] : render;
+    const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
     const chunks: Buffer[] = [];
     let length = 0;
     let settled = false;
