@@ -34,6 +34,9 @@ function fileReadMinimum(card: VirtualBelpicCard, files: BelpicFile[]): number {
  */
 const AUTHENTICATE_MINIMUM = 5;
 
+/** The card's state for the dialog: GET CARD DATA (which card, which applet) and the PIN tries left. */
+const STATUS_MINIMUM = 2;
+
 export async function benchCard(port = 35963): Promise<void> {
   console.log('\nVirtual card over pcscd + vpcd (through the native host)');
   for (const profile of ['1.7', '1.8'] as const) {
@@ -43,7 +46,14 @@ export async function benchCard(port = 35963): Promise<void> {
     const host = new HostProcess({ EID_BRIDGE_BACKENDS: 'pcsc' });
     try {
       await host.next();
-      await host.request('status');
+      // pcscd may still report the card before (its ATR) for a moment after the swap: wait for this one.
+      for (const deadline = Date.now() + 10_000; ; ) {
+        const reply = await host.request('status');
+        const readers = (reply.result as { readers?: Array<{ cardPresent: boolean; cardType?: string }> } | undefined)?.readers ?? [];
+        if (readers.some((r) => r.cardPresent && r.cardType !== undefined && r.cardType !== 'unsupported card')) break;
+        if (Date.now() > deadline) throw new Error(`the ${profile} card did not show in the reader: ${JSON.stringify(reply)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const measure = async (label: string, command: string, args: Record<string, unknown>, minimum: number) => {
         const before = card.apduCount;
         let lengthAnswers = 0;
@@ -69,6 +79,9 @@ export async function benchCard(port = 35963): Promise<void> {
       if (hasFile(cardGeneration(profile), 'basicKey')) identityFiles.push('basicKey');
       await measure('authenticate, first time', 'authenticate', auth(), AUTHENTICATE_MINIMUM + fileReadMinimum(card, certificates));
       await measure('authenticate, certificates cached', 'authenticate', auth(), AUTHENTICATE_MINIMUM);
+      // What the dialog reads when it opens: the readers with the card's state, then the certificates.
+      await measure('status (dialog opening)', 'status', {}, STATUS_MINIMUM);
+      await measure('list-certificates, cached (dialog opening)', 'list-certificates', {}, 1);
       // The card check, then the files.
       await measure('read-identity with photo', 'read-identity', { includePhoto: true }, 1 + fileReadMinimum(card, identityFiles));
     } finally {

@@ -42,7 +42,7 @@ function hostTimes(log: string): { host: number; card: number; startedAt: number
 }
 
 /** The background's marks of the last request (extension/background/timing-trace.ts). */
-type BackgroundMarks = Partial<Record<'dialog-submit-received' | 'page-reply-posted' | 'host-sent:authenticate' | 'host-replied:authenticate', number>>;
+type BackgroundMarks = Partial<Record<string, number>>;
 
 /** An open dialog window under the bench's control. */
 interface BenchDialog {
@@ -56,8 +56,8 @@ interface BenchDialog {
 
 /** One browser under measurement: starts a login and hands over its dialog window. */
 interface LoginDriver {
-  /** Starts web-eid:authenticate on the page; resolves with the page's final reply and when the page got it (wall clock). */
-  authenticate(nonce: string): Promise<Record<string, unknown> & { receivedAt: number }>;
+  /** Starts web-eid:authenticate on the page; resolves with the page's final reply, when the page posted the request and when it got the answer (wall clock). */
+  authenticate(nonce: string): Promise<Record<string, unknown> & { postedAt: number; receivedAt: number }>;
   /** The next dialog window, once its PIN field is ready. */
   nextDialog(): Promise<BenchDialog>;
 }
@@ -110,15 +110,51 @@ const HOPS = [
   ['background → content script → page', 'page-reply-posted', 'page'],
 ] as const;
 
+/**
+ * From the page's request to the dialog's PIN field, warm (host running): when each step was done,
+ * counted from the page's request. The window and the card's view are prepared side by side.
+ */
+const TO_DIALOG = [
+  ['background has the request (content script, page port)', 'page-request-received'],
+  ['dialog window asked for', 'dialog-window-requested'],
+  ['dialog window open (browser)', 'dialog-window-opened'],
+  ['dialog page loaded and connected', 'dialog-connected'],
+  ['host answered status', 'host-replied:status'],
+  ['host answered list-certificates', 'host-replied:list-certificates'],
+  ['card view sent to the dialog', 'dialog-card-view-sent'],
+  ['PIN field ready, as the driver sees it', 'dialog-ready'],
+] as const;
+
+/** The host's start as its log tells it: when the process began, when its code ran, when the certificates were read. */
+function hostStart(log: string): { processStartedAt: number; runningAt: number; certificatesAt: number } {
+  const starts = [...log.matchAll(/^(\S+) INFO host starting .*processStartedAt=([\d.]+)/gm)];
+  const start = starts.at(-1);
+  const after = start ? log.slice(start.index) : '';
+  const certificates = /request done command="list-certificates" .*repliedAt=([\d.]+)/.exec(after);
+  return {
+    processStartedAt: Number(start?.[2] ?? NaN),
+    runningAt: start ? Date.parse(start[1] as string) : NaN,
+    certificatesAt: Number(certificates?.[1] ?? NaN),
+  };
+}
+
+/** Node's wall clock in ms, the same scale as the browser's and the host's marks. */
+function wallClock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 async function measureLogins(name: string, driver: LoginDriver, logFile: string, rounds: number): Promise<void> {
   const toDialog: number[] = [];
   const afterPin: number[] = [];
   const enterToPage: number[] = [];
   const hops: number[][] = HOPS.map(() => []);
   const cardMs: number[] = [];
-  let previous: { receivedAt: number; host: ReturnType<typeof hostTimes> } | undefined;
+  const toDialogSteps: number[][] = TO_DIALOG.map(() => []);
+  let previous: { postedAt: number; dialogReadyAt: number; receivedAt: number; host: ReturnType<typeof hostTimes> } | undefined;
   const account = (marks: BackgroundMarks, enterAt: number) => {
     if (!previous) return;
+    const steps: Record<string, number | undefined> = { ...marks, 'dialog-ready': previous.dialogReadyAt };
+    TO_DIALOG.forEach(([, mark], i) => toDialogSteps[i]!.push((steps[mark] ?? NaN) - previous!.postedAt));
     const at: Record<string, number> = {
       ...marks,
       enter: enterAt,
@@ -137,6 +173,7 @@ async function measureLogins(name: string, driver: LoginDriver, logFile: string,
     const reply = driver.authenticate(randomBytes(32).toString('base64'));
     const dialog = await dialogPromise;
     const tDialog = performance.now();
+    const dialogReadyAt = wallClock();
     // The first dialog turns the background's timing trace on for the rounds after it; the last,
     // which only reads the marks of the round before, turns it off again.
     const stored = await dialog.storage(i === 0 || i === rounds ? { developerTimingTrace: i === 0 } : undefined);
@@ -152,10 +189,17 @@ async function measureLogins(name: string, driver: LoginDriver, logFile: string,
     const result = await reply;
     const tToken = performance.now();
     if (result.action !== 'web-eid:authenticate-success') throw new Error(`authenticate failed: ${JSON.stringify(result)}`);
-    previous = { receivedAt: result.receivedAt, host: hostTimes(readFileSync(logFile, 'utf8')) };
+    const log = readFileSync(logFile, 'utf8');
+    previous = { postedAt: result.postedAt, dialogReadyAt, receivedAt: result.receivedAt, host: hostTimes(log) };
     // The first round includes starting the host and reading the certificates; report it apart.
     if (i === 0) {
       row(`${name}: first login (host start, certificates read)`, ms(tDialog - t0 + (tToken - tSubmit)));
+      const start = hostStart(log);
+      row('  page → host process started (browser starts the host)', ms(start.processStartedAt - result.postedAt));
+      row('  host process started → host code running (Node, bundle)', ms(start.runningAt - start.processStartedAt));
+      row('  host code running → certificates read', ms(start.certificatesAt - start.runningAt));
+      row('  certificates read → PIN field ready, as the driver sees it', ms(dialogReadyAt - start.certificatesAt));
+      row('  PIN submitted → token, as the driver sees it', ms(tToken - tSubmit));
       previous = undefined;
       continue;
     }
@@ -164,6 +208,7 @@ async function measureLogins(name: string, driver: LoginDriver, logFile: string,
   }
   const measured = rounds - 1;
   row(`${name}: page → dialog ready (median of ${measured})`, ms(median(toDialog)));
+  TO_DIALOG.forEach(([label], i) => row(`  ${label}`, `at +${ms(median(toDialogSteps[i]!))}`));
   row(`${name}: PIN submitted → token at the page, by the driver`, ms(median(afterPin)));
   row(`${name}: Enter in the dialog → token at the page, in the browser`, ms(median(enterToPage)));
   HOPS.forEach(([label], i) => row(`  ${label}`, ms(median(hops[i]!))));
@@ -172,7 +217,7 @@ async function measureLogins(name: string, driver: LoginDriver, logFile: string,
   row(`${name}: extension and messaging (all but the host's authenticate)`, ms(median(ours)));
 }
 
-function webEidAuthenticate(nonce: string): Promise<Record<string, unknown> & { receivedAt: number }> {
+function webEidAuthenticate(nonce: string): Promise<Record<string, unknown> & { postedAt: number; receivedAt: number }> {
   // The wall-clock time the page got the answer, noted by a listener of its own before the page script's.
   let receivedAt = NaN;
   const note = (event: MessageEvent) => {
@@ -184,7 +229,8 @@ function webEidAuthenticate(nonce: string): Promise<Record<string, unknown> & { 
   };
   window.addEventListener('message', note);
   const page = window as unknown as { webEid(a: string, b: unknown): Promise<Record<string, unknown>> };
-  return page.webEid('web-eid:authenticate', { challengeNonce: nonce }).then((reply) => ({ ...reply, receivedAt }));
+  const postedAt = performance.timeOrigin + performance.now();
+  return page.webEid('web-eid:authenticate', { challengeNonce: nonce }).then((reply) => ({ ...reply, postedAt, receivedAt }));
 }
 
 export async function benchBrowsers(rounds = 5): Promise<void> {

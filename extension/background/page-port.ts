@@ -45,6 +45,7 @@ export function servePagePort(port: PagePort, requests: PageRequestHandler): voi
   });
   port.onMessage.addListener((message) => {
     if (!isPagePortRequest(message)) return;
+    timingTrace.mark('page-request-received');
     void answer(message).then((reply) => {
       if (pageGone.signal.aborted) return;
       try {

@@ -1,7 +1,9 @@
 /**
  * A developer's timing trace of one page request through the background: when
- * the dialog's submit arrived, when each host command left and its reply came
- * back, when the page's answer was posted. `npm run bench` turns it on (the
+ * the request came in, when the dialog window was asked for, opened and
+ * connected, when it got the card's view, when the person's submit arrived,
+ * when each host command left and its reply came back, when the page's answer
+ * was posted. `npm run bench` turns it on (the
  * storage.local key TIMING_TRACE_KEY, set from an extension page) and reads the
  * last request's marks back from TIMING_TRACE_RESULT_KEY to split the time
  * between the person's PIN and the page's token hop by hop. Off, a mark is one
@@ -15,7 +17,16 @@ import type { BrowserApi } from '../lib/browser-api.js';
 export const TIMING_TRACE_KEY = 'developerTimingTrace';
 export const TIMING_TRACE_RESULT_KEY = 'developerTimingTraceLast';
 
-export type TimingMark = 'dialog-submit-received' | 'page-reply-posted' | `host-sent:${string}` | `host-replied:${string}`;
+export type TimingMark =
+  | 'page-request-received'
+  | 'dialog-window-requested'
+  | 'dialog-window-opened'
+  | 'dialog-connected'
+  | 'dialog-card-view-sent'
+  | 'dialog-submit-received'
+  | 'page-reply-posted'
+  | `host-sent:${string}`
+  | `host-replied:${string}`;
 
 class TimingTrace {
   private enabled = false;

@@ -66,7 +66,8 @@ process.stdout.on('error', () => process.exit(0));
 process.stderr.on('error', () => undefined);
 
 // Browsers pass the caller's origin (Chrome) or the manifest path and extension id (Firefox) as arguments.
-log.info('host starting', { pid: process.pid, caller: process.argv.slice(2).join(' ') });
+// processStartedAt: when the process began (ms since the epoch), which the bench sets against the page's request.
+log.info('host starting', { pid: process.pid, caller: process.argv.slice(2).join(' '), processStartedAt: Number(performance.timeOrigin.toFixed(1)) });
 
 stopped.then(() => {
   log.info('host stopped');

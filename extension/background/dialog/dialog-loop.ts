@@ -11,6 +11,7 @@ import { resolveLanguage } from '../../lib/language.js';
 import type { DialogCertificate, DialogKind, DialogState } from '../../lib/messages.js';
 import { isGovernmentOrigin, type Settings } from '../../lib/settings.js';
 import type { HostClient } from '../native-client.js';
+import { timingTrace } from '../timing-trace.js';
 import { loadCardView } from './card-view.js';
 import type { DialogInput, DialogOpener, DialogSession } from './dialog-windows.js';
 
@@ -107,6 +108,7 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
   }
   const session = await opening;
   session.update(initial);
+  timingTrace.mark('dialog-card-view-sent');
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new EidBridgeError('USER_TIMEOUT', 'The person did not answer in time')), timeoutMs);

@@ -133,7 +133,9 @@ export class DialogWindows implements DialogOpener {
     const session = new Session(id, state, this);
     this.sessions.set(id, session);
     try {
+      timingTrace.mark('dialog-window-requested');
       session.windowId = await this.api.openPopupWindow(`/dialog.html?session=${encodeURIComponent(id)}`, DIALOG_SIZE);
+      timingTrace.mark('dialog-window-opened');
     } catch (e) {
       this.sessions.delete(id);
       throw new EidBridgeError('INTERNAL_ERROR', `The eID dialog could not be opened: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
@@ -154,6 +156,7 @@ export class DialogWindows implements DialogOpener {
       return;
     }
     session.port = port;
+    timingTrace.mark('dialog-connected');
     port.onMessage.addListener((message) => {
       if (isDialogAction(message)) session.receive(message);
     });
