@@ -99,6 +99,24 @@ describe.skipIf(!softHsmAvailable())('Pkcs11Backend with a module that hangs', (
     }
   });
 
+  it('answers a module that crashes during a signature with CARD_ERROR, and the next signature works', async () => {
+    const backend = new Pkcs11Backend({ modulePath });
+    try {
+      const certificate = await authenticationCertificate(backend);
+      writeFileSync(controlFile, 'crash C_Sign');
+      const crashed = await errorOf(backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN }));
+      expect(crashed.code).toBe('CARD_ERROR');
+      expect(crashed.message).toMatch(/process ended \(SIGABRT\)/);
+
+      rmSync(controlFile);
+      const signature = await backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN });
+      expect(signature.length).toBe(256);
+    } finally {
+      rmSync(controlFile, { force: true });
+      await backend.close();
+    }
+  });
+
   it('reports a module that hangs in listing its slots as hung, not as a module without tokens', async () => {
     const backend = new Pkcs11Backend({ modulePath, maxCallMs: 1000 });
     try {

@@ -71,14 +71,16 @@ export interface Pkcs11Module {
   C_GetAttributeValue(session: Handle, object: Handle, template: pkcs11js.Template): Promise<pkcs11js.Template>;
   C_SignInit(session: Handle, mechanism: pkcs11js.Mechanism, key: Handle): Promise<void>;
   C_Sign(session: Handle, data: Buffer, signatureBytes: number): Promise<Buffer>;
+  /** False once the module's process has ended (a hang, a cancel, a crash): the module must be opened again. */
+  isOpen(): boolean;
   /** Finalises (when this module initialised it) and releases the module. */
   close(ownsInitialization: boolean): Promise<void>;
   /**
    * Ends the calls under way with USER_CANCELLED, when the module runs in a
-   * process of its own (killed: a PIN pad's wait cannot be cut short otherwise);
-   * false when it cannot, in the host's process. The module must be opened again.
+   * process of its own (killed: a PIN pad's wait cannot be cut short
+   * otherwise); in the host's process it cannot, and the call runs on.
    */
-  cancel(): boolean;
+  cancel(): void;
 }
 
 export interface OpenedModule {
@@ -196,8 +198,9 @@ class ModuleProcess {
       this.holdHostOpenWhileBusy();
     });
     this.child.on('error', (e) => this.end(new EidBridgeError('PKCS11_MODULE_MISSING', `The PKCS#11 module process could not start: ${e.message}`)));
+    // A module that crashes takes only its process down: the call under way fails, and the next operation starts a new one.
     this.child.on('exit', (code, signal) =>
-      this.end(new EidBridgeError('CARD_ERROR', `The PKCS#11 module process ended (${signal ?? `exit code ${code}`}) during a call`)),
+      this.end(new EidBridgeError('CARD_ERROR', `The PKCS#11 module's process ended (${signal ?? `exit code ${code}`}) during a call`)),
     );
     this.holdHostOpenWhileBusy();
   }
@@ -286,6 +289,10 @@ class ProcessModule implements Pkcs11Module {
   C_Sign = (session: Handle, data: Buffer, signatureBytes: number) =>
     this.process.call<Buffer>('C_Sign', [session, data, Buffer.alloc(signatureBytes)], 'sign');
 
+  isOpen(): boolean {
+    return this.process.alive;
+  }
+
   async close(ownsInitialization: boolean): Promise<void> {
     if (ownsInitialization && this.process.alive) {
       try {
@@ -297,9 +304,8 @@ class ProcessModule implements Pkcs11Module {
     this.process.stop();
   }
 
-  cancel(): boolean {
+  cancel(): void {
     this.process.kill(new EidBridgeError('USER_CANCELLED', 'The request was cancelled'));
-    return true;
   }
 }
 
@@ -324,6 +330,10 @@ class InProcessModule implements Pkcs11Module {
   // On libuv's thread pool, so the host's main thread goes on while the card signs.
   C_Sign = (session: Handle, data: Buffer, signatureBytes: number) => this.pkcs11.C_SignAsync(session, data, Buffer.alloc(signatureBytes));
 
+  isOpen(): boolean {
+    return true;
+  }
+
   async close(ownsInitialization: boolean): Promise<void> {
     if (ownsInitialization) {
       try {
@@ -334,8 +344,8 @@ class InProcessModule implements Pkcs11Module {
     }
   }
 
-  cancel(): boolean {
-    return false;
+  cancel(): void {
+    // A synchronous call cannot be interrupted; the operation checks the signal between calls.
   }
 }
 

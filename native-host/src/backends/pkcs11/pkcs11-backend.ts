@@ -137,7 +137,7 @@ export class Pkcs11Backend implements CardBackend {
     return this.exclusive(async () => {
       // Starting a module that just hung would make status wait as long again: the next card operation tries it.
       const state: ModuleState =
-        this.hang && !this.loaded
+        this.hang && !this.loaded?.pkcs11.isOpen()
           ? {
               ok: false,
               reason: `The card module (PKCS#11) does not answer. ${MODULE_HUNG_HINT}`,
@@ -243,9 +243,7 @@ export class Pkcs11Backend implements CardBackend {
       let session: Handle | undefined;
       let loggedIn = false;
       // Cancelled while the module waits (a PIN pad, a slow card): its process is ended, and the next operation starts another.
-      const cancel = () => {
-        if (pkcs11.cancel() && this.loaded?.pkcs11 === pkcs11) this.loaded = undefined;
-      };
+      const cancel = () => pkcs11.cancel();
       op.signal?.addEventListener('abort', cancel);
       try {
         session = await pkcs11.C_OpenSession(token.slot, pkcs11js.CKF_SERIAL_SESSION);
@@ -312,7 +310,8 @@ export class Pkcs11Backend implements CardBackend {
   }
 
   private async loadModule(): Promise<ModuleState> {
-    if (this.loaded) return { ok: true, module: this.loaded };
+    if (this.loaded?.pkcs11.isOpen()) return { ok: true, module: this.loaded };
+    this.loaded = undefined;
     if (this.closed) return { ok: false, reason: 'The PKCS#11 backend was closed' };
     const resolution = resolvePkcs11Module(this.options);
     if (!resolution.found) {
@@ -335,8 +334,6 @@ export class Pkcs11Backend implements CardBackend {
         ...(this.options.moduleInProcess && { inProcess: true }),
         onHung: (hang) => {
           this.hang = hang;
-          // Its process is gone: the next operation starts a new one.
-          this.loaded = undefined;
         },
       });
     } catch (e) {
