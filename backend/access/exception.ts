@@ -158,7 +158,8 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
       console.error(`eid-bridge backend: could not send the request confirmation: ${e instanceof Error ? e.message : String(e)}`);
     }
     reply.code(201);
-    return { status: 'waiting', ticket, pdfUrl };
+    // Signing the form with the eID instead of printing it: signatureUrl + /prepare, /finish, with the token of pdfUrl.
+    return { status: 'waiting', ticket, pdfUrl, signatureUrl: `/api/access/exception-requests/${ticket}/signature` };
   });
 
   /** The request of the PDF link's token, still waiting for its signed form; anything else reads as unknown. */

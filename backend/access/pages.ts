@@ -142,7 +142,9 @@ ${appointFields(l, true, true)}
 <div class="actions"><button type="submit" class="primary">${esc(pt(l, 'next'))}</button></div></form></section>
 ${confirmSection(l)}
 <section class="card" id="done-section" hidden><p class="status ok" id="ticket-done" data-text="ticketDone" data-values="ticket=ticket"></p>
-<p>${esc(pt(l, 'ticketSteps'))}</p><p><a class="button primary" id="pdf-link" data-href="pdfUrl" href="#">${esc(pt(l, 'downloadPdf'))}</a></p></section>`;
+<p>${esc(pt(l, 'ticketSteps'))}</p><p><a class="button primary" id="pdf-link" data-href="pdfUrl" href="#">${esc(pt(l, 'downloadPdf'))}</a></p>
+<p>${esc(pt(l, 'exceptionSignIntro'))}</p><p><button type="button" class="primary" id="sign-form" data-sign-from data-result="signed-section">${esc(pt(l, 'signWithEid'))}</button></p></section>
+<section class="card" id="signed-section" hidden><p class="status ok" id="form-signed">${esc(pt(l, 'exceptionSigned'))}</p></section>`;
     return render(reply, l, 'exceptionTitle', '/access/exception', {}, body, current?.session.csrfToken ?? '');
   });
 
@@ -206,9 +208,11 @@ ${v.log.map((e) => `<tr><td>${esc(e.at.replace('T', ' ').slice(0, 16))}</td><td>
     const open = ['waiting-for-signature', 'future', 'active'];
     const rows = mandates
       .map((m) => {
-        const mySideUnsigned = (m.youActFor.includes('giver') && !m.giver.signed) || (m.youActFor.includes('holder') && !m.holder.signed);
+        // The giver signs first, then the holder: the button shows for the side whose turn it is.
+        const myTurn = (m.youActFor.includes('giver') && !m.giver.signed) || (m.youActFor.includes('holder') && m.giver.signed && !m.holder.signed);
         const actions = [
-          m.state === 'waiting-for-signature' && mySideUnsigned ? `<button type="button" class="primary" data-api-button="/api/mandates/${esc(m.id)}/sign">${esc(pt(l, 'sign'))}</button>` : '',
+          m.state === 'waiting-for-signature' && myTurn ? `<button type="button" class="primary" data-eid-sign="/api/mandates/${esc(m.id)}/signature">${esc(pt(l, 'signWithEid'))}</button>` : '',
+          `<a href="/api/mandates/${esc(m.id)}/pdf?lang=${l}" data-mandate-pdf>${esc(pt(l, 'downloadMandatePdf'))}</a>`,
           open.includes(m.state) ? `<button type="button" data-api-button="/api/mandates/${esc(m.id)}/stop">${esc(pt(l, 'stop'))}</button>` : '',
           open.includes(m.state) && m.endDate
             ? `<details><summary>${esc(pt(l, 'extend'))}</summary><form data-api="/api/mandates/${esc(m.id)}/extend"><input type="date" name="endDate" required aria-label="${esc(pt(l, 'newEndDate'))}"><button type="submit">${esc(pt(l, 'extend'))}</button></form></details>`
@@ -224,7 +228,7 @@ ${v.log.map((e) => `<tr><td>${esc(e.at.replace('T', ' ').slice(0, 16))}</td><td>
 <select name="${side}.type" aria-label="${esc(pt(l, side))}"><option value="citizen">${esc(pt(l, 'citizen'))}</option><option value="enterprise">${esc(pt(l, 'enterprise'))}</option></select>
 <input type="text" name="${side}.id" required maxlength="20" aria-label="${esc(pt(l, 'partyId'))}" placeholder="${esc(pt(l, 'partyId'))}"></fieldset>`;
     const body = `<h1>${esc(pt(l, 'mandatesTitle'))}</h1>
-<section class="card"><p>${esc(pt(l, 'mandatesIntro'))}</p>
+<section class="card"><p>${esc(pt(l, 'mandatesIntro'))} ${esc(pt(l, 'mandateSignGiverFirst'))}</p>
 ${mandates.length ? `<table class="outbox" id="mandates"><thead><tr><th>${esc(pt(l, 'mandateType'))}</th><th>${esc(pt(l, 'giver'))}</th><th>${esc(pt(l, 'holder'))}</th><th>${esc(pt(l, 'startDate'))}</th><th>${esc(pt(l, 'state'))}</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : `<p id="no-mandates">${esc(pt(l, 'noMandates'))}</p>`}</section>
 <section class="card"><h2>${esc(pt(l, 'createMandate'))}</h2><form id="mandate-form" data-api="/api/mandates">
 ${partyFields('giver')}${partyFields('holder')}

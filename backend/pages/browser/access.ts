@@ -7,9 +7,13 @@
  *  - data-lookup: first GET that path and show the person's name, send on the second submit;
  *  - data-check + data-confirm: first show the summary from data-check in the confirm section,
  *    whose "Bevestig" button sends the same fields with "confirmed";
- *  - button[data-api-button]: one action (remove, sign, stop), then reload.
+ *  - button[data-api-button]: one action (remove, stop), then reload;
+ *  - button[data-eid-sign]: sign a document with the eID at that API path (…/prepare, the card,
+ *    …/finish), then reload or show data-result; data-token goes into both bodies (the exception
+ *    form's link token); on a result section, [data-sign-from] takes both from the API's answer.
  */
 import type { Message } from '../../../shared/text/format.js';
+import { cardErrorCode, cardSignature, signingCertificate, type DocumentDescription } from './card-signing.js';
 import { callApi, codeOf, readPageData, setStatus, translator, type Json } from './page.js';
 
 const data = readPageData();
@@ -44,7 +48,7 @@ function fillPath(path: string, body: Json): string {
 const api = (method: string, path: string, body?: unknown) => callApi(method, path, body, { 'X-CSRF-Token': (data.csrf as string | undefined) ?? '' });
 
 function fail(e: unknown): void {
-  const code = codeOf(e);
+  const code = cardErrorCode(e, codeOf(e));
   status(texts[`error.${code ?? ''}`] ? tr(`error.${code}`) : tr('error.other', { code: code || 'NETWORK' }), 'error');
 }
 
@@ -55,6 +59,10 @@ function fill(root: HTMLElement, answer: Json): void {
   }
   for (const el of root.querySelectorAll<HTMLElement>('[data-show-if]')) el.hidden = !get(answer, el.getAttribute('data-show-if')!);
   for (const el of root.querySelectorAll<HTMLElement>('[data-href]')) el.setAttribute('href', String(get(answer, el.getAttribute('data-href')!) || '#'));
+  for (const el of root.querySelectorAll<HTMLElement>('[data-sign-from]')) {
+    el.setAttribute('data-eid-sign', String(get(answer, 'signatureUrl') ?? ''));
+    el.setAttribute('data-token', new URL(String(get(answer, 'pdfUrl') ?? ''), location.href).searchParams.get('token') ?? '');
+  }
   for (const el of root.querySelectorAll<HTMLElement>('[data-text]')) {
     const values: Record<string, string | number> = {};
     for (const pair of (el.getAttribute('data-values') ?? '').split(';')) {
@@ -151,6 +159,31 @@ for (const button of document.querySelectorAll<HTMLElement>('[data-api-button]')
     api(method, button.getAttribute('data-api-button')!, method === 'DELETE' ? undefined : {})
       .then(() => location.reload())
       .catch(fail);
+  });
+}
+
+/** A document signed with the eID: the signing certificate, the hash the backend prepares for it, the card's signature, the finish. */
+async function signWithEid(base: string, extra: Json): Promise<Json> {
+  const lang = String(data.lang);
+  const certificate = await signingCertificate(lang);
+  const prepared = await api('POST', `${base}/prepare?lang=${lang}`, { ...extra, certificate });
+  const signature = await cardSignature(lang, certificate, prepared.hash as string, prepared.hashFunction as string, prepared.document as DocumentDescription);
+  return api('POST', `${base}/finish?lang=${lang}`, { ...extra, certificate, signature });
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-eid-sign], [data-sign-from]')) {
+  button.addEventListener('click', () => {
+    const base = button.getAttribute('data-eid-sign');
+    if (!base || button.disabled) return;
+    const token = button.getAttribute('data-token');
+    button.disabled = true;
+    status(tr('signing'));
+    signWithEid(base, token ? { token } : {})
+      .then((r) => finish(button, r))
+      .catch((e: unknown) => {
+        button.disabled = false;
+        fail(e);
+      });
   });
 }
 

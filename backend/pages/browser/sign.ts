@@ -8,59 +8,22 @@
  * else the Web eID page protocol over window.postMessage.
  */
 import { byId, callApi, codeOf, readPageData, setStatus, translator, type Json } from './page.js';
-import { CardFailure, webEidRequest } from './web-eid.js';
+import { cardErrorCode, cardSignature, signingCertificate, type DocumentDescription } from './card-signing.js';
+import { CardFailure } from './web-eid.js';
 
 interface SignPageData {
   csrfToken: string;
   maxPdfBytes: number;
 }
 
-interface DocumentDescription {
-  title: string;
-  pageCount: number;
-  /** base64 PNG of the first page; absent when the backend could not render it. */
-  firstPage?: string;
-}
-
-interface CardRequestOptions {
-  lang: string;
-  userInteractionTimeout: number;
-  document?: DocumentDescription;
-}
-
-interface EidBridgeSigning {
-  getSigningCertificate(options: CardRequestOptions): Promise<{ certificate: string }>;
-  sign(certificate: string, hash: string, hashFunction: string, options: CardRequestOptions): Promise<{ signature: string }>;
-}
-
 const data = readPageData();
 const page = data as unknown as SignPageData;
 const tr = translator(data);
-const USER_INTERACTION_TIMEOUT_MS = 120_000;
-
-function bridge(): EidBridgeSigning | undefined {
-  const api = (window as unknown as { eidBridge?: Partial<EidBridgeSigning> }).eidBridge;
-  return api && typeof api.sign === 'function' && typeof api.getSigningCertificate === 'function' ? (api as EidBridgeSigning) : undefined;
-}
-
-async function signingCertificate(): Promise<string> {
-  const options: CardRequestOptions = { lang: data.lang, userInteractionTimeout: USER_INTERACTION_TIMEOUT_MS };
-  const api = bridge();
-  const result = api ? await api.getSigningCertificate(options) : await webEidRequest('get-signing-certificate', { options });
-  return result.certificate as string;
-}
-
-async function cardSignature(certificate: string, hash: string, hashFunction: string, document: DocumentDescription): Promise<string> {
-  const options: CardRequestOptions = { lang: data.lang, userInteractionTimeout: USER_INTERACTION_TIMEOUT_MS, document };
-  const api = bridge();
-  const result = api ? await api.sign(certificate, hash, hashFunction, options) : await webEidRequest('sign', { certificate, hash, hashFunction, options });
-  return result.signature as string;
-}
 
 const api = (path: string, body: unknown): Promise<Json> => callApi('POST', path, body, { 'X-CSRF-Token': page.csrfToken });
 
 function errorCodeOf(e: unknown): string | undefined {
-  return codeOf(e) ?? (e instanceof CardFailure ? (e.bridgeCode ?? e.code) : (e as { code?: string } | undefined)?.code);
+  return cardErrorCode(e, codeOf(e));
 }
 
 /** What the person reads when a step fails: the card, the extension or the backend, each in their words. */
@@ -177,13 +140,13 @@ byId('sign-document').addEventListener('click', () => {
   const id = encodeURIComponent(documentId);
   const shown = description;
   (async () => {
-    const certificate = await signingCertificate().catch((e: unknown) => {
+    const certificate = await signingCertificate(data.lang).catch((e: unknown) => {
       // A Kids-ID has no signing certificate: its dialog says so, and all the person can do there is cancel.
       const code = errorCodeOf(e);
       throw code === 'USER_CANCELLED' || code === 'ERR_WEBEID_USER_CANCELLED' ? new CardFailure('no signing certificate shared', 'NO_CERTIFICATE_SHARED') : e;
     });
     const prepared = await api(`/api/signing/documents/${id}/prepare`, { certificate });
-    const signature = await cardSignature(certificate, prepared.hash as string, prepared.hashFunction as string, shown);
+    const signature = await cardSignature(data.lang, certificate, prepared.hash as string, prepared.hashFunction as string, shown);
     const signed = await api(`/api/signing/documents/${id}/finish`, { certificate, signature });
     const link = byId<HTMLAnchorElement>('download');
     link.href = URL.createObjectURL(new Blob([base64ToBytes(signed.signedPdf as string)], { type: 'application/pdf' }));

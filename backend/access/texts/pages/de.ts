@@ -79,7 +79,6 @@ export const de: Texts<AccessPageKey> = {
   enterprise: 'Unternehmen',
   partyId: 'Nationalregister- oder Unternehmensnummer',
   createMandate: 'Mandat anlegen',
-  sign: 'Unterschreiben',
   stop: 'Beenden',
   extend: 'Verlängern',
   transfer: 'Übertragen',

@@ -76,7 +76,6 @@ export const en = {
   enterprise: 'Enterprise',
   partyId: 'National or enterprise number',
   createMandate: 'Create the mandate',
-  sign: 'Sign',
   stop: 'Stop',
   extend: 'Extend',
   transfer: 'Transfer',

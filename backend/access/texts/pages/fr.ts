@@ -79,7 +79,6 @@ export const fr: Texts<AccessPageKey> = {
   enterprise: 'Entreprise',
   partyId: 'Numéro de registre national ou d’entreprise',
   createMandate: 'Créer le mandat',
-  sign: 'Signer',
   stop: 'Arrêter',
   extend: 'Prolonger',
   transfer: 'Transférer',

@@ -80,7 +80,6 @@ export const nl: Texts<AccessPageKey> = {
   enterprise: 'Onderneming',
   partyId: 'Rijksregisternummer of ondernemingsnummer',
   createMandate: 'Mandaat aanmaken',
-  sign: 'Ondertekenen',
   stop: 'Stoppen',
   extend: 'Verlengen',
   transfer: 'Overdragen',
