@@ -130,8 +130,10 @@ describe('many tabs asking at once, in Chromium', () => {
         () => `the next login: ${after instanceof Error ? after.message : JSON.stringify(after.error ?? after.action)}`,
       );
 
+      const refusedWithin = Math.max(0, ...results.filter((r) => r.error?.code === 'ERR_WEBEID_ACTION_PENDING').map((r) => r.receivedAt - startAt));
       tally.figures.push(
         `${tabs} tabs; answers: ${[...answers].map(([a, n]) => `${a} ${n}`).join(', ')}`,
+        `the refusals reached their pages within ${refusedWithin} ms of the common start`,
         `${dialogsAnswered} dialogs, at most ${mostOpen} open at once, ${dialogs.length} windows in all`,
       );
       tally.report();
