@@ -48,86 +48,83 @@ describe.skipIf(!softHsmAvailable())('Pkcs11Backend with a module that hangs', (
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A backend on the hanging module, given to `use` and closed after it, with the module answering again. */
+  async function withBackend(options: { maxCallMs?: number }, use: (backend: Pkcs11Backend) => Promise<void>): Promise<void> {
+    const backend = new Pkcs11Backend({ modulePath, ...options });
+    try {
+      await use(backend);
+    } finally {
+      rmSync(controlFile, { force: true });
+      await backend.close();
+    }
+  }
+
   async function authenticationCertificate(backend: Pkcs11Backend): Promise<TokenCertificate> {
     const certificate = (await backend.certificates()).find((c) => c.usage === 'authentication');
     expect(certificate).toBeDefined();
     return certificate!;
   }
 
+  function signWith(backend: Pkcs11Backend, certificate: TokenCertificate, signal?: AbortSignal): Promise<Uint8Array> {
+    return backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN, ...(signal && { signal }) });
+  }
+
+  /** Lets the module answer again: the next signature works, from a new module process. */
+  async function expectSignsOnceTheModuleAnswers(backend: Pkcs11Backend, certificate: TokenCertificate): Promise<void> {
+    rmSync(controlFile);
+    expect((await signWith(backend, certificate)).length).toBe(256);
+  }
+
   it('answers a call that overruns its limit with PKCS11_MODULE_HUNG, says so in status, and works again with a new module process', async () => {
-    const backend = new Pkcs11Backend({ modulePath, maxCallMs: 1000 });
-    try {
+    await withBackend({ maxCallMs: 1000 }, async (backend) => {
       const certificate = await authenticationCertificate(backend);
       writeFileSync(controlFile, 'C_Sign');
-      const hung = await errorOf(backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN }));
+      const hung = await errorOf(signWith(backend, certificate));
       expect(hung.code).toBe('PKCS11_MODULE_HUNG');
-      expect(hung.message).toMatch(/did not answer C_Sign/);
+      expect(hung.message).toMatch(/did not answer C_Sign within 1 s/);
       expect(hung.details.hint).toMatch(/plug it in again/);
 
       // Status does not wait for the module again: it says what hung.
       const status = await backend.status();
       expect(status).toMatchObject({ name: 'pkcs11', available: false, reason: expect.stringMatching(/does not answer/), detail: expect.stringMatching(/^C_Sign /) });
 
-      rmSync(controlFile);
-      const signature = await backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN });
-      expect(signature.length).toBe(256);
+      await expectSignsOnceTheModuleAnswers(backend, certificate);
       expect(await backend.status()).toMatchObject({ available: true });
-    } finally {
-      rmSync(controlFile, { force: true });
-      await backend.close();
-    }
+    });
   });
 
   it('ends a module call the person cancels (a PIN pad that waits) with USER_CANCELLED, and the next request works', async () => {
-    const backend = new Pkcs11Backend({ modulePath });
-    try {
+    await withBackend({}, async (backend) => {
       const certificate = await authenticationCertificate(backend);
       writeFileSync(controlFile, 'C_Login');
       const controller = new AbortController();
-      const signing = backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN, signal: controller.signal });
+      const signing = signWith(backend, certificate, controller.signal);
       // The login waits for 20 s before it counts as hung; the person cancels well before.
       await new Promise((resolve) => setTimeout(resolve, 300));
       controller.abort();
       expect((await errorOf(signing)).code).toBe('USER_CANCELLED');
-
-      rmSync(controlFile);
-      const signature = await backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN });
-      expect(signature.length).toBe(256);
-    } finally {
-      rmSync(controlFile, { force: true });
-      await backend.close();
-    }
+      await expectSignsOnceTheModuleAnswers(backend, certificate);
+    });
   });
 
   it('answers a module that crashes during a signature with CARD_ERROR, and the next signature works', async () => {
-    const backend = new Pkcs11Backend({ modulePath });
-    try {
+    await withBackend({}, async (backend) => {
       const certificate = await authenticationCertificate(backend);
       writeFileSync(controlFile, 'crash C_Sign');
-      const crashed = await errorOf(backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN }));
+      const crashed = await errorOf(signWith(backend, certificate));
       expect(crashed.code).toBe('CARD_ERROR');
       expect(crashed.message).toMatch(/process ended \(SIGABRT\)/);
-
-      rmSync(controlFile);
-      const signature = await backend.sign({ certificate, digest: DIGEST, digestAlgorithm: 'SHA-256', pin: PIN });
-      expect(signature.length).toBe(256);
-    } finally {
-      rmSync(controlFile, { force: true });
-      await backend.close();
-    }
+      await expectSignsOnceTheModuleAnswers(backend, certificate);
+    });
   });
 
   it('reports a module that hangs in listing its slots as hung, not as a module without tokens', async () => {
-    const backend = new Pkcs11Backend({ modulePath, maxCallMs: 1000 });
-    try {
+    await withBackend({ maxCallMs: 1000 }, async (backend) => {
       writeFileSync(controlFile, 'C_GetSlotList');
       expect((await errorOf(backend.certificates())).code).toBe('PKCS11_MODULE_HUNG');
       expect((await errorOf(backend.readers())).code).toBe('PKCS11_MODULE_HUNG');
       rmSync(controlFile);
       expect((await backend.readers()).some((r) => r.cardPresent)).toBe(true);
-    } finally {
-      rmSync(controlFile, { force: true });
-      await backend.close();
-    }
+    });
   });
 });
