@@ -134,8 +134,11 @@ describe('signing a document on the /sign page with the extension and the virtua
       expect(await waitForProblem(dialog)).toBe(
         'This card has no signing certificate, so it cannot sign documents. A Kids-ID (the card for children under 12) never has one. Sign with the identity card of an adult, or ask for help at your municipality.',
       );
+      // Closing that dialog tells the page why (NO_SIGNING_CERTIFICATE), not just that the person cancelled.
       await dialog.click('#cancel');
-      await expect.poll(() => page.textContent('#sign-status'), { timeout: 15_000 }).toContain('A Kids-ID has no signing certificate and cannot sign documents');
+      await expect.poll(() => page.textContent('#sign-status'), { timeout: 15_000 }).toBe(
+        'Your card has no signing certificate, so it cannot sign documents. A Kids-ID (the card for children under 12) never has one. Sign with the identity card of an adult.',
+      );
       expect(await page.isVisible('#done-panel')).toBe(false);
     } finally {
       await kidsInReader?.close();

@@ -217,6 +217,16 @@ describe('RequestFlow', () => {
     await vi.waitFor(() => expect(events).toEqual(['page answered', 'window closed']));
   });
 
+  it('answers NO_SIGNING_CERTIFICATE when the person closes a sign dialog that found only a card without a signing key', async () => {
+    const s = setup();
+    s.host.insertCard(cert('authentication'));
+    const reply = s.flow.handle('get-signing-certificate', {}, ORIGIN);
+    const d = await s.dialog();
+    expect(d.lastState().problem).toEqual({ code: 'NO_SIGNING_CERTIFICATE' });
+    d.port.onMessage.emit({ type: 'cancel' });
+    await expect(reply).resolves.toMatchObject({ ok: false, error: { bridgeCode: 'NO_SIGNING_CERTIFICATE', code: 'ERR_WEBEID_NATIVE_FATAL' } });
+  });
+
   it('keeps the dialog open after a wrong PIN, shows tries left, and lets the person retry', async () => {
     const s = setup();
     let attempts = 0;

@@ -173,6 +173,11 @@ export async function runDialog<T>(deps: DialogLoopDeps, request: DialogRequest<
     if (isEidBridgeError(e) && (e.code === 'USER_CANCELLED' || e.code === 'USER_TIMEOUT')) {
       // A PIN-pad entry may still be waiting on the reader.
       deps.host.cancelAll();
+      // Closing a dialog that could only say the card has no signing key (a Kids-ID card): the page
+      // hears why, so it can explain it, rather than that the person changed their mind.
+      if (e.code === 'USER_CANCELLED' && session.state.problem?.code === 'NO_SIGNING_CERTIFICATE') {
+        throw new EidBridgeError('NO_SIGNING_CERTIFICATE', 'The card in the reader has no signing key (a Kids-ID card has none)', {}, { cause: e });
+      }
     }
     throw e;
   } finally {
