@@ -260,4 +260,26 @@ describe.each(KINDS)('the %s store', (_kind, open) => {
     await expect(store.transferMandate('m-2', mandate('m-1'), { by: 'x', at: NOW })).rejects.toThrow();
     expect(await store.findMandate('m-2')).toMatchObject({ stoppedAt: null, replacedBy: null });
   });
+
+  it('keeps a document signed with the eID; a finished signature counts once, with its effect in the same unit', async () => {
+    await store.createMandate(mandate('m-signed'));
+    const prepared = { subject: 'mandate:m-signed', language: 'fr', pdf: 'UERG', pending: '{"n":1}', pendingSide: 'giver', pendingBy: '85073000259', updatedAt: NOW };
+    await store.saveAccessDocument(prepared);
+    expect(await store.findAccessDocument('mandate:m-signed')).toEqual(prepared);
+    // Prepared again: the row is replaced, the first prepared signature is gone.
+    await store.saveAccessDocument({ ...prepared, pending: '{"n":2}', updatedAt: NOW + 1 });
+    const effect = { mandateId: 'm-signed', side: 'giver' as const, by: '85073000259', at: NOW + 2 };
+    expect(await store.finishAccessSignature('mandate:m-signed', '{"n":1}', 'U0lHTkVE', effect)).toBe(false);
+    const finishes = await Promise.all([store.finishAccessSignature('mandate:m-signed', '{"n":2}', 'U0lHTkVE', effect), store.finishAccessSignature('mandate:m-signed', '{"n":2}', 'U0lHTkVE', effect)]);
+    expect(finishes.filter(Boolean)).toHaveLength(1);
+    expect(await store.findAccessDocument('mandate:m-signed')).toEqual({ ...prepared, pdf: 'U0lHTkVE', pending: null, pendingSide: null, pendingBy: null, updatedAt: NOW + 2 });
+    expect(await store.findMandate('m-signed')).toMatchObject({ giverSignedBy: '85073000259', giverSignedAt: NOW + 2, holderSignedAt: null });
+
+    // The exception form: the finished signature makes the waiting request received.
+    await store.createRequest({ ticket: 'T-signed', pdfTokenHash: 'p', enterpriseNumber: '0123456749', payload: {}, status: 'waiting', reason: null, createdAt: NOW, updatedAt: NOW });
+    await store.saveAccessDocument({ ...prepared, subject: 'exception:T-signed', pendingSide: 'representative' });
+    expect(await store.finishAccessSignature('exception:T-signed', '{"n":1}', 'U0lHTkVE', { ticket: 'T-signed', at: NOW + 3 })).toBe(true);
+    expect(await store.findRequest('T-signed')).toMatchObject({ status: 'received', updatedAt: NOW + 3 });
+    expect(await store.findAccessDocument('nothing')).toBeUndefined();
+  });
 });
