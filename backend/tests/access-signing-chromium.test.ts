@@ -96,16 +96,16 @@ describe('mandates and the exception form signed with the virtual card (Chromium
     await page.close();
   });
 
-  it('a mandate is signed by the giver and then the holder side, and is active with both signatures valid', async () => {
+  it('a mandate is signed by the giver and then the holder side (a Cancel first signs nothing), and is active with both signatures valid', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${tb.server.url}/mandates?lang=en`);
     await page.click('#access-login');
     await page.click('button[data-key=eid]');
-    const dialogOpened = browser.nextDialog();
+    const loginDialogOpened = browser.nextDialog();
     await page.click('#eid-login');
-    const dialog = await dialogOpened;
-    await chooseCertificate(dialog, card.authenticationCertificate);
-    await enterPin(dialog, CARD_PIN);
+    const loginDialog = await loginDialogOpened;
+    await chooseCertificate(loginDialog, card.authenticationCertificate);
+    await enterPin(loginDialog, CARD_PIN);
     await page.waitForURL(/\/mandates$/, { timeout: 30_000 });
 
     // Alice gives the mandate to the bakery, which she represents: she signs both sides, one after the other.
@@ -116,6 +116,18 @@ describe('mandates and the exception form signed with the virtual card (Chromium
     await page.fill('#start-date', new Date().toISOString().slice(0, 10));
     await Promise.all([page.waitForEvent('load'), page.click('#mandate-form button[type=submit]')]);
     expect(await page.textContent('#mandates .state')).toBe('Waiting for signature');
+
+    // Cancel in the sign dialog: the page says nothing was signed, and nothing was.
+    let dialogOpened = browser.nextDialog();
+    await page.click('#mandates [data-eid-sign]');
+    let signDialog: DriverPage = await dialogOpened;
+    await chooseCertificate(signDialog, card.signingCertificate);
+    await signDialog.click('#submit');
+    dialogOpened = browser.nextDialog();
+    signDialog = await dialogOpened;
+    await signDialog.click('#cancel');
+    await expect.poll(() => page.textContent('#access-status'), { timeout: 15_000 }).toBe('Signing was cancelled. Nothing was signed.');
+    expect(((await (await page.request.get(`${tb.server.url}/api/mandates`)).json()) as { mandates: Array<{ giver: { signed: boolean } }> }).mandates[0]!.giver.signed).toBe(false);
 
     for (const side of ['giver', 'holder']) {
       const reloaded = page.waitForEvent('load', { timeout: 30_000 });
