@@ -4,6 +4,7 @@
  * no repository around it.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -12,6 +13,9 @@ import { createVirtualCard } from '../devtools/virtual-card/virtual-card.js';
 import { VERSION } from '../shared/version.js';
 import { ensureBuilt, ROOT } from './e2e/helpers/browsers.js';
 import { HostProcess } from './helpers/host-process.js';
+import { buildHangingPkcs11Module, hangingPkcs11Env } from './helpers/hanging-pkcs11.js';
+import { createSoftHsmToken, softHsmAvailable } from './helpers/softhsm.js';
+import { createTestPki } from '../devtools/test-pki/test-pki.js';
 
 const RELEASE = join(ROOT, 'release');
 const DEB = join(RELEASE, `eid-bridge_${VERSION}_amd64.deb`);
@@ -106,6 +110,42 @@ describe('npm run release', () => {
       await host.close();
     }
   });
+
+  it.skipIf(!softHsmAvailable())('keeps a PKCS#11 module in a process of its own: it signs through it, and a module that hangs costs one request PKCS11_MODULE_HUNG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eid-bridge-packaged-pkcs11-'));
+    const token = await createSoftHsmToken({ label: 'eid-packaged', pki: await createTestPki({ keyType: 'rsa' }), userPin: '1234' });
+    const controlFile = join(dir, 'hang-in');
+    const host = new HostProcess({}, {
+      executable: join(unpacked, INSTALLED_HOST),
+      cwd: unpacked,
+      env: {
+        ...token.env,
+        PATH: PATH_WITHOUT_NODE,
+        EID_BRIDGE_BACKENDS: 'pkcs11',
+        EID_BRIDGE_PKCS11_MODULE: buildHangingPkcs11Module(dir),
+        EID_BRIDGE_PKCS11_TIMEOUT_MS: '1500',
+        EID_BRIDGE_CONFIG: join(dir, 'no-host.json'),
+        ...hangingPkcs11Env(token.modulePath, controlFile),
+      },
+    });
+    try {
+      await host.next();
+      const request = () => host.request('authenticate', { challengeNonce: randomBytes(32).toString('base64'), origin: 'https://www.belgium.be', pin: '1234' }, undefined, 30_000);
+      expect((await request()).result).toMatchObject({ format: 'web-eid:1.0', algorithm: 'RS256' });
+      // The module's process is a copy of the executable (no node on PATH), not the host itself.
+      const children = readFileSync(`/proc/${host.child.pid}/task/${host.child.pid}/children`, 'utf8').trim().split(/\s+/);
+      expect(children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0])).toEqual([join(unpacked, INSTALLED_HOST)]);
+
+      writeFileSync(controlFile, 'C_Sign');
+      expect((await request()).error).toMatchObject({ code: 'PKCS11_MODULE_HUNG' });
+      rmSync(controlFile);
+      expect((await request()).result).toMatchObject({ format: 'web-eid:1.0' });
+    } finally {
+      await host.close();
+      await token.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('is the eid-bridge command when started under that name, with no node on PATH: version, status, verify, and developer commands refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eid-bridge-command-'));

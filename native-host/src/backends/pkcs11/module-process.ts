@@ -20,14 +20,15 @@
  * I/O ends: at most MAX_PROCESSES_BEING_KILLED of those are waited for
  * before the backend refuses to start another one.
  *
- * The child is `node -e` with a program that only forwards calls to
- * pkcs11js, so it needs nothing from the host's bundle. A packaged single
- * executable runs its own bundle whatever it is given, so there the calls
- * stay in the host's process, without a time limit (inProcessModule).
+ * The child only forwards calls to pkcs11js (module-child.ts): `node -e`
+ * for a host run by `node`, the packaged executable itself in its module
+ * role otherwise (childCommand).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { isSea } from 'node:sea';
 import pkcs11js from 'pkcs11js';
+import { PKCS11_MODULE_PROCESS_ENV, serveModuleCalls } from './module-child.js';
 import { EidBridgeError } from '../../../../shared/errors.js';
 
 type Handle = Buffer;
@@ -126,30 +127,24 @@ export function moduleHungError(call: string, limitMs: number): EidBridgeError {
   );
 }
 
-/**
- * The child's whole program: calls pkcs11js as told and answers with the
- * result or the error's name, code and message. It exits when the host goes
- * away (the IPC channel closes).
- */
-const CHILD_PROGRAM = `
-const pkcs11js = require(process.env.EID_BRIDGE_PKCS11JS);
-const pkcs11 = new pkcs11js.PKCS11();
-process.on('message', ({ id, method, args }) => {
-  let reply;
-  try {
-    reply = { id, value: pkcs11[method](...args) };
-  } catch (e) {
-    reply = { id, error: { name: e && e.name, message: e && e.message, code: e && e.code } };
-  }
-  process.send(reply);
-});
-process.on('disconnect', () => process.exit(0));
-`;
+/** How the module's process is started: `node -e` with serveModuleCalls, or the packaged executable in its module role. */
+interface ChildCommand {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
 
-/** Where pkcs11js is, for the child to load; undefined in a packaged executable, which has no node_modules. */
-function pkcs11jsLocation(): string | undefined {
+/**
+ * The command for the module's process. A host run by `node` gives `node -e`
+ * the source of serveModuleCalls and where pkcs11js is; a packaged single
+ * executable runs its own bundle whatever it is given, so it is started again
+ * with PKCS11_MODULE_PROCESS_ENV, which makes it serve the calls instead of
+ * being the host. Undefined when neither is possible (pkcs11js not found).
+ */
+function childCommand(): ChildCommand | undefined {
+  if (isSea()) return { args: [], env: { [PKCS11_MODULE_PROCESS_ENV]: '1' } };
   try {
-    return createRequire(import.meta.url).resolve('pkcs11js');
+    const pkcs11jsPath = createRequire(import.meta.url).resolve('pkcs11js');
+    return { args: ['-e', `(${serveModuleCalls.toString()})(require(process.env.EID_BRIDGE_PKCS11JS));`], env: { EID_BRIDGE_PKCS11JS: pkcs11jsPath } };
   } catch {
     return undefined;
   }
@@ -179,12 +174,12 @@ class ModuleProcess {
   private ended: EidBridgeError | undefined;
 
   constructor(
-    pkcs11jsPath: string,
+    command: ChildCommand,
     private readonly options: ModuleProcessOptions,
   ) {
     // stdout is the host's protocol channel: the child never writes to it. stderr goes to the host's log.
-    this.child = spawn(process.execPath, ['-e', CHILD_PROGRAM], {
-      env: { ...process.env, EID_BRIDGE_PKCS11JS: pkcs11jsPath },
+    this.child = spawn(process.execPath, command.args, {
+      env: { ...process.env, ...command.env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
@@ -372,8 +367,8 @@ export class ModuleOpenError extends Error {
  * killed processes have not exited yet.
  */
 export async function openPkcs11Module(path: string, options: ModuleProcessOptions = {}): Promise<OpenedModule> {
-  const pkcs11jsPath = options.inProcess ? undefined : pkcs11jsLocation();
-  if (pkcs11jsPath === undefined) return openInProcess(path);
+  const command = options.inProcess ? undefined : childCommand();
+  if (command === undefined) return openInProcess(path);
   if (processesBeingKilled >= MAX_PROCESSES_BEING_KILLED) {
     throw new EidBridgeError(
       'PKCS11_MODULE_HUNG',
@@ -381,7 +376,7 @@ export async function openPkcs11Module(path: string, options: ModuleProcessOptio
       { hint: MODULE_HUNG_HINT },
     );
   }
-  const child = new ModuleProcess(pkcs11jsPath, options);
+  const child = new ModuleProcess(command, options);
   const module = new ProcessModule(child);
   try {
     await child.call('load', [path], 'start');
