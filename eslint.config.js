@@ -8,7 +8,8 @@ import globals from 'globals';
  * - shared-node/ Node-only code several parts use: never the host, backend, extension or tools.
  * - native-host/ the host: never the backend, the extension, the CLI or the development tools.
  * - backend/     never the host's internals, the extension or the CLI.
- * - extension/   browser code: no node:*, no Node-only shared code, no host or backend.
+ * - extension/   browser code: no node:*, no Node-only shared code, no host or backend; browser
+ *                APIs only through extension/lib/browser-api.ts.
  * - cli/, devtools/ reach the host only through its public entry native-host/src/index.ts.
  * Tests may reach anything: they check the parts from outside.
  */
@@ -23,6 +24,7 @@ const EXTENSION = outside(['**/extension/**'], 'The extension is browser code of
 const CLI = outside(['**/cli/**'], 'The command-line tool is a separate program.');
 const DEVTOOLS = outside(['**/devtools/**'], 'Development tools (virtual card, test PKI, demo, bench) never ship inside a product part.');
 const SHARED_NODE = outside(['**/shared-node/**'], 'Node-only shared code: not in browser code.');
+const BROWSER_APIS = outside(['wxt/browser', 'webextension-polyfill'], 'Browser APIs go through the one facade, extension/lib/browser-api.ts.');
 
 const restrict = (files, ...patterns) => ({
   files,
@@ -54,6 +56,8 @@ export default tseslint.config(
   restrict(['backend/**'], HOST, EXTENSION, CLI, DEVTOOLS),
   // The backend pages' own scripts run in the browser.
   restrict(['backend/pages/browser/**'], NODE_BUILTINS, SHARED_NODE, HOST, EXTENSION, CLI, DEVTOOLS),
-  restrict(['extension/**'], NODE_BUILTINS, SHARED_NODE, HOST, BACKEND, CLI, DEVTOOLS),
+  restrict(['extension/**'], NODE_BUILTINS, SHARED_NODE, HOST, BACKEND, CLI, DEVTOOLS, BROWSER_APIS),
+  // The facade itself is the one file that may call the browser.
+  restrict(['extension/lib/browser-api.ts'], NODE_BUILTINS, SHARED_NODE, HOST, BACKEND, CLI, DEVTOOLS),
   restrict(['cli/**', 'devtools/**'], HOST_INTERNALS, EXTENSION),
 );

@@ -22,7 +22,10 @@ import { saveBackendSession } from '../popup/session-store.js';
 import { browserItsmeWindows, ItsmePopupLogins } from '../popup/itsme-login.js';
 
 export interface PopupBackgroundDeps {
-  api: Pick<BrowserApi, 'onRuntimeMessage' | 'extensionUrl' | 'storageGet' | 'storageSet'>;
+  api: Pick<
+    BrowserApi,
+    'onRuntimeMessage' | 'extensionUrl' | 'storageGet' | 'storageSet' | 'openWebPopupWindow' | 'closeWindow' | 'onTabUrlChanged' | 'onWindowRemoved' | 'sessionStorageGet' | 'sessionStorageSet'
+  >;
   host: HostClient & { readonly hostVersion: string | undefined };
   /** The extension's authenticate flow (RequestFlow.handle). */
   authenticate(args: Record<string, unknown>, origin: string): Promise<PageReply>;
@@ -88,7 +91,7 @@ async function eidLogin(deps: PopupBackgroundDeps, lang: string | undefined): Pr
 /** Registers the popup's message type with the background (one call in the background entrypoint). */
 export function registerPopupMessages(given: PopupBackgroundDeps): void {
   // Listening from the start: a background woken by the itsme window's tab finishes the login too.
-  const deps = { ...given, itsmeLogins: given.itsmeLogins ?? new ItsmePopupLogins(browserItsmeWindows, given.api, given.fetch).watch() };
+  const deps = { ...given, itsmeLogins: given.itsmeLogins ?? new ItsmePopupLogins(browserItsmeWindows(given.api), given.api, given.fetch).watch() };
   deps.api.onRuntimeMessage((message, sender) => {
     if (!isPopupRequest(message) || !fromExtensionPage(sender, deps.api.extensionUrl('/'))) return undefined;
     return handlePopupRequest(deps, message).then(

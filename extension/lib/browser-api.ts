@@ -55,8 +55,16 @@ export interface BrowserApi {
   connectRuntime(name: string): PagePort;
   /** Opens an extension page in its own popup window; resolves to the window id. */
   openPopupWindow(path: string, size: { width: number; height: number }): Promise<number | undefined>;
+  /** Opens a web address in its own popup window (the popup's itsme login); resolves to the window and its one tab. */
+  openWebPopupWindow(url: string, size: { width: number; height: number }): Promise<{ windowId: number; tabId: number }>;
   closeWindow(windowId: number): Promise<void>;
   onWindowRemoved(listener: (windowId: number) => void): void;
+  /** A tab's new address; the browser tells it only for pages the extension has host access to. */
+  onTabUrlChanged(listener: (tabId: number, url: string) => void): void;
+  /** storage.session: kept in memory for the browser session, never written to disk. */
+  sessionStorageGet(key: string): Promise<unknown>;
+  /** Stores the value under the key, or removes the key when the value is undefined. */
+  sessionStorageSet(key: string, value: unknown): Promise<void>;
   /**
    * Registers (or replaces, or with no matches removes) a script the browser
    * runs in the page's own world at document start on the pages `matches` names.
@@ -119,11 +127,29 @@ export const browserApi: BrowserApi = {
     });
     return created?.id;
   },
+  async openWebPopupWindow(url, size) {
+    const created = await browser.windows.create({ url, type: 'popup', width: size.width, height: size.height, focused: true });
+    const tabId = created?.tabs?.[0]?.id;
+    if (created?.id === undefined || tabId === undefined) throw new Error('The browser opened no window');
+    return { windowId: created.id, tabId };
+  },
   async closeWindow(windowId) {
     await browser.windows.remove(windowId);
   },
   onWindowRemoved(listener) {
     browser.windows.onRemoved.addListener(listener);
+  },
+  onTabUrlChanged(listener) {
+    browser.tabs.onUpdated.addListener((tabId, change) => {
+      if (typeof change.url === 'string') listener(tabId, change.url);
+    });
+  },
+  async sessionStorageGet(key) {
+    return (await browser.storage.session.get(key))[key];
+  },
+  async sessionStorageSet(key, value) {
+    if (value === undefined) await browser.storage.session.remove(key);
+    else await browser.storage.session.set({ [key]: value });
   },
   async setMainWorldScript(id, file, matches) {
     const registered = await browser.scripting.getRegisteredContentScripts({ ids: [id] });

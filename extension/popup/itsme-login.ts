@@ -13,7 +13,6 @@
  * hands the login over only with the secret, which never left the extension.
  * docs/digital-keys.md, "itsme in the popup", has the whole design.
  */
-import { browser } from 'wxt/browser';
 import { bytesToBase64 } from '../../shared/bytes.js';
 import type { BrowserApi } from '../lib/browser-api.js';
 import { BackendApi, BackendApiError, ITSME_PATHS, itsmeStartUrl, type FetchLike, type Person } from './backend-api.js';
@@ -155,31 +154,17 @@ export class ItsmePopupLogins {
   }
 }
 
-/** The real browser: a popup-type window, the tab's address changes, and session storage (memory only, never on disk). */
-export const browserItsmeWindows: ItsmeWindows = {
-  async open(url) {
-    const created = await browser.windows.create({ url, type: 'popup', width: 520, height: 760, focused: true });
-    const tabId = created?.tabs?.[0]?.id;
-    if (created?.id === undefined || tabId === undefined) throw new Error('The browser opened no window for itsme');
-    return { windowId: created.id, tabId };
-  },
-  async close(windowId) {
-    await browser.windows.remove(windowId);
-  },
-  onTabAddress(listener) {
-    browser.tabs.onUpdated.addListener((tabId, change) => {
-      if (typeof change.url === 'string') listener(tabId, change.url);
-    });
-  },
-  onWindowClosed(listener) {
-    browser.windows.onRemoved.addListener(listener);
-  },
-  async remember(login) {
-    if (login) await browser.storage.session.set({ [PENDING_KEY]: login });
-    else await browser.storage.session.remove(PENDING_KEY);
-  },
-  async recall() {
-    const stored = (await browser.storage.session.get(PENDING_KEY))[PENDING_KEY] as PendingItsmeLogin | undefined;
-    return stored && typeof stored.verifier === 'string' ? stored : undefined;
-  },
-};
+/** The real browser, through the facade: a popup-type window, the tab's address changes, and session storage (memory only, never on disk). */
+export function browserItsmeWindows(api: Pick<BrowserApi, 'openWebPopupWindow' | 'closeWindow' | 'onTabUrlChanged' | 'onWindowRemoved' | 'sessionStorageGet' | 'sessionStorageSet'>): ItsmeWindows {
+  return {
+    open: (url) => api.openWebPopupWindow(url, { width: 520, height: 760 }),
+    close: (windowId) => api.closeWindow(windowId),
+    onTabAddress: (listener) => api.onTabUrlChanged(listener),
+    onWindowClosed: (listener) => api.onWindowRemoved(listener),
+    remember: (login) => api.sessionStorageSet(PENDING_KEY, login),
+    async recall() {
+      const stored = (await api.sessionStorageGet(PENDING_KEY)) as PendingItsmeLogin | undefined;
+      return stored && typeof stored.verifier === 'string' ? stored : undefined;
+    },
+  };
+}

@@ -73,6 +73,9 @@ export class FakeBrowser {
   readonly windows = new Map<number, string>();
   readonly windowRemoved = new FakeEvent<(windowId: number) => void>();
   readonly runtimeConnect = new FakeEvent<(port: PagePort) => void>();
+  readonly tabUrlChanged = new FakeEvent<(tabId: number, url: string) => void>();
+  /** storage.session */
+  readonly sessionStorage = new Map<string, unknown>();
   private nextWindowId = 1;
 
   readonly api: BrowserApi = {
@@ -86,10 +89,21 @@ export class FakeBrowser {
       this.windows.set(id, path);
       return id;
     },
+    openWebPopupWindow: async (url) => {
+      const id = this.nextWindowId++;
+      this.windows.set(id, url);
+      return { windowId: id, tabId: 1000 + id };
+    },
     closeWindow: async (id) => {
       if (this.windows.delete(id)) this.windowRemoved.emit(id);
     },
     onWindowRemoved: (listener) => this.windowRemoved.addListener(listener),
+    onTabUrlChanged: (listener) => this.tabUrlChanged.addListener(listener),
+    sessionStorageGet: async (key) => this.sessionStorage.get(key),
+    sessionStorageSet: async (key, value) => {
+      if (value === undefined) this.sessionStorage.delete(key);
+      else this.sessionStorage.set(key, value);
+    },
     setMainWorldScript: async (id, file, matches) => {
       if (matches.length === 0) this.mainWorldScripts.delete(id);
       else this.mainWorldScripts.set(id, { file, matches });
