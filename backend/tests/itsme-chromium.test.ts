@@ -2,7 +2,8 @@
  * "AANMELDEN via itsme" in real Chromium, as a person clicks through it: the key choice, the
  * stand-in provider's phone number page and countdown, its stand-in phone with "Ik log in" and
  * the 5-digit code, and back at the backend logged in; and a refusal on the phone, a wrong code,
- * the countdown running out and an unreachable provider, each of which brings the person back to
+ * the countdown running out, an unreachable provider, an ID token signed with another key, for
+ * another audience or expired, and a replayed callback, each of which brings the person back to
  * the key choice with a message that says what to do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,42 @@ describe('itsme login in Chromium against the stand-in provider', () => {
     expect(new URL(page.url()).searchParams.get('error')).toBe('ITSME_EXPIRED');
     expect(await page.locator('#itsme-error').innerText()).toBe(pageText('nl', 'itsmeExpired'));
     expect(problems).toEqual([]);
+  }, 60_000);
+
+  for (const tamper of ['other-key', 'other-audience', 'expired'] as const) {
+    it(`refuses an ID token ${tamper === 'other-key' ? 'signed with another key' : tamper === 'other-audience' ? 'for another audience' : 'that has expired'}: the person is back at the key choice, not logged in`, async () => {
+      const tampered = await pairs.start({ tamper });
+      const { page } = await openWatchedPage(browser);
+      const code = await reachStandInPhone(page, tampered);
+      await page.fill('#code', code);
+      await page.getByRole('button', { name: 'Bevestig' }).click();
+      await page.waitForSelector('#itsme-error', { timeout: 20_000 });
+      const url = new URL(page.url());
+      expect(url.pathname).toBe('/login');
+      expect(url.searchParams.get('error')).toBe('ITSME_REFUSED');
+      expect(await page.locator('#itsme-error').innerText()).toBe(pageText('nl', 'itsmeRefused'));
+      expect(await page.evaluate(() => fetch('/api/session').then((r) => r.json()))).toMatchObject({ authenticated: false });
+    }, 60_000);
+  }
+
+  it('refuses the same callback shown again (a replay): the person is sent back to the key choice', async () => {
+    const { page } = await openWatchedPage(browser);
+    const code = await reachStandInPhone(page);
+    let callback: string | undefined;
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/itsme/callback') callback = request.url();
+    });
+    await page.fill('#code', code);
+    await page.getByRole('button', { name: 'Bevestig' }).click();
+    await page.waitForSelector('#person', { timeout: 20_000 });
+    expect(callback).toBeDefined();
+    // Logged out, then the same callback again, as someone who captured it would try.
+    await page.evaluate(() => fetch('/api/logout', { method: 'POST' }));
+    await page.goto(callback!);
+    await page.waitForSelector('#itsme-error');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(new URL(page.url()).searchParams.get('error')).toBe('ITSME_NOT_STARTED');
+    expect(await page.evaluate(() => fetch('/api/session').then((r) => r.json()))).toMatchObject({ authenticated: false });
   }, 60_000);
 
   it('says itsme cannot be reached when the provider does not answer', async () => {

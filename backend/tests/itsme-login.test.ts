@@ -280,8 +280,9 @@ describe('itsme: the 3 minutes to confirm in the app', () => {
 });
 
 describe('itsme ID tokens the backend refuses', () => {
-  for (const tampering of ['other-key', 'other-audience'] as const) {
-    it(`refuses an ID token ${tampering === 'other-key' ? 'signed with a key not in the provider JWKS' : 'issued for another audience'}`, async () => {
+  const described = { 'other-key': 'signed with a key not in the provider JWKS', 'other-audience': 'issued for another audience', expired: 'that expired an hour ago' } as const;
+  for (const tampering of ['other-key', 'other-audience', 'expired'] as const) {
+    it(`refuses an ID token ${described[tampering]}`, async () => {
       const tb = await startPair(tampering);
       const client = tb.client();
       const callback = await playApp(client);

@@ -1,12 +1,12 @@
 /**
  * Runs the stand-in itsme provider as its own process, as a real provider would be:
- *   itsme-provider --client-id ID --client-secret SECRET --redirect-uri URL [--port N] [--claim NAME] [--tamper other-key|other-audience] [--confirm-seconds 180]
+ *   itsme-provider --client-id ID --client-secret SECRET --redirect-uri URL [--port N] [--claim NAME] [--tamper other-key|other-audience|expired] [--confirm-seconds 180]
  * Prints one line of JSON, {"issuer": "http://127.0.0.1:PORT"}, once it listens; ends on SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';
 import { startItsmeProvider, type Tampering } from './itsme-provider.js';
 
-const TAMPERINGS: Tampering[] = ['other-key', 'other-audience'];
+const TAMPERINGS: Tampering[] = ['other-key', 'other-audience', 'expired'];
 
 const { values } = parseArgs({
   options: {

@@ -34,7 +34,7 @@ export const STAND_IN_PEOPLE: StandInPerson[] = [
  * signing. 'other-key' signs it with a key the JWKS does not hold (under the real key's id),
  * 'other-audience' names another client and signs it with the real key.
  */
-export type Tampering = 'other-key' | 'other-audience';
+export type Tampering = 'other-key' | 'other-audience' | 'expired';
 
 export interface ItsmeProviderOptions {
   /** 0 picks a free port. */
@@ -219,6 +219,11 @@ export async function startItsmeProvider(options: ItsmeProviderOptions): Promise
       const header = decodeProtectedHeader(body.id_token);
       const payload = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
       if (tampering === 'other-audience') payload.aud = 'another-relying-party';
+      if (tampering === 'expired') {
+        // Issued and expired an hour ago, well beyond any clock tolerance.
+        const now = Math.floor(Date.now() / 1000);
+        Object.assign(payload, { iat: now - 7200, exp: now - 3600 });
+      }
       const key = tampering === 'other-key' ? otherKey : realKey;
       body.id_token = await new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg: ALG, kid: header.kid!, typ: header.typ }).sign(key);
     });
