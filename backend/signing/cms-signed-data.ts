@@ -57,7 +57,7 @@ function digestAlgorithm(suite: SignatureSuite): DigestAlgorithmIdentifier {
 }
 
 /** SignedAttributes as their own SET OF, which is what the signature is computed over (RFC 5652, 5.4). */
-class SignedAttributesSet extends AsnArray<Attribute> {
+export class SignedAttributesSet extends AsnArray<Attribute> {
   constructor(items?: Attribute[]) {
     super(items);
     Object.setPrototypeOf(this, SignedAttributesSet.prototype);

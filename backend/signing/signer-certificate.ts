@@ -65,14 +65,27 @@ export function checkSignerCertificate(input: {
   if (input.now < new Date(leaf.validFrom) || input.now > new Date(leaf.validTo)) {
     throw new SignerCertificateError('expired', 'the signing certificate is not valid now');
   }
+  const path = trustedPath({ certificateDer: input.certificateDer, trusted: input.trusted, intermediates: input.intermediates, at: input.now });
+  if (path) return path;
+  throw new SignerCertificateError('untrusted', 'the signing certificate does not chain to a trusted certificate authority');
+}
+
+/**
+ * The issuers from a certificate to one of the `trusted` certificates,
+ * through `trusted` and `intermediates`, each valid at `at`; nearest first,
+ * ending with the trusted root when it is among `trusted`. Undefined when
+ * there is no such path. The signature check of a signed PDF
+ * (verify-pdf.ts) uses it too.
+ */
+export function trustedPath(input: { certificateDer: Uint8Array; trusted: readonly Uint8Array[]; intermediates?: readonly Uint8Array[]; at: Date }): Uint8Array[] | undefined {
   const trusted = input.trusted.map((der) => new X509Certificate(der));
   const candidates = [...trusted, ...(input.intermediates ?? []).map((der) => new X509Certificate(der))];
   const path: X509Certificate[] = [];
-  let current = leaf;
+  let current = new X509Certificate(input.certificateDer);
   for (let depth = 0; depth < MAX_PATH_LENGTH; depth++) {
     const issuer = candidates.find((candidate) => !path.includes(candidate) && issuedBy(current, candidate));
     if (!issuer) break;
-    if (input.now < new Date(issuer.validFrom) || input.now > new Date(issuer.validTo)) break;
+    if (input.at < new Date(issuer.validFrom) || input.at > new Date(issuer.validTo)) break;
     path.push(issuer);
     if (trusted.includes(issuer)) {
       // A trusted issuing CA ends the path; its root, when also trusted, completes it for verifiers.
@@ -82,5 +95,5 @@ export function checkSignerCertificate(input: {
     }
     current = issuer;
   }
-  throw new SignerCertificateError('untrusted', 'the signing certificate does not chain to a trusted certificate authority');
+  return undefined;
 }

@@ -1,0 +1,144 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFArray, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
+import { contractPdf, nssDatabaseTrusting, pdfsig, signAsTheCard } from '../tests/signing-helpers.js';
+import { finishPdfSignature, preparePdfSignature } from './pades.js';
+import { verifyPdfSignatures, PdfUnreadableError, type PdfTrust } from './verify-pdf.js';
+
+const NOW = new Date();
+
+async function signedBy(pki: TestPki, pdf: Uint8Array, signingTime = new Date('2026-12-07T10:00:00Z')): Promise<Uint8Array> {
+  const prepared = await preparePdfSignature({ pdf, signerCertificate: pki.signing!.der, chain: [pki.citizenCa.der, pki.root.der], signingTime });
+  return finishPdfSignature(prepared.pending, signAsTheCard(pki, prepared.hashToSign, prepared.hashAlgorithm));
+}
+
+/**
+ * An incremental update, as any PDF editor appends one, that replaces the
+ * first page's content stream: the text the person signed is no longer what
+ * the page shows.
+ */
+async function withPageTextReplaced(signed: Uint8Array, text: string): Promise<Uint8Array> {
+  const document = await PDFDocument.load(signed);
+  const contents = document.getPage(0).node.get(PDFName.of('Contents'));
+  const { objectNumber } = (contents instanceof PDFArray ? contents.get(0) : contents) as PDFRef;
+  const source = Buffer.from(signed).toString('latin1');
+  const previousXref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(source)![1]);
+  const stream = `BT /F1 14 Tf 72 760 Td (${text}) Tj ET`;
+  const object = `${objectNumber} 0 obj\n<< /Length ${stream.length} >>\nstream\n${stream}\nendstream\nendobj\n`;
+  const objectAt = signed.length + 1;
+  const xrefAt = objectAt + object.length;
+  const size = document.context.largestObjectNumber + 1;
+  const update = `\n${object}xref\n${objectNumber} 1\n${String(objectAt).padStart(10, '0')} 00000 n \ntrailer\n<< /Size ${size} /Root ${document.context.trailerInfo.Root!.toString()} /Prev ${previousXref} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.concat([signed, Buffer.from(update, 'latin1')]);
+}
+
+let workDir: string;
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'eid-bridge-verify-pdf-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe.each([
+  { profile: '1.7 (RSA-2048)', keyType: 'rsa' as const },
+  { profile: '1.8 (EC P-384)', keyType: 'ec' as const },
+])('validating PDFs signed with a $profile card', ({ keyType }) => {
+  let anna: TestPki;
+  let jan: TestPki;
+  let trust: PdfTrust;
+  let once: Uint8Array;
+  let twice: Uint8Array;
+
+  beforeAll(async () => {
+    anna = await createTestPki({ keyType, person: { givenNames: 'Anna', surname: 'Janssens' } });
+    // Jan's card comes from another test PKI: both roots are trusted here.
+    jan = await createTestPki({ keyType, person: { givenNames: 'Jan', surname: 'Peeters' } });
+    trust = { trusted: [anna.root.der, jan.root.der], intermediates: [] };
+    once = await signedBy(anna, await contractPdf());
+    twice = await signedBy(jan, once, new Date('2026-12-07T11:00:00Z'));
+  });
+
+  it('says who signed, when, and that the signature covers the whole document', async () => {
+    const result = await verifyPdfSignatures(once, trust, NOW);
+    expect(result.valid).toBe(true);
+    expect(result.signatures).toHaveLength(1);
+    const [verdict] = result.signatures;
+    expect(verdict).toMatchObject({
+      holds: true,
+      coverage: 'whole-document',
+      problems: [],
+      signingTime: { time: '2026-12-07T10:00:00.000Z', source: 'signature dictionary' },
+      revocation: { status: 'not-checked' },
+    });
+    expect(verdict!.signer).toMatchObject({ name: 'Anna Janssens', nationalNumber: anna.person.nationalNumber });
+  });
+
+  it('keeps the first signature valid when a second one is appended, and says so', async () => {
+    const result = await verifyPdfSignatures(twice, trust, NOW);
+    expect(result.valid).toBe(true);
+    expect(result.signatures.map((s) => [s.signer?.name, s.coverage, s.holds])).toEqual([
+      ['Anna Janssens', 'signatures-added', true],
+      ['Jan Peeters', 'whole-document', true],
+    ]);
+  });
+
+  it('reports a document with one changed byte as changed, and pdfsig agrees', async () => {
+    const changed = Buffer.from(once);
+    // The document title "Volmacht" (UTF-16 hex in the Info dictionary, before /Contents) becomes "Wolmacht".
+    const title = '/Title <FEFF0056';
+    const at = changed.indexOf(title);
+    expect(at).toBeGreaterThan(0);
+    changed[at + title.length - 1] = '7'.charCodeAt(0);
+    const result = await verifyPdfSignatures(changed, trust, NOW);
+    expect(result.valid).toBe(false);
+    expect(result.signatures[0]!.problems.map((p) => p.code)).toEqual(['digest-mismatch']);
+    const path = join(workDir, `changed-${keyType}.pdf`);
+    await writeFile(path, changed);
+    expect(await pdfsig(path)).toContain('Signature Validation: Digest Mismatch.');
+  });
+
+  it('reports a page changed in a later revision as changed after signing', async () => {
+    const edited = await withPageTextReplaced(once, 'Ik geef volmacht aan Piet Smet.');
+    // The edit is a real one: a reader now shows the other text.
+    expect((await PDFDocument.load(edited)).getPageCount()).toBe(1);
+    const result = await verifyPdfSignatures(edited, trust, NOW);
+    expect(result.valid).toBe(false);
+    const [verdict] = result.signatures;
+    expect(verdict!.coverage).toBe('changed-after-signing');
+    expect(verdict!.problems.map((p) => p.code)).toEqual(['changed-after-signing']);
+    expect(verdict!.changes.join()).toContain('content stream');
+  });
+
+  it('does not trust a signer whose root is not trusted', async () => {
+    const result = await verifyPdfSignatures(once, { trusted: [jan.root.der], intermediates: [] }, NOW);
+    expect(result.valid).toBe(false);
+    expect(result.signatures[0]!.problems.map((p) => p.code)).toEqual(['untrusted']);
+  });
+
+  it('reports a signature made after the certificate expired as not holding now', async () => {
+    const later = new Date(new Date(anna.signing!.certificate.notAfter).getTime() + 86_400_000);
+    const result = await verifyPdfSignatures(once, trust, later);
+    expect(result.signatures[0]!.problems.map((p) => p.code)).toContain('certificate-not-valid-now');
+  });
+
+  it('agrees with pdfsig on the twice-signed document', async () => {
+    const path = join(workDir, `twice-${keyType}.pdf`);
+    await writeFile(path, twice);
+    const report = await pdfsig(path, await nssDatabaseTrusting(anna, join(workDir, `nss-${keyType}`)));
+    expect(report.match(/Signature is Valid\./g)).toHaveLength(2);
+  });
+});
+
+describe('what is not a signed PDF', () => {
+  it('refuses a file that is not a PDF', async () => {
+    await expect(verifyPdfSignatures(new TextEncoder().encode('hello'), { trusted: [], intermediates: [] })).rejects.toBeInstanceOf(PdfUnreadableError);
+  });
+
+  it('calls an unsigned PDF not valid, with no signatures', async () => {
+    expect(await verifyPdfSignatures(await contractPdf(), { trusted: [], intermediates: [] })).toEqual({ valid: false, signatures: [] });
+  });
+});
