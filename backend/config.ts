@@ -105,7 +105,8 @@ export type CappedRoute =
   | 'keyRegistration'
   | 'staff'
   | 'exceptionRequest'
-  | 'documentSigning';
+  | 'documentSigning'
+  | 'documentVerification';
 
 export interface BackendLimits {
   /** Failures per account before the first wait. */
@@ -136,6 +137,8 @@ export const DEFAULT_REQUEST_CAPS: Record<CappedRoute, RequestCap> = {
   exceptionRequest: { max: 10, perMs: MINUTE },
   // Signing a document: each upload renders a page (a child process), each finish checks a signature.
   documentSigning: { max: 30, perMs: MINUTE },
+  // Checking a signed PDF needs no login: each request parses up to 5 MB of someone's PDF.
+  documentVerification: { max: 30, perMs: MINUTE },
 };
 
 /** Every route capped at `max` a minute: for load tests and benchmarks that hammer one address on purpose. */

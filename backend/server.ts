@@ -29,6 +29,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerLraRoutes } from './routes/lra.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { registerAccessRoutes } from './access/routes.js';
+import { registerPdfVerificationRoutes } from './routes/pdf-verification.js';
 import { registerSigningRoutes } from './routes/signing.js';
 import { builtInIssuingCas } from '../shared-node/trusted-roots.js';
 
@@ -162,6 +163,7 @@ export async function startBackend(config: BackendConfig, options: StartOptions 
   const signingTrust = { trusted: trustedCertificates, intermediates: builtInIssuingCas().map((c) => new Uint8Array(c.raw)) };
   registerAccessRoutes(app, context, signingTrust);
   registerSigningRoutes(app, context, signingTrust);
+  registerPdfVerificationRoutes(app, context, signingTrust);
 
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
