@@ -6,7 +6,7 @@
  *
  *   POST /api/signing/documents              the PDF → its title, page count, first page (PNG)
  *   POST /api/signing/documents/:id/prepare  the signing certificate → the hash the card signs
- *   POST /api/signing/documents/:id/finish   the card's signature → the signed PDF
+ *   POST /api/signing/documents/:id/finish   the card's signature → the signed PDF, and its PAdES level
  *
  * The document and its prepared signature wait in the database (any instance
  * takes the next step), for the session that uploaded it only, for
@@ -27,6 +27,9 @@ import { randomToken } from '../security/tokens.js';
 import { documentPreview, DocumentUnreadableError } from '../signing/document-preview.js';
 import { finishPdfSignature, PdfSigningError, preparePdfSignature, type PendingPdfSignature } from '../signing/pades.js';
 import { checkSignerCertificate, SignerCertificateError, type SignerCertificateProblem } from '../signing/signer-certificate.js';
+import { addDocumentSecurityStore } from '../signing/document-security-store.js';
+import { signerRevocation } from '../signing/signer-revocation.js';
+import { eidCheckOptions } from '../trust.js';
 
 /** The largest PDF the service signs. */
 export const MAX_SIGNING_PDF_BYTES = 5 * 1024 * 1024;
@@ -100,6 +103,8 @@ function signedFileName(fileName: string): string {
  */
 export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext, trust: { trusted: readonly Uint8Array[]; intermediates: readonly Uint8Array[] }): void {
   const rateLimit = requestCap(ctx, 'documentSigning');
+  // The signing certificate's revocation is asked as the login asks it: same responder, fetcher and policy.
+  const signingOcsp = eidCheckOptions(ctx.config, trust.trusted).ocsp;
 
   app.get('/sign', async (request, reply) => {
     const language = pageLanguage(request, reply);
@@ -163,6 +168,9 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
       const refusal = CERTIFICATE_REFUSALS[e.problem];
       throw new ApiError(refusal.status, refusal.code, e.message);
     }
+    // A revoked card is refused before the person types the PIN; any other answer is settled at finish.
+    const revocation = await signerRevocation(certificate, chain, signingOcsp, new Date(now));
+    if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
     let prepared;
     try {
       prepared = await preparePdfSignature({ pdf: strictBase64ToBytes(document.pdf)!, signerCertificate: certificate, chain, signingTime: new Date(now) });
@@ -193,12 +201,25 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
       if (e instanceof PdfSigningError && e.code === 'signature-does-not-match') throw new ApiError(400, 'SIGNATURE_INVALID', e.message);
       throw e;
     }
+    // PAdES B-LT when the signer's certificate has a good, checked OCSP answer now: the chain and that
+    // answer go into the document security store. A revoked certificate signs nothing (it may have
+    // been revoked since prepare); without an answer the document stays B-B and the answer says why.
+    const revocation = await signerRevocation(pending.signerCertificate, pending.chain, signingOcsp, new Date(ctx.clock.now()));
+    if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
+    if (revocation.status === 'good') {
+      signed = await addDocumentSecurityStore(signed, { certificates: [pending.signerCertificate, ...pending.chain], ocspResponses: [revocation.ocspResponse] });
+    }
     // Once only: of two finishes (two instances, two tabs) one hands out the document.
     if (!(await ctx.store.takeSigningDocument(document.id))) {
       throw new ApiError(410, 'SIGNING_DOCUMENT_EXPIRED', 'This document is no longer waiting for a signature; upload it again');
     }
     reply.header('Cache-Control', 'no-store');
-    return { fileName: signedFileName(document.fileName), title: document.title, signedPdf: bytesToBase64(signed) };
+    return {
+      fileName: signedFileName(document.fileName),
+      title: document.title,
+      signedPdf: bytesToBase64(signed),
+      ...(revocation.status === 'good' ? { level: 'B-LT' } : { level: 'B-B', levelReason: revocation.reason }),
+    };
   });
 
 }

@@ -5,123 +5,34 @@
  * or a responder it delegated; anything else refuses the login (fail closed).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { webcrypto } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestCertificateAndKey, type TestPki } from '../../devtools/test-pki/test-pki.js';
+import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { configFromEnv, type BackendConfig } from '../config.js';
 import { eidCheckOptions } from '../trust.js';
 import { BELGIAN_ISSUING_CAS, builtInRoots } from '../../shared-node/trusted-roots.js';
 import type { Clock } from '../clock.js';
 import { errorCode, loginWithCard, startTestBackend } from './helpers.js';
+import { freePort } from './postgres-cluster.js';
+import { indexLine, responderCertificate, startResponder as startOcspResponder, type Responder, type ResponderSigner } from './ocsp-responder.js';
 
-const crypto = webcrypto as unknown as Crypto;
 const MINUTE = 60_000;
 
 let pki: TestPki;
 let dir: string;
 /** Signs for the CA with id-kp-OCSPSigning: the delegated responder. */
-let responder: Signer;
+let responder: ResponderSigner;
 /** Issued by the CA but without id-kp-OCSPSigning. */
-let notDelegated: Signer;
+let notDelegated: ResponderSigner;
 /** Has id-kp-OCSPSigning but was issued by another CA. */
-let foreignResponder: Signer;
+let foreignResponder: ResponderSigner;
 
-/** What `openssl ocsp -rsigner … -rkey …` needs. */
-interface Signer {
-  certificate: x509.X509Certificate;
-  pem: string;
-  privateKeyPem: string;
-}
-
-async function responderCertificate(issuer: TestCertificateAndKey, name: string, usages: string[]): Promise<Signer> {
-  const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const certificate = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: '7e' + Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex'),
-      subject: `C=BE, CN=${name}`,
-      issuer: issuer.certificate.subject,
-      notBefore: new Date(Date.now() - 24 * 60 * MINUTE),
-      notAfter: new Date(Date.now() + 365 * 24 * 60 * MINUTE),
-      publicKey: keys.publicKey,
-      signingKey: issuer.privateKey,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } as EcdsaParams,
-      extensions: [
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        ...(usages.length ? [new x509.ExtendedKeyUsageExtension(usages, false)] : []),
-      ],
-    },
-    crypto,
-  );
-  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { certificate, pem: certificate.toString('pem'), privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
-}
-
-/** One line of an openssl CA index: V (valid) or R (revoked), expiry, revocation time, serial, file, subject. */
-function indexLine(status: 'V' | 'R', certificate: x509.X509Certificate): string {
-  const asn1Time = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
-  const revoked = status === 'R' ? asn1Time(new Date(Date.now() - 60 * MINUTE)) : '';
-  return [status, asn1Time(certificate.notAfter), revoked, certificate.serialNumber.toUpperCase(), 'unknown', '/C=BE/CN=card'].join('\t') + '\n';
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-interface Responder {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** `openssl ocsp` as a server on 127.0.0.1, answering from `index` with signer `signer`, next update in 5 minutes. */
-async function startResponder(name: string, index: string, signer: Signer): Promise<Responder> {
-  const files = { index: join(dir, `${name}.index.txt`), ca: join(dir, 'ca.pem'), cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-  await Promise.all([
-    writeFile(files.index, index),
-    writeFile(files.ca, pki.citizenCa.pem),
-    writeFile(files.cert, signer.pem),
-    writeFile(files.key, signer.privateKeyPem),
-  ]);
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'openssl',
-    ['ocsp', '-port', String(port), '-index', files.index, '-CA', files.ca, '-rsigner', files.cert, '-rkey', files.key, '-nmin', '5', '-ignore_err'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  // Ready once it says it waits for clients (a probing connection would block it: it serves one connection at a time).
-  let errors = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`openssl ocsp did not start: ${errors}`)), 10_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      errors += d.toString();
-      if (errors.includes('waiting for OCSP client connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`openssl ocsp stopped: ${errors}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill();
-      await exited;
-    },
-  };
+/** `openssl ocsp` for this PKI's Citizen CA, files in this test's directory. */
+function startResponder(name: string, index: string, signer: ResponderSigner): Promise<Responder> {
+  return startOcspResponder({ dir, name, index, ca: pki.citizenCa, signer });
 }
 
 /** A backend that checks every card with OCSP at `url`, and one login attempt with the test card. */

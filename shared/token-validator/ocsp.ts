@@ -134,7 +134,7 @@ export async function checkOcsp(
   certificate: x509.X509Certificate,
   issuer: x509.X509Certificate,
   options: OcspOptions & { clock: Clock; crypto: Crypto },
-): Promise<void> {
+): Promise<Uint8Array> {
   const url = options.responderUrl ?? ocspUrlOf(certificate);
   if (!url) throw new TokenValidationError('OCSP_UNAVAILABLE', 'The certificate names no OCSP responder and none is configured');
   const { crypto } = options;
@@ -206,4 +206,6 @@ export async function checkOcsp(
     throw new TokenValidationError('CERTIFICATE_REVOKED', `The certificate was revoked on ${single.certStatus.revoked.revocationTime.toISOString()}`);
   }
   if (single.certStatus.good === undefined) throw new TokenValidationError('CERTIFICATE_STATUS_UNKNOWN', 'The OCSP responder does not know the certificate');
+  // The checked answer, as the responder sent it: a signed document keeps it as proof (PAdES B-LT, backend/signing/).
+  return body;
 }
