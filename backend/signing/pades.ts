@@ -4,7 +4,7 @@ import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import { AsnEcSignatureFormatter, KeyUsageFlags, KeyUsagesExtension, X509Certificate as PeculiarCertificate } from '@peculiar/x509';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { cmsSignedData, digest, pAdESSignedAttributes, type SignatureSuite } from './cms-signed-data.js';
 
 /**
@@ -114,6 +114,25 @@ function alreadySigned(pdf: Uint8Array): boolean {
   return /\/ByteRange\s*\[\s*0\s+\d+\s+\d+\s+\d+\s*\]/.test(Buffer.from(pdf).toString('latin1'));
 }
 
+/**
+ * The next signature is placed by the incremental writer (@signpdf/placeholder-plain),
+ * which finds the form it extends by the text "/Type /AcroForm" at the start of
+ * the form's object. pdf-lib writes the form without /Type (the key is optional),
+ * and the writer then made a form listing only the new field. The form is
+ * rewritten with /Type /AcroForm as its first key, so a later signer's form
+ * lists every earlier field too.
+ */
+function typeTheForm(document: PDFDocument): void {
+  const key = PDFName.of('AcroForm');
+  const form = document.catalog.lookupMaybe(key, PDFDict);
+  if (!form) return;
+  const typed = document.context.obj({ Type: 'AcroForm' });
+  for (const [name, value] of form.entries()) if (name !== PDFName.Type) typed.set(name, value);
+  const reference = document.catalog.get(key);
+  if (reference instanceof PDFRef) document.context.assign(reference, typed);
+  else document.catalog.set(key, document.context.register(typed));
+}
+
 export async function preparePdfSignature(input: PreparePdfSignatureInput): Promise<PreparedPdfSignature> {
   assertSigningCertificate(input.signerCertificate);
   const suite = signatureSuiteOf(input.signerCertificate);
@@ -133,6 +152,7 @@ export async function preparePdfSignature(input: PreparePdfSignatureInput): Prom
   } else {
     const document = await PDFDocument.load(input.pdf);
     pdflibAddPlaceholder({ pdfDoc: document, ...placeholder });
+    typeTheForm(document);
     // Object streams would hide the signature dictionary from the byte-range search.
     preparedPdf = await document.save({ useObjectStreams: false });
   }

@@ -11,6 +11,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { pngOutline } from '../../shared/png.js';
@@ -96,6 +97,26 @@ describe('signing a document (SQLite store)', () => {
     const again = await client.post(`/api/signing/documents/${uploaded.documentId}/finish`, { certificate: b64(pki.signing!.der), signature: b64(signature) });
     expect(again.status).toBe(410);
     expect(errorCode(again)).toBe('SIGNING_DOCUMENT_EXPIRED');
+  });
+
+  it('signs an already signed PDF with a second signature: the form lists both fields and pdfsig reports both valid', async () => {
+    const once = await signDocument(client, (await upload(client, await contractPdf())).documentId);
+    expect(once.status, JSON.stringify(once.json)).toBe(200);
+    const signedOnce = Buffer.from(once.json.signedPdf as string, 'base64');
+    const twice = await signDocument(client, (await upload(client, signedOnce, 'volmacht-signed.pdf')).documentId);
+    expect(twice.status, JSON.stringify(twice.json)).toBe(200);
+    const signedTwice = Buffer.from(twice.json.signedPdf as string, 'base64');
+    // The first signature's bytes are untouched: the second is an incremental update after them.
+    expect(signedTwice.subarray(0, signedOnce.length).equals(signedOnce)).toBe(true);
+    const form = (await PDFDocument.load(signedTwice, { updateMetadata: false })).getForm();
+    expect(form.getFields().map((field) => field.getName())).toEqual(['Signature1', 'Signature2']);
+
+    const path = join(workDir, 'volmacht-signed-twice.pdf');
+    await writeFile(path, signedTwice);
+    const report = await pdfsig(path, await nssDatabaseTrusting(pki, join(workDir, 'nss-twice')));
+    expect(report).toContain('Signature #2:');
+    expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
+    expect(report.match(/Certificate Validation: Certificate is Trusted\./g)?.length).toBeGreaterThanOrEqual(1);
   });
 
   it('needs a login, and the CSRF token of the session', async () => {
