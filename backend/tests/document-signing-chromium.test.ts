@@ -4,9 +4,11 @@
  * reader. The person logs in with the card, chooses a PDF, sees it, shares
  * the signing certificate, sees the same document in the extension's sign
  * dialog (title, page count, first page) next to the fingerprint, types the
- * PIN and downloads a PDF that `pdfsig` (poppler-utils) reports valid. With a
- * Kids-ID in the reader there is no signing certificate: the dialog and the
- * page say why.
+ * PIN and downloads a PDF that `pdfsig` (poppler-utils) reports valid. A
+ * wrong PIN and a Cancel during signing leave no signed document (the
+ * uploaded one still waits and is signed next); a downloaded signed PDF
+ * signed again carries two valid signatures. With a Kids-ID in the reader
+ * there is no signing certificate: the dialog and the page say why.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,7 @@ describe('signing a document on the /sign page with the extension and the virtua
   });
 
   /** Logs in with the card on the login page, which sends the person back to /sign; the PDF chosen and shown. */
-  async function signPageWithDocument(): Promise<Page> {
+  async function signPageWithDocument(document?: { name: string; pdf: Buffer }): Promise<Page> {
     const page = await browser.context.newPage();
     await page.goto(`${tb.server.url}/sign?lang=en`);
     if (new URL(page.url()).pathname === '/login') {
@@ -57,7 +59,8 @@ describe('signing a document on the /sign page with the extension and the virtua
       await enterPin(dialog, CARD_PIN);
       await page.waitForURL(/\/sign$/, { timeout: 30_000 });
     }
-    await page.setInputFiles('#pdf-file', { name: 'volmacht.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await contractPdf(3)) });
+    const chosen = document ?? { name: 'volmacht.pdf', pdf: Buffer.from(await contractPdf(3)) };
+    await page.setInputFiles('#pdf-file', { name: chosen.name, mimeType: 'application/pdf', buffer: chosen.pdf });
     await page.click('#show-document');
     await page.waitForSelector('#document-panel:not([hidden])');
     return page;
@@ -117,6 +120,81 @@ describe('signing a document on the /sign page with the extension and the virtua
     expect(report).toContain('Total document signed');
     expect((await readFile(signedPath)).subarray(0, 5).toString()).toBe('%PDF-');
     await page.close();
+  });
+
+  /** Clicks Sign and shares the signing certificate (a consent, no PIN); the sign dialog that follows. */
+  async function openSignDialog(page: Page): Promise<Awaited<ReturnType<ExtensionBrowser['nextDialog']>>> {
+    const certificateDialogOpened = browser.nextDialog();
+    await page.click('#sign-document');
+    const certificateDialog = await certificateDialogOpened;
+    await chooseCertificate(certificateDialog, card.signingCertificate);
+    const signDialogOpened = browser.nextDialog();
+    await certificateDialog.click('#submit');
+    const signDialog = await signDialogOpened;
+    await chooseCertificate(signDialog, card.signingCertificate);
+    return signDialog;
+  }
+
+  /** The signed PDF the done panel offers, saved under `name` in the work directory. */
+  async function downloadSigned(page: Page, name: string): Promise<string> {
+    await page.waitForSelector('#done-panel:not([hidden])', { timeout: 30_000 });
+    const download = page.waitForEvent('download');
+    await page.click('#download');
+    const path = join(workDir, name);
+    await (await download).saveAs(path);
+    return path;
+  }
+
+  let nssDatabase: string | undefined;
+  const trustingDatabase = async () => (nssDatabase ??= await nssDatabaseTrusting(card.card.pki, join(workDir, 'nss-again')));
+
+  it('a wrong PIN shows the tries left and signs nothing; the document still waits, and the right PIN signs it', async () => {
+    const page = await signPageWithDocument();
+    const dialog = await openSignDialog(page);
+    await enterPin(dialog, '0000');
+    expect(await waitForProblem(dialog)).toBe('Wrong PIN. You have 2 tries left.');
+    // Nothing signed reached the page: no download offered, the document still on show, no error either.
+    expect(await page.isVisible('#done-panel')).toBe(false);
+    expect(await page.isVisible('#document-panel')).toBe(true);
+    expect(await page.getAttribute('#download', 'href')).toBeNull();
+    await enterPin(dialog, CARD_PIN);
+    const report = await pdfsig(await downloadSigned(page, 'after-wrong-pin.pdf'), await trustingDatabase());
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report.match(/Signature #\d+:/g)).toHaveLength(1);
+    await page.close();
+  });
+
+  it('Cancel in the sign dialog signs nothing and says so; the document still waits and is signed next', async () => {
+    const page = await signPageWithDocument();
+    const dialog = await openSignDialog(page);
+    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    await expect.poll(() => page.textContent('#sign-status'), { timeout: 15_000 }).toBe('You cancelled. The document is not signed.');
+    expect(await page.isVisible('#done-panel')).toBe(false);
+    expect(await page.getAttribute('#download', 'href')).toBeNull();
+    // Sign again: the same uploaded document, no new upload.
+    await enterPin(await openSignDialog(page), CARD_PIN);
+    const report = await pdfsig(await downloadSigned(page, 'after-cancel.pdf'), await trustingDatabase());
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report.match(/Signature #\d+:/g)).toHaveLength(1);
+    await page.close();
+  });
+
+  it('a signed PDF signed again carries two signatures, both valid for pdfsig', async () => {
+    const first = await signPageWithDocument();
+    await enterPin(await openSignDialog(first), CARD_PIN);
+    const once = await downloadSigned(first, 'once.pdf');
+    await first.close();
+    const second = await signPageWithDocument({ name: 'once.pdf', pdf: await readFile(once) });
+    await enterPin(await openSignDialog(second), CARD_PIN);
+    const twice = await downloadSigned(second, 'twice.pdf');
+    // The first signature's bytes stay as they were: the second is appended after them.
+    const [onceBytes, twiceBytes] = await Promise.all([readFile(once), readFile(twice)]);
+    expect(twiceBytes.subarray(0, onceBytes.length).equals(onceBytes)).toBe(true);
+    const report = await pdfsig(twice, await trustingDatabase());
+    expect(report).toContain('Signature Field Name: Signature1');
+    expect(report).toContain('Signature Field Name: Signature2');
+    expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
+    await second.close();
   });
 
   it('with a Kids-ID in the reader: the dialog says the card has no signing certificate, and the page explains why nothing was signed', async () => {
