@@ -145,6 +145,14 @@ describe('signing a document on the /sign page with the extension and the virtua
     return path;
   }
 
+  /** The page's signed PDF downloaded: pdfsig finds one signature in it, valid. */
+  async function expectOneValidSignature(page: Page, name: string): Promise<void> {
+    const report = await pdfsig(await downloadSigned(page, name), await trustingDatabase());
+    expect(report).toContain('Signature Validation: Signature is Valid.');
+    expect(report.match(/Signature #\d+:/g)).toHaveLength(1);
+    await page.close();
+  }
+
   let nssDatabase: string | undefined;
   const trustingDatabase = async () => (nssDatabase ??= await nssDatabaseTrusting(card.card.pki, join(workDir, 'nss-again')));
 
@@ -158,10 +166,7 @@ describe('signing a document on the /sign page with the extension and the virtua
     expect(await page.isVisible('#document-panel')).toBe(true);
     expect(await page.getAttribute('#download', 'href')).toBeNull();
     await enterPin(dialog, CARD_PIN);
-    const report = await pdfsig(await downloadSigned(page, 'after-wrong-pin.pdf'), await trustingDatabase());
-    expect(report).toContain('Signature Validation: Signature is Valid.');
-    expect(report.match(/Signature #\d+:/g)).toHaveLength(1);
-    await page.close();
+    await expectOneValidSignature(page, 'after-wrong-pin.pdf');
   });
 
   it('Cancel in the sign dialog signs nothing and says so; the document still waits and is signed next', async () => {
@@ -173,10 +178,7 @@ describe('signing a document on the /sign page with the extension and the virtua
     expect(await page.getAttribute('#download', 'href')).toBeNull();
     // Sign again: the same uploaded document, no new upload.
     await enterPin(await openSignDialog(page), CARD_PIN);
-    const report = await pdfsig(await downloadSigned(page, 'after-cancel.pdf'), await trustingDatabase());
-    expect(report).toContain('Signature Validation: Signature is Valid.');
-    expect(report.match(/Signature #\d+:/g)).toHaveLength(1);
-    await page.close();
+    await expectOneValidSignature(page, 'after-cancel.pdf');
   });
 
   it('a signed PDF signed again carries two signatures, both valid for pdfsig', async () => {
