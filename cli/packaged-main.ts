@@ -6,9 +6,11 @@
 import { EXIT_USAGE, type CliCommand } from './cli-command.js';
 import { installHostCommand } from './commands/install-host.js';
 import { readIdentityCommand } from './commands/read-identity.js';
+import { signPdfCommand } from './commands/sign-pdf.js';
 import { statusCommand } from './commands/status.js';
 import { uninstallHostCommand } from './commands/uninstall-host.js';
 import { verifyCommand } from './commands/verify.js';
+import { verifyPdfCommand } from './commands/verify-pdf.js';
 import { runCommandLine } from './run-cli.js';
 
 const DEVELOPER_COMMANDS = ['virtual-card', 'backend', 'demo'];
@@ -25,7 +27,7 @@ const comesWithDeveloperSetUp = (name: string): CliCommand => ({
 });
 
 runCommandLine({
-  commands: [statusCommand, readIdentityCommand, verifyCommand, installHostCommand, uninstallHostCommand],
+  commands: [statusCommand, readIdentityCommand, verifyCommand, signPdfCommand, verifyPdfCommand, installHostCommand, uninstallHostCommand],
   notes: [`The developer commands (${DEVELOPER_COMMANDS.join(', ')}) ${WHERE}.`],
   elsewhere: DEVELOPER_COMMANDS.map(comesWithDeveloperSetUp),
 });

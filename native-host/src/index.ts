@@ -4,12 +4,15 @@
  * at a terminal, computed in that process with the same code the host runs.
  * Nothing outside native-host/ imports the host's internals (a lint rule).
  */
-import type { ReaderStatus, StatusResult } from '../../shared/protocol.js';
+import { base64ToBytes, bytesToBase64 } from '../../shared/bytes.js';
+import { parseArguments, type HashFunction, type ReaderStatus, type StatusResult } from '../../shared/protocol.js';
 import type { CardBackend } from './backends/card-backend.js';
 import { PcscBackend, type CardIdentityFiles } from './backends/pcsc-backend.js';
 import { createBackends } from './backends/registry.js';
 import { standaloneContext } from './commands/command.js';
+import { getSigningCertificate } from './commands/get-signing-certificate.js';
 import { canReadIdentityFiles, identityReaderOf } from './commands/read-identity.js';
+import { sign } from './commands/sign.js';
 import { status } from './commands/status.js';
 import { loadHostConfig } from './config.js';
 import { silentLogger } from './logger.js';
@@ -47,4 +50,30 @@ export function readCardIdentityFiles(reader: string | undefined, env: NodeJS.Pr
 /** The PC/SC readers and their cards, as the host sees them. */
 export function pcscReaders(): Promise<ReaderStatus[]> {
   return withBackends([new PcscBackend()], ([backend]) => backend!.readers());
+}
+
+/** The DER signature certificate of the card in the reader, as the host's get-signing-certificate finds it. */
+export async function cardSigningCertificate(env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
+  const result = await withBackends(createBackends(loadHostConfig(env)), (backends) => getSigningCertificate({}, standaloneContext(backends, silentLogger)));
+  return base64ToBytes(result.certificate);
+}
+
+/**
+ * The card's signature of `hash` with the key of `certificate`, as the
+ * host's sign command makes it (PKCS#1 v1.5 for RSA, r‖s for EC), after the
+ * card has checked `pin` (undefined: the reader's PIN pad). The arguments
+ * pass the same checks as a browser's.
+ */
+export async function signWithCard(
+  input: { certificate: Uint8Array; hash: Uint8Array; hashFunction: HashFunction; pin: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Uint8Array> {
+  const args = parseArguments('sign', {
+    certificate: bytesToBase64(input.certificate),
+    hash: bytesToBase64(input.hash),
+    hashFunction: input.hashFunction,
+    ...(input.pin === undefined ? {} : { pin: input.pin }),
+  });
+  const result = await withBackends(createBackends(loadHostConfig(env)), (backends) => sign(args, standaloneContext(backends, silentLogger)));
+  return base64ToBytes(result.signature);
 }
