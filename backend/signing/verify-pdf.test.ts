@@ -1,14 +1,21 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as x509 from '@peculiar/x509';
 import { PDFArray, PDFDocument, PDFName, type PDFRef } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
+import { indexLine, responderCertificate } from '../tests/ocsp-responder.js';
 import { contractPdf, nssDatabaseTrusting, pdfsig, signAsTheCard } from '../tests/signing-helpers.js';
+import { addDocumentSecurityStore } from './document-security-store.js';
 import { finishPdfSignature, preparePdfSignature } from './pades.js';
 import { verifyPdfSignatures, PdfUnreadableError, type PdfTrust } from './verify-pdf.js';
 
 const NOW = new Date();
+const run = promisify(execFile);
 
 async function signedBy(pki: TestPki, pdf: Uint8Array, signingTime = new Date('2026-12-07T10:00:00Z')): Promise<Uint8Array> {
   const prepared = await preparePdfSignature({ pdf, signerCertificate: pki.signing!.der, chain: [pki.citizenCa.der, pki.root.der], signingTime });
@@ -140,5 +147,47 @@ describe('what is not a signed PDF', () => {
 
   it('calls an unsigned PDF not valid, with no signatures', async () => {
     expect(await verifyPdfSignatures(await contractPdf(), { trusted: [], intermediates: [] })).toEqual({ valid: false, signatures: [] });
+  });
+});
+
+describe('revocation data in the document (B-LT)', () => {
+  let pki: TestPki;
+  let signed: Uint8Array;
+  let trust: PdfTrust;
+
+  beforeAll(async () => {
+    pki = await createTestPki({ keyType: 'ec', person: { givenNames: 'Anna', surname: 'Janssens' } });
+    trust = { trusted: [pki.root.der], intermediates: [] };
+    signed = await signedBy(pki, await contractPdf());
+  });
+
+  /** The signed PDF with a DSS holding the answer of an OCSP responder the Citizen CA delegated (openssl ocsp, offline). */
+  async function withOcspAnswer(status: 'V' | 'R', name: string): Promise<Uint8Array> {
+    const dir = join(workDir, name);
+    await mkdir(dir);
+    const signer = await responderCertificate(pki.citizenCa, 'Test OCSP responder', [x509.ExtendedKeyUsage.ocspSigning]);
+    const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'signer.pem'), rsigner: join(dir, 'responder.pem'), rkey: join(dir, 'responder.key'), index: join(dir, 'index.txt') };
+    await writeFile(files.ca, pki.citizenCa.pem);
+    await writeFile(files.cert, pki.signing!.pem);
+    await writeFile(files.rsigner, signer.pem);
+    await writeFile(files.rkey, signer.privateKeyPem);
+    await writeFile(files.index, indexLine(status, pki.signing!.certificate));
+    await run('openssl', ['ocsp', '-issuer', files.ca, '-cert', files.cert, '-no_nonce', '-reqout', join(dir, 'request.der')]);
+    await run('openssl', ['ocsp', '-index', files.index, '-CA', files.ca, '-rsigner', files.rsigner, '-rkey', files.rkey, '-reqin', join(dir, 'request.der'), '-respout', join(dir, 'response.der')]);
+    const response = new Uint8Array(await readFile(join(dir, 'response.der')));
+    return addDocumentSecurityStore(signed, { certificates: [pki.signing!.der, pki.citizenCa.der, pki.root.der], ocspResponses: [response] });
+  }
+
+  it('reads a good answer from the DSS; the added store is no change of the signed content', async () => {
+    const result = await verifyPdfSignatures(await withOcspAnswer('V', 'good'), trust, NOW);
+    expect(result.valid).toBe(true);
+    expect(result.signatures[0]).toMatchObject({ holds: true, coverage: 'signatures-added', revocation: { status: 'good' } });
+  });
+
+  it('does not hold a signature whose certificate the DSS answer says is revoked', async () => {
+    const result = await verifyPdfSignatures(await withOcspAnswer('R', 'revoked'), trust, NOW);
+    expect(result.valid).toBe(false);
+    expect(result.signatures[0]!.revocation.status).toBe('revoked');
+    expect(result.signatures[0]!.problems.map((p) => p.code)).toEqual(['revoked']);
   });
 });
