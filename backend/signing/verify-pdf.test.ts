@@ -120,6 +120,15 @@ describe.each([
     expect(verdict!.changes.join()).toContain('content stream');
   });
 
+  it('reports a signature value that is no CMS as unreadable, without failing the whole check', async () => {
+    const damaged = Buffer.from(once);
+    const at = damaged.indexOf('/Contents <') + '/Contents <'.length;
+    damaged.write('ffffffff', at, 'latin1');
+    const result = await verifyPdfSignatures(damaged, trust, NOW);
+    expect(result.valid).toBe(false);
+    expect(result.signatures[0]!.problems.map((p) => p.code)).toEqual(['cms-unreadable']);
+  });
+
   it('does not trust a signer whose root is not trusted', async () => {
     const result = await verifyPdfSignatures(once, { trusted: [jan.root.der], intermediates: [] }, NOW);
     expect(result.valid).toBe(false);

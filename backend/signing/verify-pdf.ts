@@ -472,6 +472,36 @@ async function load(pdf: Uint8Array): Promise<PDFDocument> {
   return PDFDocument.load(pdf, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
 }
 
+/** The CMS, certificate and revocation checks of one signature, into its verdict. */
+function checkSignature(verdict: PdfSignatureVerdict, contents: Uint8Array, content: Uint8Array, trust: PdfTrust, now: Date, ocspResponses: Uint8Array[] | undefined): void {
+  let signedData: SignedData;
+  let signerInfo: SignerInfo | undefined;
+  let signerCertificate: Certificate | undefined;
+  try {
+    signedData = signedDataOf(contents);
+    signerInfo = signedData.signerInfos[0];
+    signerCertificate = signerInfo && signerCertificateOf(signedData, signerInfo);
+  } catch (e) {
+    verdict.problems.push({ code: 'cms-unreadable', message: `the signature value cannot be read: ${e instanceof Error ? e.message : String(e)}` });
+    return;
+  }
+  if (!signerInfo || !signerCertificate) {
+    verdict.problems.push({ code: 'cms-unreadable', message: "the signature does not carry the signer's certificate" });
+    return;
+  }
+  const signerDer = new Uint8Array(AsnConvert.serialize(signerCertificate));
+  verdict.signer = signerOf(signerDer);
+  const signingTime = attributeValue(signerInfo, id_signingTime);
+  const attributeTime = signingTime && timeOf(signingTime);
+  if (attributeTime) verdict.signingTime = { time: attributeTime.toISOString(), source: 'signing-time attribute' };
+  verdict.problems.push(...cmsProblems(signerInfo, signerDer, content));
+  verdict.problems.push(...certificateProblems(signerDer, signedData, trust, now));
+  const carried = (signedData.certificates ?? []).flatMap((choice) => (choice.certificate ? [new Uint8Array(AsnConvert.serialize(choice.certificate))] : []));
+  const issuers = [...trust.trusted, ...trust.intermediates, ...carried].filter((der) => new X509Certificate(signerDer).checkIssued(new X509Certificate(der)));
+  verdict.revocation = revocationOf(ocspResponses, signerDer, issuers);
+  if (verdict.revocation.status === 'revoked') verdict.problems.push({ code: 'revoked', message: `the certificate is ${verdict.revocation.detail}` });
+}
+
 /**
  * Validates every signature of `pdf` against `trust` at `now`. Throws
  * PdfUnreadableError for a file that is no PDF pdf-lib can read.
@@ -516,32 +546,12 @@ export async function verifyPdfSignatures(pdf: Uint8Array, trust: PdfTrust, now:
       verdict.coverage = verdict.changes.length === 0 ? 'signatures-added' : 'changed-after-signing';
       if (verdict.changes.length > 0) verdict.problems.push({ code: 'changed-after-signing', message: `the document was changed after this signature: ${verdict.changes.join('; ')}` });
     }
-    let signedData: SignedData;
-    let signerInfo: SignerInfo | undefined;
-    let signerCertificate: Certificate | undefined;
     try {
-      signedData = signedDataOf(dictionary.contents!);
-      signerInfo = signedData.signerInfos[0];
-      signerCertificate = signerInfo && signerCertificateOf(signedData, signerInfo);
+      checkSignature(verdict, dictionary.contents!, signedBytes(pdf, range), trust, now, ocspResponses);
     } catch (e) {
-      verdict.problems.push({ code: 'cms-unreadable', message: `the signature value cannot be read: ${e instanceof Error ? e.message : String(e)}` });
-      continue;
+      // ASN.1 or keys the schemas or node:crypto refuse (a damaged or hostile file): nothing can be said for it.
+      verdict.problems.push({ code: 'cms-unreadable', message: `the signature cannot be checked: ${e instanceof Error ? e.message : String(e)}` });
     }
-    if (!signerInfo || !signerCertificate) {
-      verdict.problems.push({ code: 'cms-unreadable', message: "the signature does not carry the signer's certificate" });
-      continue;
-    }
-    const signerDer = new Uint8Array(AsnConvert.serialize(signerCertificate));
-    verdict.signer = signerOf(signerDer);
-    const signingTime = attributeValue(signerInfo, id_signingTime);
-    const attributeTime = signingTime && timeOf(signingTime);
-    if (attributeTime) verdict.signingTime = { time: attributeTime.toISOString(), source: 'signing-time attribute' };
-    verdict.problems.push(...cmsProblems(signerInfo, signerDer, signedBytes(pdf, range)));
-    verdict.problems.push(...certificateProblems(signerDer, signedData, trust, now));
-    const carried = (signedData.certificates ?? []).flatMap((choice) => (choice.certificate ? [new Uint8Array(AsnConvert.serialize(choice.certificate))] : []));
-    const issuers = [...trust.trusted, ...trust.intermediates, ...carried].filter((der) => new X509Certificate(signerDer).checkIssued(new X509Certificate(der)));
-    verdict.revocation = revocationOf(ocspResponses, signerDer, issuers);
-    if (verdict.revocation.status === 'revoked') verdict.problems.push({ code: 'revoked', message: `the certificate is ${verdict.revocation.detail}` });
     verdict.holds = verdict.problems.length === 0;
   }
   return { valid: verdicts.length > 0 && verdicts.every((v) => v.holds), signatures: verdicts };
