@@ -4,12 +4,13 @@
  * PC/SC backend, and the result is checked by pdfsig (Debian poppler-utils,
  * the test root trusted in an NSS database) and by verify-pdf.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractPdf, nssDatabaseTrusting, pdfsig } from '../backend/tests/signing-helpers.js';
-import { ensureCliBuilt, runCli } from './helpers/cli-process.js';
+import { CLI_BIN, ensureCliBuilt, runCli } from './helpers/cli-process.js';
 import { CARD_PIN, insertVirtualCard, VPCD_PORT, type TestCard } from './e2e/helpers/card.js';
 
 const VPCD_READER = `Virtual PCD 00 0${VPCD_PORT - 35963}`;
@@ -32,7 +33,7 @@ describe.each(['1.8', '1.7'] as const)('signing a PDF from the command line with
   let tmp: string;
   let card: TestCard;
   let rootFile: string;
-  /** sign-pdf's --trust: the test root and the test Citizen CA, which no built-in list has. */
+  /** sign-pdf's --trust (the test root and the test Citizen CA, which no built-in list has) and --reader. */
   let trustArgs: string[];
   let env: NodeJS.ProcessEnv;
   let signedPath: string;
@@ -44,7 +45,8 @@ describe.each(['1.8', '1.7'] as const)('signing a PDF from the command line with
     rootFile = join(tmp, 'root.pem');
     await writeFile(rootFile, card.card.pki.root.pem);
     await writeFile(join(tmp, 'citizen-ca.pem'), card.card.pki.citizenCa.pem);
-    trustArgs = ['--trust', rootFile, '--trust', join(tmp, 'citizen-ca.pem')];
+    // The reader named: a card in the other vpcd reader (another test's) is not this one.
+    trustArgs = ['--trust', rootFile, '--trust', join(tmp, 'citizen-ca.pem'), '--reader', VPCD_READER];
     await writeFile(join(tmp, 'volmacht.pdf'), await contractPdf());
     // The host's PC/SC backend, whatever this machine's host configuration says.
     env = { EID_BRIDGE_BACKENDS: 'pcsc', EID_BRIDGE_CONFIG: join(tmp, 'no-host.json') };
@@ -115,6 +117,29 @@ describe.each(['1.8', '1.7'] as const)('signing a PDF from the command line with
     const report = await pdfsig(changedPath, join(tmp, 'nss'));
     expect(report).not.toContain('Signature is Valid.');
     expect(report).toContain('Signature Validation: Digest Mismatch.');
+  });
+
+  it('asks the PIN on the terminal without showing it', async () => {
+    const out = join(tmp, 'signed-at-terminal.pdf');
+    const args = ['sign-pdf', join(tmp, 'volmacht.pdf'), out, ...trustArgs];
+    // util-linux script gives the command a terminal (a pseudo-terminal) that the test types into.
+    const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, EID_BRIDGE_TRUSTED_ROOTS: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const exited = new Promise<number | null>((resolve) => terminal.on('close', resolve));
+    const asked = new Promise<boolean>((resolve) => {
+      terminal.stdout.on('data', (chunk: Buffer) => {
+        screen += chunk.toString();
+        if (screen.includes('PIN of the card (not shown): ')) resolve(true);
+      });
+      void exited.then(() => resolve(false));
+    });
+    expect(await asked, screen).toBe(true);
+    terminal.stdin.write(`${CARD_PIN}\r`);
+    expect(await exited, screen).toBe(0);
+    expect(screen).toContain(`written to ${out}`);
+    expect(screen).not.toContain(CARD_PIN);
+    expect((await pdfsig(out, join(tmp, 'nss'))).match(/Signature is Valid\./g)).toHaveLength(1);
   });
 
   it('with a wrong PIN signs nothing, writes nothing, and never prints the PIN', async () => {

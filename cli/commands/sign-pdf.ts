@@ -18,7 +18,7 @@ import { trustedPath } from '../../backend/signing/signer-certificate.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandLine, type CliCommand } from '../cli-command.js';
 import { loadPdfTrust } from './verify-pdf.js';
 
-const USAGE = `Usage: eid-bridge sign-pdf IN.pdf OUT.pdf [--pin PIN] [--reason TEXT] [--trust CERT]...
+const USAGE = `Usage: eid-bridge sign-pdf IN.pdf OUT.pdf [--pin PIN] [--reader NAME] [--reason TEXT] [--trust CERT]...
 
 Signs IN.pdf with the signature key of the Belgian eID card in the reader
 (the qualified signature certificate: a legally binding signature) and
@@ -28,6 +28,7 @@ result, and so can "eid-bridge verify-pdf OUT.pdf".
 
   --pin PIN      the card's PIN, for scripts (otherwise it is asked on the
                  terminal, without echo, or read from standard input)
+  --reader NAME  use the card in this reader when several hold one
   --reason TEXT  why you sign, written into the signature
   --trust CERT   also trust this root or issuing CA (PEM/DER file or folder;
                  repeatable; also ${TRUSTED_ROOTS_ENV}) — for test cards
@@ -41,10 +42,11 @@ trusted), 2 usage error.`;
 /** The PIN from the terminal without echo, or the first line of standard input when that is no terminal. */
 async function askPin(): Promise<string> {
   const terminal = process.stdin.isTTY === true;
-  if (terminal) process.stderr.write('PIN of the card (not shown): ');
   // readline edits the line; what it would echo goes nowhere.
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   const lines = createInterface({ input: process.stdin, output: silent, terminal });
+  // Asked only now that readline holds the terminal in raw mode: before, the terminal itself would echo what is typed.
+  if (terminal) process.stderr.write('PIN of the card (not shown): ');
   try {
     return await new Promise<string>((resolve, reject) => {
       lines.on('SIGINT', () => reject(new Error('cancelled')));
@@ -65,7 +67,7 @@ export const signPdfCommand: CliCommand = {
     const parsed = parseCommandLine('sign-pdf', USAGE, {
       args: argv,
       allowPositionals: true,
-      options: { pin: { type: 'string' }, reason: { type: 'string' }, trust: { type: 'string', multiple: true } },
+      options: { pin: { type: 'string' }, reader: { type: 'string' }, reason: { type: 'string' }, trust: { type: 'string', multiple: true } },
     });
     if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
@@ -92,7 +94,7 @@ export const signPdfCommand: CliCommand = {
     }
 
     try {
-      const certificate = await cardSigningCertificate(process.env);
+      const certificate = await cardSigningCertificate(values.reader, process.env);
       const now = new Date();
       // The issuers go into the signature, so a verifier needs nothing else than the root.
       const chain = trustedPath({ certificateDer: certificate, ...trust, at: now });
@@ -115,7 +117,7 @@ export const signPdfCommand: CliCommand = {
         console.error(`eid-bridge sign-pdf: ${e instanceof Error ? e.message : String(e)}; nothing was signed`);
         return EXIT_FAILED;
       }
-      const signature = await signWithCard({ certificate, hash: prepared.hashToSign, hashFunction: prepared.hashAlgorithm, pin }, process.env);
+      const signature = await signWithCard({ certificate, hash: prepared.hashToSign, hashFunction: prepared.hashAlgorithm, pin, reader: values.reader }, process.env);
       const signed = await finishPdfSignature(prepared.pending, signature);
       await writeFile(output, signed);
       console.log(`Signed ${input} with the signature key of the card; written to ${output}.`);

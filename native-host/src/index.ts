@@ -52,9 +52,14 @@ export function pcscReaders(): Promise<ReaderStatus[]> {
   return withBackends([new PcscBackend()], ([backend]) => backend!.readers());
 }
 
+/** The configured backends, or only the PC/SC reader named `reader` when one is named (cards in other readers are not seen). */
+function signingBackends(reader: string | undefined, env: NodeJS.ProcessEnv): CardBackend[] {
+  return reader === undefined ? createBackends(loadHostConfig(env)) : [new PcscBackend({ readerFilter: (name) => name === reader })];
+}
+
 /** The DER signature certificate of the card in the reader, as the host's get-signing-certificate finds it. */
-export async function cardSigningCertificate(env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
-  const result = await withBackends(createBackends(loadHostConfig(env)), (backends) => getSigningCertificate({}, standaloneContext(backends, silentLogger)));
+export async function cardSigningCertificate(reader: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
+  const result = await withBackends(signingBackends(reader, env), (backends) => getSigningCertificate({}, standaloneContext(backends, silentLogger)));
   return base64ToBytes(result.certificate);
 }
 
@@ -65,7 +70,7 @@ export async function cardSigningCertificate(env: NodeJS.ProcessEnv = process.en
  * pass the same checks as a browser's.
  */
 export async function signWithCard(
-  input: { certificate: Uint8Array; hash: Uint8Array; hashFunction: HashFunction; pin: string | undefined },
+  input: { certificate: Uint8Array; hash: Uint8Array; hashFunction: HashFunction; pin: string | undefined; reader: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Uint8Array> {
   const args = parseArguments('sign', {
@@ -74,6 +79,6 @@ export async function signWithCard(
     hashFunction: input.hashFunction,
     ...(input.pin === undefined ? {} : { pin: input.pin }),
   });
-  const result = await withBackends(createBackends(loadHostConfig(env)), (backends) => sign(args, standaloneContext(backends, silentLogger)));
+  const result = await withBackends(signingBackends(input.reader, env), (backends) => sign(args, standaloneContext(backends, silentLogger)));
   return base64ToBytes(result.signature);
 }
