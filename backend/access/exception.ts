@@ -211,7 +211,7 @@ export function registerExceptionRoutes(app: FastifyInstance, ctx: BackendContex
     await ctx.throttle.checkIp(request.ip);
     const body = request.body as { token: string; certificate: string; signature: string };
     const found = await waitingRequest((request.params as { ticket: string }).ticket, body.token);
-    await finishAccessSignature(ctx, {
+    await finishAccessSignature(ctx, trust, {
       subject: `exception:${found.ticket}`,
       side: 'representative',
       nationalNumber: requesterOf(found),

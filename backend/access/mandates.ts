@@ -350,7 +350,7 @@ export function registerMandateRoutes(app: FastifyInstance, ctx: BackendContext,
     const side = nextSide(m, forGiver, forHolder);
     const body = request.body as { certificate: string; signature: string };
     const nn = auth.person.nationalNumber;
-    await finishAccessSignature(ctx, {
+    await finishAccessSignature(ctx, trust, {
       subject: subjectOf(m),
       side,
       nationalNumber: nn,

@@ -27,6 +27,9 @@ import { CERTIFICATE_REFUSALS, decodeBase64, pendingFromJson, pendingToJson } fr
 import { documentPreview } from '../signing/document-preview.js';
 import { finishPdfSignature, PdfSigningError, preparePdfSignature } from '../signing/pades.js';
 import { checkSignerCertificate, SignerCertificateError } from '../signing/signer-certificate.js';
+import { withLongTermData } from '../signing/long-term.js';
+import { signerRevocation } from '../signing/signer-revocation.js';
+import { eidCheckOptions } from '../trust.js';
 
 /** The certificates a signer's card must chain to: the same as the eID login's. */
 export interface SigningTrust {
@@ -84,6 +87,9 @@ export async function prepareAccessSignature(
     const refusal = CERTIFICATE_REFUSALS[e.problem];
     throw new ApiError(refusal.status, refusal.code, e.message);
   }
+  // A revoked card is refused before the person types the PIN, as for any document.
+  const revocation = await signerRevocation(certificate, chain, eidCheckOptions(ctx.config, trust.trusted).ocsp, new Date(now));
+  if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
   const stored = await ctx.store.findAccessDocument(input.subject);
   const language = stored?.language ?? input.language;
   const pdf = stored ? strictBase64ToBytes(stored.pdf)! : await input.makePdf();
@@ -120,6 +126,7 @@ export async function prepareAccessSignature(
  */
 export async function finishAccessSignature(
   ctx: BackendContext,
+  trust: SigningTrust,
   input: { subject: string; side: SignerSide; nationalNumber: string; certificate: string; signature: string; effect: AccessSignatureEffect },
 ): Promise<Uint8Array> {
   const stored = await ctx.store.findAccessDocument(input.subject);
@@ -143,6 +150,10 @@ export async function finishAccessSignature(
   if (!Buffer.from(signed.subarray(0, before.length)).equals(before)) {
     throw new Error('the new signature did not leave the signed document before it unchanged');
   }
+  // B-LT when the signer's OCSP answer is good now (appended too); a card revoked since prepare signs nothing.
+  const longTerm = await withLongTermData(signed, pending, eidCheckOptions(ctx.config, trust.trusted).ocsp, new Date(ctx.clock.now()));
+  if ('revoked' in longTerm) throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${longTerm.revoked}`);
+  signed = longTerm.signed;
   if (!(await ctx.store.finishAccessSignature(input.subject, stored.pending, bytesToBase64(signed), input.effect))) {
     throw new ApiError(409, 'SIGNING_NOT_PREPARED', 'This signature was finished already or prepared again; prepare it again');
   }

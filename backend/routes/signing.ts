@@ -27,7 +27,7 @@ import { randomToken } from '../security/tokens.js';
 import { documentPreview, DocumentUnreadableError } from '../signing/document-preview.js';
 import { finishPdfSignature, PdfSigningError, preparePdfSignature, type PendingPdfSignature } from '../signing/pades.js';
 import { checkSignerCertificate, SignerCertificateError, type SignerCertificateProblem } from '../signing/signer-certificate.js';
-import { addDocumentSecurityStore } from '../signing/document-security-store.js';
+import { withLongTermData } from '../signing/long-term.js';
 import { signerRevocation } from '../signing/signer-revocation.js';
 import { eidCheckOptions } from '../trust.js';
 
@@ -201,14 +201,8 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
       if (e instanceof PdfSigningError && e.code === 'signature-does-not-match') throw new ApiError(400, 'SIGNATURE_INVALID', e.message);
       throw e;
     }
-    // PAdES B-LT when the signer's certificate has a good, checked OCSP answer now: the chain and that
-    // answer go into the document security store. A revoked certificate signs nothing (it may have
-    // been revoked since prepare); without an answer the document stays B-B and the answer says why.
-    const revocation = await signerRevocation(pending.signerCertificate, pending.chain, signingOcsp, new Date(ctx.clock.now()));
-    if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
-    if (revocation.status === 'good') {
-      signed = await addDocumentSecurityStore(signed, { certificates: [pending.signerCertificate, ...pending.chain], ocspResponses: [revocation.ocspResponse] });
-    }
+    const longTerm = await withLongTermData(signed, pending, signingOcsp, new Date(ctx.clock.now()));
+    if ('revoked' in longTerm) throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${longTerm.revoked}`);
     // Once only: of two finishes (two instances, two tabs) one hands out the document.
     if (!(await ctx.store.takeSigningDocument(document.id))) {
       throw new ApiError(410, 'SIGNING_DOCUMENT_EXPIRED', 'This document is no longer waiting for a signature; upload it again');
@@ -217,8 +211,9 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
     return {
       fileName: signedFileName(document.fileName),
       title: document.title,
-      signedPdf: bytesToBase64(signed),
-      ...(revocation.status === 'good' ? { level: 'B-LT' } : { level: 'B-B', levelReason: revocation.reason }),
+      signedPdf: bytesToBase64(longTerm.signed),
+      level: longTerm.level,
+      ...('levelReason' in longTerm ? { levelReason: longTerm.levelReason } : {}),
     };
   });
 
