@@ -71,6 +71,15 @@ export async function nextDialogWindow(browser: Browser, known: Set<Page>, timeo
  * load finished (the page answers all the same).
  */
 export async function openFirefoxExtensionPage(page: Page, path: string, readySelector: string): Promise<void> {
-  page.goto(`${FIREFOX_EXTENSION_ORIGIN}${path}`).catch(() => undefined);
-  await page.waitForSelector(readySelector, { timeout: 20_000 });
+  // Now and then, on a busy machine, the driver's wait fails inside Firefox's remote agent while the
+  // tab changes process ("right-hand side of 'in' should be an object, got null"): navigate again.
+  for (let attempt = 1; ; attempt++) {
+    page.goto(`${FIREFOX_EXTENSION_ORIGIN}${path}`).catch(() => undefined);
+    try {
+      await page.waitForSelector(readySelector, { timeout: 20_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
 }
