@@ -14,7 +14,7 @@ export interface SignPageInput {
 
 const SCRIPT_TEXTS: Array<PageTextKey> = [
   'working', 'extensionMissing', 'hostMissing', 'noReader', 'signPageCount', 'signFirstPage', 'signNoPicture', 'signDone', 'signKidsId', 'signNoCertificateShared',
-  'signWrongCertificate', 'signNotYours', 'signCertificateRefused', 'signTooLarge', 'signNotPdf', 'signExpired', 'signCancelled', 'signFailed',
+  'signWrongCertificate', 'signNotYours', 'signCertificateRevoked', 'signCertificateRefused', 'signTooLarge', 'signNotPdf', 'signExpired', 'signCancelled', 'signFailed',
 ];
 
 export function signPage(input: SignPageInput): string {

@@ -55,6 +55,8 @@ function failureText(e: unknown): string {
       return tr('signWrongCertificate');
     case 'SIGNING_CERTIFICATE_NOT_YOURS':
       return tr('signNotYours');
+    case 'CERTIFICATE_REVOKED':
+      return tr('signCertificateRevoked');
     case 'CERTIFICATE_EXPIRED':
     case 'CERTIFICATE_UNTRUSTED':
     case 'CERTIFICATE_INVALID':

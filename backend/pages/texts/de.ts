@@ -149,6 +149,7 @@ export const de: Texts<PageTextKey> = {
   signNoCertificateShared: "Sie haben kein Signaturzertifikat geteilt, daher ist das Dokument nicht unterschrieben. Steckt eine Kids-ID (die Karte für Kinder unter 12 Jahren) im Leser? Eine Kids-ID hat kein Signaturzertifikat und kann keine Dokumente unterschreiben: Unterschreiben Sie mit dem Personalausweis eines Erwachsenen.",
   signWrongCertificate: 'Mit diesem Zertifikat können keine Dokumente unterschrieben werden. Unterschreiben Sie mit dem Signaturzertifikat Ihres eigenen Personalausweises.',
   signNotYours: 'Die Karte im Leser gehört jemand anderem. Unterschreiben Sie mit Ihrem eigenen Personalausweis.',
+  signCertificateRevoked: 'Ihr Signaturzertifikat wurde widerrufen (zum Beispiel nachdem die Karte als verloren oder gestohlen gemeldet wurde) und kann nicht unterschreiben. Unterschreiben Sie mit Ihrem gültigen Personalausweis oder wenden Sie sich an Ihre Gemeinde.',
   signCertificateRefused: 'Das Signaturzertifikat dieser Karte ist abgelaufen oder wird nicht erkannt ({code}). Wenden Sie sich an Ihre Gemeinde.',
   signTooLarge: 'Diese Datei ist größer als {size} MB. Wählen Sie ein kleineres PDF-Dokument.',
   signNotPdf: 'Diese Datei ist kein PDF-Dokument, das unterschrieben werden kann (sie ist beschädigt oder mit einem Passwort geschützt).',

@@ -144,6 +144,7 @@ export const en = {
   signNoCertificateShared: "You did not share a signing certificate, so the document is not signed. Is the card in the reader a Kids-ID (the card for children under 12)? A Kids-ID has no signing certificate and cannot sign documents: sign with the identity card of an adult.",
   signWrongCertificate: 'This certificate cannot sign documents. Sign with the signing certificate of your own identity card.',
   signNotYours: 'The card in the reader belongs to someone else. Sign with your own identity card.',
+  signCertificateRevoked: 'Your signing certificate has been revoked (for example after the card was reported lost or stolen), so it cannot sign. Sign with your valid identity card, or ask your municipality.',
   signCertificateRefused: 'The signing certificate on this card is expired or not recognised ({code}). Contact your municipality.',
   signTooLarge: 'This file is larger than {size} MB. Choose a smaller PDF document.',
   signNotPdf: 'This file is not a PDF document that can be signed (it is damaged or protected with a password).',

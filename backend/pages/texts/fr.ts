@@ -149,6 +149,7 @@ export const fr: Texts<PageTextKey> = {
   signNoCertificateShared: "Vous n'avez pas partagé de certificat de signature : le document n'est pas signé. La carte dans le lecteur est-elle une Kids-ID (la carte des enfants de moins de 12 ans) ? Une Kids-ID n'a pas de certificat de signature et ne peut pas signer de documents : signez avec la carte d'identité d'un adulte.",
   signWrongCertificate: "Ce certificat ne peut pas signer de documents. Signez avec le certificat de signature de votre propre carte d'identité.",
   signNotYours: "La carte dans le lecteur appartient à quelqu'un d'autre. Signez avec votre propre carte d'identité.",
+  signCertificateRevoked: "Votre certificat de signature a été révoqué (par exemple après la déclaration de perte ou de vol de la carte) : il ne peut pas signer. Signez avec votre carte d'identité valide ou adressez-vous à votre commune.",
   signCertificateRefused: "Le certificat de signature de cette carte est expiré ou n'est pas reconnu ({code}). Contactez votre commune.",
   signTooLarge: 'Ce fichier dépasse {size} Mo. Choisissez un document PDF plus petit.',
   signNotPdf: "Ce fichier n'est pas un document PDF qui peut être signé (il est endommagé ou protégé par un mot de passe).",

@@ -149,6 +149,7 @@ export const nl: Texts<PageTextKey> = {
   signNoCertificateShared: "U hebt geen handtekeningcertificaat gedeeld, dus het document is niet ondertekend. Zit er een Kids-ID (de kaart voor kinderen jonger dan 12 jaar) in de lezer? Een Kids-ID heeft geen certificaat voor handtekeningen en kan geen documenten ondertekenen: onderteken met de identiteitskaart van een volwassene.",
   signWrongCertificate: 'Met dit certificaat kunt u geen documenten ondertekenen. Onderteken met het handtekeningcertificaat van uw eigen identiteitskaart.',
   signNotYours: 'De kaart in de lezer is van iemand anders. Onderteken met uw eigen identiteitskaart.',
+  signCertificateRevoked: 'Uw handtekeningcertificaat is ingetrokken (bijvoorbeeld nadat de kaart als verloren of gestolen werd gemeld), dus u kunt er niet mee ondertekenen. Onderteken met uw geldige identiteitskaart of vraag raad aan uw gemeente.',
   signCertificateRefused: 'Het handtekeningcertificaat op deze kaart is vervallen of wordt niet herkend ({code}). Neem contact op met uw gemeente.',
   signTooLarge: 'Dit bestand is groter dan {size} MB. Kies een kleiner PDF-document.',
   signNotPdf: 'Dit bestand is geen PDF-document dat ondertekend kan worden (het is beschadigd of met een wachtwoord beveiligd).',
