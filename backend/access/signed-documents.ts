@@ -23,19 +23,15 @@ import type { BackendContext } from '../context.js';
 import type { AccessDocument, AccessSignatureEffect } from '../db/store.js';
 import { ApiError } from '../http/api-error.js';
 import { object, text } from '../http/schemas.js';
-import { CERTIFICATE_REFUSALS, decodeBase64, pendingFromJson, pendingToJson } from '../routes/signing.js';
+import { checkedSignerChain, decodeBase64, embedCardSignature, pendingFromJson, pendingToJson, type SigningTrust } from '../routes/signing.js';
+
+export type { SigningTrust };
 import { documentPreview } from '../signing/document-preview.js';
-import { finishPdfSignature, PdfSigningError, preparePdfSignature } from '../signing/pades.js';
-import { checkSignerCertificate, SignerCertificateError } from '../signing/signer-certificate.js';
+import { PdfSigningError, preparePdfSignature } from '../signing/pades.js';
 import { withLongTermData } from '../signing/long-term.js';
-import { signerRevocation } from '../signing/signer-revocation.js';
 import { eidCheckOptions } from '../trust.js';
 
 /** The certificates a signer's card must chain to: the same as the eID login's. */
-export interface SigningTrust {
-  trusted: readonly Uint8Array[];
-  intermediates: readonly Uint8Array[];
-}
 
 /** A card certificate is 1 to 2 KB; a card signature at most 256 bytes (RSA-2048). */
 export const PREPARE_SIGNATURE_FIELDS = { certificate: text(22_000) };
@@ -79,17 +75,7 @@ export async function prepareAccessSignature(
 ): Promise<PreparedAccessSignature> {
   const certificate = decodeBase64(input.certificate, 'certificate');
   const now = ctx.clock.now();
-  let chain: Uint8Array[];
-  try {
-    chain = checkSignerCertificate({ certificateDer: certificate, nationalNumber: input.nationalNumber, trusted: trust.trusted, intermediates: trust.intermediates, now: new Date(now) });
-  } catch (e) {
-    if (!(e instanceof SignerCertificateError)) throw e;
-    const refusal = CERTIFICATE_REFUSALS[e.problem];
-    throw new ApiError(refusal.status, refusal.code, e.message);
-  }
-  // A revoked card is refused before the person types the PIN, as for any document.
-  const revocation = await signerRevocation(certificate, chain, eidCheckOptions(ctx.config, trust.trusted).ocsp, new Date(now));
-  if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
+  const chain = await checkedSignerChain(ctx, trust, certificate, input.nationalNumber, now);
   const stored = await ctx.store.findAccessDocument(input.subject);
   const language = stored?.language ?? input.language;
   const pdf = stored ? strictBase64ToBytes(stored.pdf)! : await input.makePdf();
@@ -134,17 +120,7 @@ export async function finishAccessSignature(
     throw new ApiError(409, 'SIGNING_NOT_PREPARED', 'Prepare the signature with your signing certificate first');
   }
   const pending = pendingFromJson(JSON.parse(stored.pending) as Record<string, unknown>);
-  if (!Buffer.from(decodeBase64(input.certificate, 'certificate')).equals(Buffer.from(pending.signerCertificate))) {
-    throw new ApiError(409, 'SIGNING_CERTIFICATE_CHANGED', 'The signature was prepared for another certificate; prepare it again');
-  }
-  let signed: Uint8Array;
-  try {
-    signed = await finishPdfSignature(pending, decodeBase64(input.signature, 'signature'));
-  } catch (e) {
-    // The prepared signature stays: a wrong signature (another hash, another card) may be followed by the right one.
-    if (e instanceof PdfSigningError && e.code === 'signature-does-not-match') throw new ApiError(400, 'SIGNATURE_INVALID', e.message);
-    throw e;
-  }
+  let signed = await embedCardSignature(pending, input.certificate, input.signature);
   const before = Buffer.from(strictBase64ToBytes(stored.pdf)!);
   // The signatures made before this one stay valid only if their bytes are untouched: the new one is appended.
   if (!Buffer.from(signed.subarray(0, before.length)).equals(before)) {

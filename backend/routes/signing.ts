@@ -97,11 +97,56 @@ function signedFileName(fileName: string): string {
   return `${base}-signed.pdf`;
 }
 
+/** What a signer's certificate must chain to: the trust anchors and issuing CAs of the eID login. */
+export interface SigningTrust {
+  trusted: readonly Uint8Array[];
+  intermediates: readonly Uint8Array[];
+}
+
+/**
+ * A prepare's check of the signer's certificate: their own (serial number =
+ * `nationalNumber`), a signing certificate, valid at `now`, chained to a
+ * trusted root, and not revoked: a revoked card is refused before the person
+ * types the PIN (any other OCSP answer is settled at finish). Answers the
+ * chain, nearest issuer first. Used by every place a person signs.
+ */
+export async function checkedSignerChain(ctx: BackendContext, trust: SigningTrust, certificate: Uint8Array, nationalNumber: string, now: number): Promise<Uint8Array[]> {
+  let chain: Uint8Array[];
+  try {
+    chain = checkSignerCertificate({ certificateDer: certificate, nationalNumber, trusted: trust.trusted, intermediates: trust.intermediates, now: new Date(now) });
+  } catch (e) {
+    if (!(e instanceof SignerCertificateError)) throw e;
+    const refusal = CERTIFICATE_REFUSALS[e.problem];
+    throw new ApiError(refusal.status, refusal.code, e.message);
+  }
+  const revocation = await signerRevocation(certificate, chain, eidCheckOptions(ctx.config, trust.trusted).ocsp, new Date(now));
+  if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
+  return chain;
+}
+
+/**
+ * A finish's card signature put into the prepared PDF: the certificate must
+ * be the one the signature was prepared for, and a signature that does not
+ * match (another hash, another card) leaves the prepared document waiting
+ * for the right one. Used by every place a person signs.
+ */
+export async function embedCardSignature(pending: PendingPdfSignature, certificate: string, signature: string): Promise<Uint8Array> {
+  if (!Buffer.from(decodeBase64(certificate, 'certificate')).equals(Buffer.from(pending.signerCertificate))) {
+    throw new ApiError(409, 'SIGNING_CERTIFICATE_CHANGED', 'The signature was prepared for another certificate; prepare it again');
+  }
+  try {
+    return await finishPdfSignature(pending, decodeBase64(signature, 'signature'));
+  } catch (e) {
+    if (e instanceof PdfSigningError && e.code === 'signature-does-not-match') throw new ApiError(400, 'SIGNATURE_INVALID', e.message);
+    throw e;
+  }
+}
+
 /**
  * The routes, and the page at /sign. `trust` is what the eID login trusts:
  * the trust anchors and the issuing CAs that complete a card's path.
  */
-export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext, trust: { trusted: readonly Uint8Array[]; intermediates: readonly Uint8Array[] }): void {
+export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext, trust: SigningTrust): void {
   const rateLimit = requestCap(ctx, 'documentSigning');
   // The signing certificate's revocation is asked as the login asks it: same responder, fetcher and policy.
   const signingOcsp = eidCheckOptions(ctx.config, trust.trusted).ocsp;
@@ -160,17 +205,7 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
     const document = await ownDocument(ctx, auth, (request.params as { id: string }).id);
     const certificate = decodeBase64((request.body as { certificate: string }).certificate, 'certificate');
     const now = ctx.clock.now();
-    let chain: Uint8Array[];
-    try {
-      chain = checkSignerCertificate({ certificateDer: certificate, nationalNumber: auth.person.nationalNumber, trusted: trust.trusted, intermediates: trust.intermediates, now: new Date(now) });
-    } catch (e) {
-      if (!(e instanceof SignerCertificateError)) throw e;
-      const refusal = CERTIFICATE_REFUSALS[e.problem];
-      throw new ApiError(refusal.status, refusal.code, e.message);
-    }
-    // A revoked card is refused before the person types the PIN; any other answer is settled at finish.
-    const revocation = await signerRevocation(certificate, chain, signingOcsp, new Date(now));
-    if (revocation.status === 'revoked') throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${revocation.reason}`);
+    const chain = await checkedSignerChain(ctx, trust, certificate, auth.person.nationalNumber, now);
     let prepared;
     try {
       prepared = await preparePdfSignature({ pdf: strictBase64ToBytes(document.pdf)!, signerCertificate: certificate, chain, signingTime: new Date(now) });
@@ -190,17 +225,7 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
     const body = request.body as { certificate: string; signature: string };
     if (!document.pending) throw new ApiError(409, 'SIGNING_NOT_PREPARED', 'Prepare the signature with your signing certificate first');
     const pending = pendingFromJson(document.pending);
-    if (!Buffer.from(decodeBase64(body.certificate, 'certificate')).equals(Buffer.from(pending.signerCertificate))) {
-      throw new ApiError(409, 'SIGNING_CERTIFICATE_CHANGED', 'The signature was prepared for another certificate; prepare it again');
-    }
-    let signed: Uint8Array;
-    try {
-      signed = await finishPdfSignature(pending, decodeBase64(body.signature, 'signature'));
-    } catch (e) {
-      // The document keeps waiting: a wrong signature (another hash, another card) may be followed by the right one.
-      if (e instanceof PdfSigningError && e.code === 'signature-does-not-match') throw new ApiError(400, 'SIGNATURE_INVALID', e.message);
-      throw e;
-    }
+    const signed = await embedCardSignature(pending, body.certificate, body.signature);
     const longTerm = await withLongTermData(signed, pending, signingOcsp, new Date(ctx.clock.now()));
     if ('revoked' in longTerm) throw new ApiError(400, 'CERTIFICATE_REVOKED', `Your signing certificate is revoked: ${longTerm.revoked}`);
     // Once only: of two finishes (two instances, two tabs) one hands out the document.
