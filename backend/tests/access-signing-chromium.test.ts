@@ -6,20 +6,20 @@
  * certificate shared, the document shown in the sign dialog, the PIN typed;
  * `pdfsig` (poppler-utils) then validates the PDF the backend keeps.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_PIN, insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
+import { CARD_PIN, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { chooseCertificate, enterPin, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
-import { launchChromiumWithExtension, type ExtensionBrowser } from './extension-browser.js';
-import { STAFF, startTestBackend, type TestBackend } from './helpers.js';
+import { startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
+import { STAFF, type TestBackend } from './helpers.js';
 import { nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
 
 const BAKERY = '0301234587';
 
 describe('mandates and the exception form signed with the virtual card (Chromium)', () => {
+  let scene: SigningScene;
   let tb: TestBackend;
   let card: TestCard;
   let browser: ExtensionBrowser;
@@ -27,19 +27,13 @@ describe('mandates and the exception form signed with the virtual card (Chromium
   let nss: string;
 
   beforeAll(async () => {
-    card = await insertVirtualCard();
-    tb = await startTestBackend({ pki: card.card.pki, config: { http: false } });
-    workDir = await mkdtemp(join(tmpdir(), 'eid-bridge-access-sign-e2e-'));
+    scene = await startSigningScene('access-sign-e2e');
+    ({ card, tb, browser, workDir } = scene);
     nss = await nssDatabaseTrusting(card.card.pki, join(workDir, 'nss'));
-    browser = await launchChromiumWithExtension({ profilePrefix: 'eid-bridge-access-sign-e2e-', locale: 'en-GB' });
-    await browser.allowSite(tb.server.origin);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await card?.close();
-    await tb?.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await scene?.close();
   });
 
   /** Clicks `button`, shares the signing certificate, checks the sign dialog shows `title`, types the PIN. */

@@ -10,40 +10,33 @@
  * signed again carries two valid signatures. With a Kids-ID in the reader
  * there is no signing certificate: the dialog and the page say why.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard } from '../../devtools/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
 import { artifactPath } from '../../tests/e2e/helpers/browsers.js';
-import { CARD_PIN, insertVirtualCard, OTHER_VPCD_PORT, type TestCard } from '../../tests/e2e/helpers/card.js';
+import { CARD_PIN, OTHER_VPCD_PORT, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { chooseCertificate, enterPin, readDialog, waitForProblem } from '../../tests/e2e/helpers/dialog-driver.js';
-import { launchChromiumWithExtension, type ExtensionBrowser } from './extension-browser.js';
-import { startTestBackend, type TestBackend } from './helpers.js';
+import { startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
+import type { TestBackend } from './helpers.js';
 import { contractPdf, nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
 
 describe('signing a document on the /sign page with the extension and the virtual card (Chromium)', () => {
+  let scene: SigningScene;
   let tb: TestBackend;
   let card: TestCard;
   let browser: ExtensionBrowser;
   let workDir: string;
 
   beforeAll(async () => {
-    card = await insertVirtualCard();
-    tb = await startTestBackend({ pki: card.card.pki, config: { http: false } });
-    workDir = await mkdtemp(join(tmpdir(), 'eid-bridge-sign-e2e-'));
-    browser = await launchChromiumWithExtension({ profilePrefix: 'eid-bridge-sign-e2e-', locale: 'en-GB', acceptDownloads: true });
-    // The person allows the backend's site on the options page, so its pages get window.eidBridge.
-    await browser.allowSite(tb.server.origin);
+    scene = await startSigningScene('sign-e2e', { acceptDownloads: true });
+    ({ card, tb, browser, workDir } = scene);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await card?.close();
-    await tb?.stop();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    await scene?.close();
   });
 
   /** Logs in with the card on the login page, which sends the person back to /sign; the PDF chosen and shown. */

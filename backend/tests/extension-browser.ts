@@ -2,14 +2,19 @@
  * Chromium with the built extension and the real native host registered in a
  * profile of its own, for the tests that drive the backend's pages with the
  * virtual card: the browser, the next card dialog the extension opens, and
- * the options-page step by which a person allows a site window.eidBridge.
+ * the options-page step by which a person allows a site window.eidBridge;
+ * and the whole scene of the signing tests (startSigningScene).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { chromiumExtensionArgs } from '../../devtools/chromium.js';
 import { CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from '../../tests/e2e/helpers/browsers.js';
+import { insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { waitForDialogReady, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
+import { startTestBackend, type TestBackend } from './helpers.js';
 
 export const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
 
@@ -58,6 +63,36 @@ export async function launchChromiumWithExtension(options: { profilePrefix: stri
     async close() {
       await context.close();
       profile.remove();
+    },
+  };
+}
+
+/** What the signing tests stand on: the virtual card, a backend trusting its PKI, Chromium allowed on that backend, a work folder. */
+export interface SigningScene {
+  card: TestCard;
+  tb: TestBackend;
+  browser: ExtensionBrowser;
+  workDir: string;
+  close(): Promise<void>;
+}
+
+export async function startSigningScene(name: string, options: { acceptDownloads?: boolean } = {}): Promise<SigningScene> {
+  const card = await insertVirtualCard();
+  const tb = await startTestBackend({ pki: card.card.pki, config: { http: false } });
+  const workDir = await mkdtemp(join(tmpdir(), `eid-bridge-${name}-`));
+  const browser = await launchChromiumWithExtension({ profilePrefix: `eid-bridge-${name}-`, locale: 'en-GB', ...options });
+  // The person allows the backend's site on the options page, so its pages get window.eidBridge.
+  await browser.allowSite(tb.server.origin);
+  return {
+    card,
+    tb,
+    browser,
+    workDir,
+    async close() {
+      await browser.close();
+      await card.close();
+      await tb.stop();
+      await rm(workDir, { recursive: true, force: true });
     },
   };
 }
