@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestPki } from '../devtools/test-pki/test-pki.js';
 import { createVirtualCard, type VirtualCardProfile } from '../devtools/virtual-card/virtual-card.js';
 import { connectToVpcd, type VpcdConnection } from '../devtools/virtual-card/vpcd-client.js';
+import { waitUntilPcscSeesNoCard } from './e2e/helpers/card.js';
 import { HostProcess } from './helpers/host-process.js';
 import { createSoftHsmToken } from './helpers/softhsm.js';
 
@@ -21,6 +22,8 @@ let vpcd: VpcdConnection | undefined;
 afterEach(async () => {
   await host?.close();
   await vpcd?.close();
+  // The next test's card must come into an empty reader (waitUntilPcscSeesNoCard says why).
+  if (vpcd) await waitUntilPcscSeesNoCard(READER);
   host = undefined;
   vpcd = undefined;
 });

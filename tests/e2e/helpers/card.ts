@@ -133,7 +133,26 @@ export async function insertHeldCard(options: { vpcdPort: number; pin: string; p
 }
 
 /** pcscd notices an inserted card by polling; wait until the host's own status command sees it. */
+/**
+ * Until pcscd lists no card in `reader`. A card put in right after another
+ * one left, before pcscd noticed the leaving, is read with the previous
+ * card's ATR (pcscd never saw it come in), so the new card then reads as
+ * unsupported: wait for the reader to be empty between two cards.
+ */
+export async function waitUntilPcscSeesNoCard(reader: string, timeoutMs = 15_000): Promise<void> {
+  await waitForReader(reader, (r) => !r || !r.cardPresent, timeoutMs, `pcscd keeps listing a card in "${reader}"`);
+}
+
 async function waitUntilPcscSeesCard(reader: string, timeoutMs = 15_000): Promise<void> {
+  await waitForReader(reader, (r) => Boolean(r?.cardPresent && r.tokenId), timeoutMs, `pcscd does not see the virtual card in "${reader}"`);
+}
+
+async function waitForReader(
+  reader: string,
+  done: (state: { name: string; cardPresent: boolean; tokenId?: string } | undefined) => boolean,
+  timeoutMs: number,
+  failure: string,
+): Promise<void> {
   const cli = join(projectRoot(), 'dist/eid-bridge.mjs');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -143,11 +162,11 @@ async function waitUntilPcscSeesCard(reader: string, timeoutMs = 15_000): Promis
     });
     try {
       const status = JSON.parse(stdout) as { readers: Array<{ name: string; cardPresent: boolean; tokenId?: string }> };
-      if (status.readers.some((x) => x.name === reader && x.cardPresent && x.tokenId)) return;
+      if (done(status.readers.find((x) => x.name === reader))) return;
     } catch {
       // not ready yet
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`pcscd does not see the virtual card in "${reader}"`);
+  throw new Error(failure);
 }
