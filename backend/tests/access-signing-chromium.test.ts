@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_PIN, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { chooseCertificate, enterPin, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
-import { startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
+import { logInWithCardOnKeyChoice, startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
 import { STAFF, type TestBackend } from './helpers.js';
 import { nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
 
@@ -94,13 +94,7 @@ describe('mandates and the exception form signed with the virtual card (Chromium
     const page = await browser.context.newPage();
     await page.goto(`${tb.server.url}/mandates?lang=en`);
     await page.click('#access-login');
-    await page.click('button[data-key=eid]');
-    const loginDialogOpened = browser.nextDialog();
-    await page.click('#eid-login');
-    const loginDialog = await loginDialogOpened;
-    await chooseCertificate(loginDialog, card.authenticationCertificate);
-    await enterPin(loginDialog, CARD_PIN);
-    await page.waitForURL(/\/mandates$/, { timeout: 30_000 });
+    await logInWithCardOnKeyChoice(browser, page, card, /\/mandates$/);
 
     // Alice gives the mandate to the bakery, which she represents: she signs both sides, one after the other.
     await page.fill('[name="giver.id"]', '85073000259');

@@ -19,7 +19,7 @@ import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/
 import { artifactPath } from '../../tests/e2e/helpers/browsers.js';
 import { CARD_PIN, OTHER_VPCD_PORT, type TestCard } from '../../tests/e2e/helpers/card.js';
 import { chooseCertificate, enterPin, readDialog, waitForProblem } from '../../tests/e2e/helpers/dialog-driver.js';
-import { startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
+import { logInWithCardOnKeyChoice, startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
 import type { TestBackend } from './helpers.js';
 import { contractPdf, nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
 
@@ -44,13 +44,7 @@ describe('signing a document on the /sign page with the extension and the virtua
     const page = await browser.context.newPage();
     await page.goto(`${tb.server.url}/sign?lang=en`);
     if (new URL(page.url()).pathname === '/login') {
-      await page.click('button[data-key=eid]');
-      const dialogOpened = browser.nextDialog();
-      await page.click('#eid-login');
-      const dialog = await dialogOpened;
-      await chooseCertificate(dialog, card.authenticationCertificate);
-      await enterPin(dialog, CARD_PIN);
-      await page.waitForURL(/\/sign$/, { timeout: 30_000 });
+      await logInWithCardOnKeyChoice(browser, page, card, /\/sign$/);
     }
     const chosen = document ?? { name: 'volmacht.pdf', pdf: Buffer.from(await contractPdf(3)) };
     await page.setInputFiles('#pdf-file', { name: chosen.name, mimeType: 'application/pdf', buffer: chosen.pdf });

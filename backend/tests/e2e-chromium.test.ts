@@ -7,9 +7,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_PIN, insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
-import { chooseCertificate, enterPin } from '../../tests/e2e/helpers/dialog-driver.js';
-import { launchChromiumWithExtension, type ExtensionBrowser } from './extension-browser.js';
+import { insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
+import { logInWithCardOnKeyChoice, launchChromiumWithExtension, type ExtensionBrowser } from './extension-browser.js';
 import { startTestBackend, type TestBackend } from './helpers.js';
 
 describe('login page with the extension, the native host and the virtual card (Chromium)', () => {
@@ -32,13 +31,7 @@ describe('login page with the extension, the native host and the virtual card (C
   async function logInWithCard(page: Page): Promise<void> {
     await page.goto(`${tb.server.url}/demo?minLevel=500`);
     await page.click('#demo-login');
-    await page.click('button[data-key=eid]');
-    const dialogOpened = browser.nextDialog();
-    await page.click('#eid-login');
-    const dialog = await dialogOpened;
-    await chooseCertificate(dialog, card.authenticationCertificate);
-    await enterPin(dialog, CARD_PIN);
-    await page.waitForURL(/\/demo\/welcome/, { timeout: 30_000 });
+    await logInWithCardOnKeyChoice(browser, page, card, /\/demo\/welcome/);
     expect(await page.locator('#person').textContent()).toContain(`${card.card.pki.person.givenNames} ${card.card.pki.person.surname}`);
   }
 

@@ -8,12 +8,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { chromiumExtensionArgs } from '../../devtools/chromium.js';
 import { CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from '../../tests/e2e/helpers/browsers.js';
-import { insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
-import { waitForDialogReady, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
+import { CARD_PIN, insertVirtualCard, type TestCard } from '../../tests/e2e/helpers/card.js';
+import { chooseCertificate, enterPin, waitForDialogReady, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
 import { startTestBackend, type TestBackend } from './helpers.js';
 
 export const EXTENSION_ORIGIN = `chrome-extension://${CHROME_EXTENSION_ID}`;
@@ -95,4 +95,18 @@ export async function startSigningScene(name: string, options: { acceptDownloads
       await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * On the backend's key choice (the login page `page` shows): "AANMELDEN met eID kaartlezer", the
+ * card's authentication certificate and PIN in the extension's dialog, then back at `backTo`.
+ */
+export async function logInWithCardOnKeyChoice(browser: ExtensionBrowser, page: Page, card: TestCard, backTo: RegExp): Promise<void> {
+  await page.click('button[data-key=eid]');
+  const dialogOpened = browser.nextDialog();
+  await page.click('#eid-login');
+  const dialog = await dialogOpened;
+  await chooseCertificate(dialog, card.authenticationCertificate);
+  await enterPin(dialog, CARD_PIN);
+  await page.waitForURL(backTo, { timeout: 30_000 });
 }
