@@ -8,8 +8,9 @@
  * signed: the identity and address as parsed, the photo, the basic key when
  * given, the RRN certificate, or the signature's own bytes.
  *
- * PKCS#15 files (ODF, CDF, TokenInfo) are not in this check: the host has no
- * PKCS#15 parser; it reads the certificate files by their fixed ids.
+ * PKCS#15 files (ODF, CDF, TokenInfo, ...) are not parsed by the host, which
+ * reads the certificate files by their fixed ids; OpenSC parses them on the
+ * PKCS#11 path, and pkcs15-files.test.ts damages them there.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,36 +21,11 @@ import { parseAddressFile, parseIdentityFile } from '../../shared/identity-parse
 import { decodeBelpicTlv, encodeBelpicTlv } from '../../shared/tlv.js';
 import { trimDerCertificate, verifyIdentityFiles, type CardFileId, type CardFiles } from '../../shared-node/identity-verify.js';
 import { CHECK_TIMEOUT_MS, Tally, caseCount, checkSeed, preview } from './check.js';
-
-type Mutation = (b: Uint8Array) => Uint8Array;
-
-const splice = (b: Uint8Array, at: number, remove: number, insert: Uint8Array = new Uint8Array()): Uint8Array => {
-  const i = at % (b.length + 1);
-  const out = new Uint8Array(b.length - Math.min(remove, b.length - i) + insert.length);
-  out.set(b.subarray(0, i));
-  out.set(insert, i);
-  out.set(b.subarray(i + remove), i + insert.length);
-  return out;
-};
+import { BYTE_MUTATIONS, type Mutation } from './mutations.js';
 
 /** Byte mutations, and TLV-aware ones that keep a file parseable while changing what it says. */
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([at, bit]): Mutation => (b) => {
-    const c = b.slice();
-    if (c.length) c[at % c.length]! ^= 1 << bit;
-    return c;
-  }),
-  fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, v]): Mutation => (b) => {
-    const c = b.slice();
-    if (c.length) c[at % c.length] = v;
-    return c;
-  }),
-  fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([at, bytes]): Mutation => (b) => splice(b, at, 0, bytes)),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 64 })).map(([at, n]): Mutation => (b) => splice(b, at, n)),
-  fc.nat().map((at): Mutation => (b) => b.slice(0, at % (b.length + 1))),
-  fc.integer({ min: 1, max: 300 }).map((n): Mutation => (b) => splice(b, b.length, 0, new Uint8Array(n))),
-  fc.uint8Array({ minLength: 1, maxLength: 40 }).map((tail): Mutation => (b) => splice(b, b.length, 0, tail)),
-  fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 32 })).map(([from, to, n]): Mutation => (b) => splice(b, to, 0, b.slice(from % (b.length + 1), (from % (b.length + 1)) + n))),
+  ...BYTE_MUTATIONS,
   // A TLV entry's value replaced, or its tag changed, keeping the structure intact.
   fc.tuple(fc.nat(), fc.uint8Array({ maxLength: 40 }), fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined })).map(([which, value, tag]): Mutation => (b) => {
     let entries;
