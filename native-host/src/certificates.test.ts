@@ -54,6 +54,11 @@ describe('chooseCertificate', () => {
     await expect(chooseCertificate(backends, 'authentication', chosen)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
   });
 
+  it('answers PCSC_UNAVAILABLE, not CERTIFICATE_NOT_FOUND, when pcscd stopped while the chosen certificate was looked for', async () => {
+    const backends = [backendListing('pcsc', new EidBridgeError('PCSC_UNAVAILABLE', 'The PC/SC service is not running')), backendListing('pkcs11', new EidBridgeError('PKCS11_MODULE_MISSING', 'none'))];
+    await expect(chooseCertificate(backends, 'authentication', chosen)).rejects.toMatchObject({ code: 'PCSC_UNAVAILABLE' });
+  });
+
   it('answers CERTIFICATE_NOT_FOUND when every card was read and none holds the chosen certificate', async () => {
     const other = (await createTestPki({ keyType: 'ec', withSigning: false })).authentication.der;
     const backends = [backendListing('pcsc', [{ ...token, der: other }]), backendListing('pkcs11', new EidBridgeError('PKCS11_MODULE_MISSING', 'none'))];

@@ -95,6 +95,9 @@ export function backendFor(backends: readonly CardBackend[], cert: TokenCertific
   return backend;
 }
 
+/** Failures that mean a card or its path went away during the reading, not that it was never there. */
+const WENT_AWAY: ReadonlySet<string> = new Set(['CARD_REMOVED', 'READER_REMOVED', 'PCSC_UNAVAILABLE', 'PKCS11_MODULE_HUNG']);
+
 /**
  * Picks the certificate to use: the one the caller named (base64 DER), or the
  * only one there is. Several without a choice → CERTIFICATE_CHOICE_REQUIRED,
@@ -111,9 +114,9 @@ export async function chooseCertificate(
   if (wanted !== undefined) {
     const match = found.find((c) => bytesToBase64(c.der) === wanted);
     if (match) return match;
-    // A card pulled out while its certificates were read held the chosen one, most likely: say so.
-    const removed = failures.find((f) => f.code === 'CARD_REMOVED');
-    if (removed) throw removed;
+    // A card, reader or service that went away while the certificates were read held the chosen one, most likely: say so.
+    const wentAway = failures.filter((f) => WENT_AWAY.has(f.code));
+    if (wentAway.length) throw mostTellingFailure(wentAway);
     throw new EidBridgeError('CERTIFICATE_NOT_FOUND', 'The chosen certificate is not on any card or token present');
   }
   // The same certificate may be visible through two backends (PC/SC and the

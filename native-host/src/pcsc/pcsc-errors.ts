@@ -26,6 +26,8 @@ export const SCARD = {
   W_UNPOWERED_CARD: 0x80100067,
   W_RESET_CARD: 0x80100068,
   W_REMOVED_CARD: 0x80100069,
+  /** "Access denied": a policy (polkit) refused this program, or pcscd stopped during the call. */
+  W_SECURITY_VIOLATION: 0x8010006a,
 } as const;
 
 /** dwEventState bits of SCARD_READERSTATE. */
@@ -47,6 +49,9 @@ export const PCSC_UNAVAILABLE_HINT =
       ? 'Start the "Smart Card" Windows service'
       : 'The PC/SC service (com.apple.ctkpcscd) is not running';
 
+export const PCSC_ACCESS_DENIED_HINT =
+  'Try again; if it keeps happening, the PC/SC service does not let this session use card readers (on Linux: its polkit policy)';
+
 /**
  * The binding reports failures as "SCardConnect error: No smart card inserted.(0x8010000c)";
  * the code in brackets is what we switch on.
@@ -57,9 +62,16 @@ export function scardCodeOf(error: unknown): number | undefined {
   return match ? Number.parseInt(match[1]!, 16) : undefined;
 }
 
-/** Codes after which the card may simply have been pulled out; the caller checks the reader state. */
-export function mayMeanCardRemoved(code: number | undefined): boolean {
+/**
+ * Codes that may only mean the card was pulled out, or pcscd stopped, during the
+ * call: the caller waits a moment for the reader state or the service to say which.
+ * pcsc-lite answers a call cut off by pcscd stopping with "Access denied" as often
+ * as with a communication error (seen in tests/reliability/service-faults.test.ts).
+ */
+export function mayMeanSomethingWentAway(code: number | undefined): boolean {
   return (
+    code === undefined ||
+    code === SCARD.W_SECURITY_VIOLATION ||
     code === SCARD.W_REMOVED_CARD ||
     code === SCARD.E_NO_SMARTCARD ||
     code === SCARD.E_NOT_TRANSACTED ||
@@ -105,6 +117,8 @@ export function pcscError(error: unknown, context: { reader?: string; during: 'c
       return make('CARD_ERROR', 'The card does not respond; take it out and insert it again');
     case SCARD.W_RESET_CARD:
       return make('CARD_ERROR', 'Another application reset the card; try again');
+    case SCARD.W_SECURITY_VIOLATION:
+      return make('PCSC_UNAVAILABLE', 'The PC/SC service refused access to the reader', PCSC_ACCESS_DENIED_HINT);
     default:
       return make('CARD_ERROR', 'The card reader reported an error');
   }

@@ -97,6 +97,10 @@ describe('PC/SC error mapping', () => {
     expect(pcscError(new Error('x (0x80100009)'), { during: 'connect' }).code).toBe('READER_REMOVED');
     expect(pcscError(new Error('x (0x8010000b)'), { during: 'connect' }).code).toBe('BUSY');
     expect(pcscError(new Error('weird'), { during: 'transmit' }).code).toBe('CARD_ERROR');
+    expect(pcscError(new Error('SCardEstablishContext error: Access denied.(0x8010006a)'), { during: 'context' })).toMatchObject({
+      code: 'PCSC_UNAVAILABLE',
+      details: { hint: expect.stringMatching(/polkit/) },
+    });
   });
 });
 
@@ -144,6 +148,60 @@ describe('PcscContext', () => {
     expect(await backend.status()).toEqual({ name: 'pcsc', available: true });
     expect(opened).toBe(2);
     await backend.close();
+  });
+
+  it('pcscd stopping during an exchange that it answers "Access denied" is PCSC_UNAVAILABLE, not a card error', async () => {
+    const { binding, pcsc } = fakeBinding(['R1'], ['R1']);
+    const context = await PcscContext.open({ binding });
+    const reader = pcsc.readers.get('R1')!;
+    await context.withCard('R1', async (c) => {
+      const exchange = c.transmit(Uint8Array.of(0x80, 0xe4, 0, 0, 0x1c));
+      reader.pending.shift()!(new Error('SCardTransmit error: Access denied.(0x8010006a)'), Buffer.alloc(0));
+      // The status thread notices the service gone a moment after the exchange failed.
+      setTimeout(() => pcsc.emit('error', new Error('SCardGetStatusChange error: Service was stopped.(0x8010001e)')), 30);
+      await expect(exchange).rejects.toMatchObject({ code: 'PCSC_UNAVAILABLE' });
+    });
+    context.close();
+  });
+
+  it('a connect that reports success without a protocol as pcscd stops is PCSC_UNAVAILABLE, not a failure inside the binding', async () => {
+    const { binding, pcsc } = fakeBinding(['R1'], ['R1']);
+    const context = await PcscContext.open({ binding });
+    const reader = pcsc.readers.get('R1')!;
+    reader.connect = (_o, cb) => {
+      setImmediate(() => cb(null, undefined as unknown as number));
+      setTimeout(() => pcsc.emit('error', new Error('SCardGetStatusChange error: Service was stopped.(0x8010001e)')), 20);
+    };
+    await expect(context.connect('R1')).rejects.toMatchObject({ code: 'PCSC_UNAVAILABLE' });
+    context.close();
+  });
+
+  it('a card listed without its ATR is connected once the ATR comes, and is a card error (not an unknown card) when none does', async () => {
+    const { binding, pcsc } = fakeBinding(['R1']);
+    const context = await PcscContext.open({ binding });
+    const reader = pcsc.readers.get('R1')!;
+    reader.status(PRESENT);
+    setTimeout(() => reader.status(PRESENT, '3B9813400AA503010101AD1311'), 100);
+    const connection = await context.connect('R1');
+    expect(Buffer.from(connection.atr).toString('hex')).toBe('3b9813400aa503010101ad1311');
+    await connection.disconnect();
+
+    reader.status(EMPTY);
+    reader.status(PRESENT);
+    await expect(context.connect('R1')).rejects.toMatchObject({ code: 'CARD_ERROR', message: expect.stringContaining('take it out') });
+    context.close();
+  });
+
+  it('pcscd stopping drops the reader first: an exchange then fails with PCSC_UNAVAILABLE, not READER_REMOVED', async () => {
+    const { binding, pcsc } = fakeBinding(['R1'], ['R1']);
+    const context = await PcscContext.open({ binding });
+    const connection = await context.connect('R1');
+    const exchange = connection.transmit(Uint8Array.of(0, 0xb0, 0, 0, 0xfc), { timeoutMs: 10_000 });
+    pcsc.readers.get('R1')!.close();
+    setTimeout(() => pcsc.emit('error', new Error('SCardGetStatusChange error: Service was stopped.(0x8010001e)')), 30);
+    await expect(exchange).rejects.toMatchObject({ code: 'PCSC_UNAVAILABLE' });
+    await connection.disconnect();
+    context.close();
   });
 
   it('runs operations on one reader one after the other, and bounds the wait', async () => {

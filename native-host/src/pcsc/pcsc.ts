@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { EidBridgeError, isEidBridgeError } from '../../../shared/errors.js';
-import { mayMeanCardRemoved, pcscError, PCSC_UNAVAILABLE_HINT, SCARD_STATE, scardCodeOf } from './pcsc-errors.js';
+import { mayMeanSomethingWentAway, pcscError, PCSC_UNAVAILABLE_HINT, SCARD_STATE, scardCodeOf } from './pcsc-errors.js';
 
 // ---- The binding's shape (only what we use) ------------------------------
 
@@ -146,8 +146,12 @@ const DISCONNECT_TIMEOUT_MS = 2000;
 const SHARING_RETRY_MS = 50;
 /** How long 'exclusive-if-free' waits for the card to be free before settling for shared access. */
 const EXCLUSIVE_WAIT_MS = 1000;
-/** After an ambiguous transmit failure, how long to wait for the reader to report the card gone. */
+/** After an ambiguous failure, how long to wait for the reader to report the card gone or the service to fail. */
 const REMOVAL_SETTLE_MS = 1500;
+/** After a reader left during an exchange, how long to wait for the service to fail (pcscd stopping drops its readers first). */
+const READER_SETTLE_MS = 200;
+/** How long a connect waits for the ATR of a card pcscd lists as present but has not given the ATR of yet. */
+const ATR_SETTLE_MS = 1000;
 /** Largest short-APDU response: 256 data bytes + SW1 SW2 (with room to spare). */
 const MAX_RESPONSE = 1024;
 
@@ -294,13 +298,27 @@ export class PcscContext {
    * `withCard` does so itself.
    */
   async connect(readerName: string, options: ConnectOptions = {}): Promise<CardConnection> {
+    try {
+      return await this.connectOnce(readerName, options);
+    } catch (e) {
+      throw e instanceof EidBridgeError ? await this.unlessServiceStopped(e) : e;
+    }
+  }
+
+  private async connectOnce(readerName: string, options: ConnectOptions): Promise<CardConnection> {
     this.assertUsable();
     const entry = this.entryFor(readerName);
     const release = await this.acquire(entry, options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS, options.signal);
     try {
+      // Right after pcscd (re)starts it can list a card as present before it has its ATR; without an ATR
+      // the card cannot be recognised (it would be taken for an unsupported one).
+      if (entry.state.cardPresent && !entry.state.atr) {
+        await this.waitUntil(() => entry.removed || !entry.state.cardPresent || entry.state.atr !== undefined, ATR_SETTLE_MS).catch(() => undefined);
+      }
       this.assertUsable();
       if (entry.removed) throw new EidBridgeError('READER_REMOVED', `The card reader "${readerName}" was removed`);
       if (!entry.state.cardPresent) throw new EidBridgeError('NO_CARD', `There is no card in "${readerName}"`);
+      if (!entry.state.atr) throw new EidBridgeError('CARD_ERROR', `The card in "${readerName}" does not respond; take it out and insert it again`);
       const raw = entry.raw;
       if (raw.connected) await this.rawDisconnect(entry, raw.SCARD_RESET_CARD).catch(() => undefined);
       const access = options.access ?? 'shared';
@@ -314,9 +332,22 @@ export class PcscContext {
           const shareMode = exclusive ? raw.SCARD_SHARE_EXCLUSIVE : raw.SCARD_SHARE_SHARED;
           protocol = await bounded<number>(
             (resolve, reject) =>
-              raw.connect({ share_mode: shareMode, protocol: raw.SCARD_PROTOCOL_T0 | raw.SCARD_PROTOCOL_T1 }, (err, p) =>
-                err ? reject(pcscError(err, { reader: readerName, during: 'connect' })) : resolve(p),
-              ),
+              raw.connect({ share_mode: shareMode, protocol: raw.SCARD_PROTOCOL_T0 | raw.SCARD_PROTOCOL_T1 }, (err, p) => {
+                if (!err && Number.isInteger(p) && p > 0) return resolve(p);
+                // A connect that reports success without a protocol came as pcscd stopped (the next call would fail in the binding).
+                const failure = err ?? new Error('SCardConnect gave no protocol');
+                const explained = (): EidBridgeError | undefined =>
+                  entry.removed
+                    ? new EidBridgeError('READER_REMOVED', `The card reader "${readerName}" was removed`)
+                    : !entry.state.cardPresent
+                      ? new EidBridgeError('NO_CARD', `There is no card in "${readerName}"`)
+                      : undefined;
+                const fallback = err
+                  ? pcscError(err, { reader: readerName, during: 'connect' })
+                  : new EidBridgeError('CARD_ERROR', `The card in "${readerName}" did not connect; take it out and insert it again`);
+                if (!mayMeanSomethingWentAway(scardCodeOf(failure)) && err) return reject(fallback);
+                void this.settleFailure(explained, fallback).then(reject, reject);
+              }),
             {
               timeoutMs: Math.max(1, deadline - Date.now()),
               timeoutMessage: `Connecting to the card in "${readerName}" took too long`,
@@ -401,6 +432,36 @@ export class PcscContext {
   assertUsable(): void {
     if (this.closed) throw new EidBridgeError('PCSC_UNAVAILABLE', 'The PC/SC context is closed');
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * @internal What an ambiguous failure meant: waits up to REMOVAL_SETTLE_MS for
+   * `gone` to name the card or reader gone, or for the service to fail, and
+   * answers that error; `fallback` when neither came.
+   */
+  async settleFailure(gone: () => EidBridgeError | undefined, fallback: EidBridgeError): Promise<EidBridgeError> {
+    try {
+      await this.waitUntil(() => gone() !== undefined, REMOVAL_SETTLE_MS);
+    } catch (e) {
+      if (isEidBridgeError(e, 'PCSC_UNAVAILABLE')) return e;
+    }
+    return gone() ?? fallback;
+  }
+
+  /**
+   * @internal `error`, unless it is READER_REMOVED and the service fails within
+   * READER_SETTLE_MS: pcscd stopping drops its readers a moment before the
+   * service itself is gone, and "the reader was removed" would send the person
+   * to a cable that is fine.
+   */
+  async unlessServiceStopped(error: EidBridgeError): Promise<EidBridgeError> {
+    if (error.code !== 'READER_REMOVED') return error;
+    try {
+      await this.waitUntil(() => false, READER_SETTLE_MS);
+    } catch (e) {
+      if (isEidBridgeError(e, 'PCSC_UNAVAILABLE')) return e;
+    }
+    return error;
   }
 
   /** @internal Resolves when `condition` holds; rejects with TIMEOUT after `timeoutMs`. */
@@ -678,26 +739,25 @@ class PcscCardConnection implements CardConnection {
         },
       );
     } catch (e) {
-      const error = e instanceof EidBridgeError ? e : pcscError(e, { reader: this.reader, during });
+      const error = await this.context.unlessServiceStopped(e instanceof EidBridgeError ? e : pcscError(e, { reader: this.reader, during }));
       // After a timeout or removal the card state is unknown: refuse further APDUs on this connection.
       if (['TIMEOUT', 'CARD_REMOVED', 'READER_REMOVED', 'PCSC_UNAVAILABLE'].includes(error.code)) this.broken = error;
       throw error;
     }
   }
 
-  /** A failed exchange right when the card is pulled out often reports a communication error first. */
+  /**
+   * A failed exchange right when the card is pulled out often reports a
+   * communication error first, and one cut off by pcscd stopping "Access denied".
+   */
   private async classify(err: unknown, during: 'transmit' | 'control'): Promise<EidBridgeError> {
     const code = scardCodeOf(err);
-    if (code === undefined || mayMeanCardRemoved(code)) {
-      try {
-        await this.context.waitUntil(() => this.cardGone(), REMOVAL_SETTLE_MS);
-      } catch {
-        // Still present: a real card error.
-      }
-      if (this.cardGone()) return this.goneError();
-    }
-    if (code === undefined && err instanceof Error) return new EidBridgeError('CARD_ERROR', `${err.message} (reader "${this.reader}")`, {}, { cause: err });
-    return pcscError(err, { reader: this.reader, during });
+    const fallback =
+      code === undefined && err instanceof Error
+        ? new EidBridgeError('CARD_ERROR', `${err.message} (reader "${this.reader}")`, {}, { cause: err })
+        : pcscError(err, { reader: this.reader, during });
+    if (!mayMeanSomethingWentAway(code)) return fallback;
+    return this.context.settleFailure(() => (this.cardGone() ? this.goneError() : undefined), fallback);
   }
 }
 
