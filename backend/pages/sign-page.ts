@@ -13,7 +13,7 @@ export interface SignPageInput {
 }
 
 const SCRIPT_TEXTS: Array<PageTextKey> = [
-  'working', 'extensionMissing', 'hostMissing', 'noReader', 'signPageCount', 'signFirstPage', 'signNoPicture', 'signDone', 'signKidsId', 'signNoCertificateShared',
+  'working', 'extensionMissing', 'hostMissing', 'noReader', 'signPageCount', 'signFirstPage', 'signNoPicture', 'signDone', 'signLevelLongTerm', 'signLevelBasic', 'signKidsId', 'signNoCertificateShared',
   'signWrongCertificate', 'signNotYours', 'signCertificateRevoked', 'signCertificateRefused', 'signTooLarge', 'signNotPdf', 'signExpired', 'signCancelled', 'signFailed',
 ];
 
@@ -53,6 +53,7 @@ export function signPage(input: SignPageInput): string {
 
 <section class="card" id="done-panel" hidden>
   <p class="status ok" id="done-status">${esc(pageText(l, 'signDone'))}</p>
+  <p class="hint" id="done-level"></p>
   <p><a class="button primary" id="download" download>${esc(pageText(l, 'signDownload'))}</a></p>
   <p><a href="/sign?lang=${l}">${esc(pageText(l, 'signAnother'))}</a></p>
 </section>`;

@@ -232,6 +232,8 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
     if (!(await ctx.store.takeSigningDocument(document.id))) {
       throw new ApiError(410, 'SIGNING_DOCUMENT_EXPIRED', 'This document is no longer waiting for a signature; upload it again');
     }
+    // The person sees what B-B means; why the revocation data is missing (a responder down, none configured) is for the operator.
+    if ('levelReason' in longTerm) request.log.warn(`document signed without revocation data (PAdES B-B): ${longTerm.levelReason}`);
     reply.header('Cache-Control', 'no-store');
     return {
       fileName: signedFileName(document.fileName),

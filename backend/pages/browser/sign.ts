@@ -153,6 +153,8 @@ byId('sign-document').addEventListener('click', () => {
     const link = byId<HTMLAnchorElement>('download');
     link.href = URL.createObjectURL(new Blob([base64ToBytes(signed.signedPdf as string)], { type: 'application/pdf' }));
     link.download = signed.fileName as string;
+    // Whether the revocation data made it into the document decides how long the signature can be checked.
+    byId('done-level').textContent = tr(signed.level === 'B-LT' ? 'signLevelLongTerm' : 'signLevelBasic');
     setStatus(status, '');
     byId('document-panel').hidden = true;
     byId('done-panel').hidden = false;

@@ -143,6 +143,8 @@ export const de: Texts<PageTextKey> = {
   signButton: 'Mit eID unterschreiben',
   signSteps: 'Lassen Sie Ihre eID im Kartenleser. eID Bridge bittet Sie zuerst, Ihr Signaturzertifikat zu teilen, zeigt dann das Dokument erneut und fragt nach Ihrer PIN.',
   signDone: 'Das Dokument ist unterschrieben.',
+  signLevelLongTerm: 'Die Signatur enthält den Status Ihres Zertifikats zum Zeitpunkt der Unterschrift (PAdES B-LT), sodass sie auch in Jahren noch prüfbar ist.',
+  signLevelBasic: 'Der Status Ihres Zertifikats konnte der Signatur nicht hinzugefügt werden (PAdES B-B). Wer die Signatur später prüft, prüft Ihr Zertifikat dann selbst.',
   signDownload: 'Unterschriebenes Dokument herunterladen',
   signAnother: 'Ein anderes Dokument unterschreiben',
   signKidsId: 'Ihre Karte hat kein Signaturzertifikat und kann daher keine Dokumente unterschreiben. Eine Kids-ID (die Karte für Kinder unter 12 Jahren) hat nie eines. Unterschreiben Sie mit dem Personalausweis eines Erwachsenen.',

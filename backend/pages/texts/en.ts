@@ -138,6 +138,8 @@ export const en = {
   signButton: 'Sign with eID',
   signSteps: 'Keep your eID in the card reader. eID Bridge first asks to share your signing certificate, then shows the document again and asks for your PIN.',
   signDone: 'The document is signed.',
+  signLevelLongTerm: 'The signature holds the status of your certificate at the moment you signed (PAdES B-LT), so it can still be checked years from now.',
+  signLevelBasic: 'The status of your certificate could not be added to the signature (PAdES B-B). Whoever checks the signature later checks your certificate themselves.',
   signDownload: 'Download the signed document',
   signAnother: 'Sign another document',
   signKidsId: 'Your card has no signing certificate, so it cannot sign documents. A Kids-ID (the card for children under 12) never has one. Sign with the identity card of an adult.',

@@ -143,6 +143,8 @@ export const fr: Texts<PageTextKey> = {
   signButton: "Signer avec l'eID",
   signSteps: "Laissez votre eID dans le lecteur de carte. eID Bridge vous demande d'abord de partager votre certificat de signature, puis affiche à nouveau le document et demande votre code PIN.",
   signDone: 'Le document est signé.',
+  signLevelLongTerm: 'La signature contient le statut de votre certificat au moment où vous avez signé (PAdES B-LT) : elle reste vérifiable dans des années.',
+  signLevelBasic: "Le statut de votre certificat n'a pas pu être ajouté à la signature (PAdES B-B). Qui vérifie la signature plus tard vérifie alors lui-même votre certificat.",
   signDownload: 'Télécharger le document signé',
   signAnother: 'Signer un autre document',
   signKidsId: "Votre carte n'a pas de certificat de signature : elle ne peut pas signer de documents. Une Kids-ID (la carte des enfants de moins de 12 ans) n'en a jamais. Signez avec la carte d'identité d'un adulte.",

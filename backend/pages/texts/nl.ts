@@ -143,6 +143,8 @@ export const nl: Texts<PageTextKey> = {
   signButton: 'Ondertekenen met eID',
   signSteps: 'Laat uw eID in de kaartlezer. eID Bridge vraagt eerst om uw handtekeningcertificaat te delen, toont dan het document opnieuw en vraagt uw pincode.',
   signDone: 'Het document is ondertekend.',
+  signLevelLongTerm: 'De handtekening bevat de status van uw certificaat op het moment dat u ondertekende (PAdES B-LT), zodat ze ook over jaren nog te controleren is.',
+  signLevelBasic: 'De status van uw certificaat kon niet aan de handtekening worden toegevoegd (PAdES B-B). Wie de handtekening later controleert, controleert uw certificaat dan zelf.',
   signDownload: 'Download het ondertekende document',
   signAnother: 'Een ander document ondertekenen',
   signKidsId: 'Uw kaart heeft geen certificaat voor handtekeningen en kan dus geen documenten ondertekenen. Een Kids-ID (de kaart voor kinderen jonger dan 12 jaar) heeft er nooit een. Onderteken met de identiteitskaart van een volwassene.',
