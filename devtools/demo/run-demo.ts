@@ -3,7 +3,7 @@
  * it starts is stopped at the end, on Ctrl-C and on failure, and only those.
  */
 import { join } from 'node:path';
-import type { DemoBrowser } from './browser.js';
+import type { DemoBrowser, LoginOutcome } from './browser.js';
 import { openBrowser } from './browser.js';
 import { demoBackendUrl, startBackend } from './backend.js';
 import { DEMO_ITSME_PHONE, startItsmeProvider } from './itsme.js';
@@ -96,16 +96,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       }
       const pin = card.pin;
       const outcome = await steps.run('Log in with eID', 'choose eID, type the PIN in the extension dialog, wait for the welcome page', () => browser.login(pin, card.authenticationCertificate));
-      console.log('');
-      console.log(`Logged in: ${outcome.name}`);
-      console.log(`  national number   ${outcome.nationalNumber}`);
-      console.log(`  digital key       ${outcome.level}`);
-      console.log(`  token algorithm   ${outcome.algorithm}`);
-      console.log(`  screenshots       ${outcome.screenshots.join(', ')}`);
-      await steps.run('Stop', 'the browser, the backend and the virtual card', async () => {
-        await closeWithin(browser.close(), 15_000);
-        await group.stopAll();
-      });
+      printLogin(outcome, { withAlgorithm: true });
+      await stopAll(steps, 'the browser, the backend and the virtual card', browser, group);
       return 0;
     }
 
@@ -162,14 +154,25 @@ async function runItsmeDemo(o: DemoOptions, group: ProcessGroup, steps: StepRunn
   const outcome = await steps.run('Log in via itsme', `choose "LOG IN via itsme", phone ${DEMO_ITSME_PHONE}, "I log in" and the 5-digit code on the stand-in phone, wait for the welcome page`, () =>
     browser.loginWithItsme(DEMO_ITSME_PHONE),
   );
+  printLogin(outcome, { withAlgorithm: false });
+  await stopAll(steps, 'the browser, the backend and the provider', browser, group);
+  return 0;
+}
+
+/** What a headless login ended with; an itsme login has no token, so no algorithm. */
+function printLogin(outcome: LoginOutcome, o: { withAlgorithm: boolean }): void {
   console.log('');
   console.log(`Logged in: ${outcome.name}`);
   console.log(`  national number   ${outcome.nationalNumber}`);
   console.log(`  digital key       ${outcome.level}`);
+  if (o.withAlgorithm) console.log(`  token algorithm   ${outcome.algorithm}`);
   console.log(`  screenshots       ${outcome.screenshots.join(', ')}`);
-  await steps.run('Stop', 'the browser, the backend and the provider', async () => {
+}
+
+/** The last step of a headless demo: the browser closed (bounded), then every process the demo started. */
+async function stopAll(steps: StepRunner, what: string, browser: { close(): Promise<void> }, group: ProcessGroup): Promise<void> {
+  await steps.run('Stop', what, async () => {
     await closeWithin(browser.close(), 15_000);
     await group.stopAll();
   });
-  return 0;
 }
