@@ -155,12 +155,9 @@ export class Pkcs11Backend implements CardBackend {
 
   async readers(): Promise<ReaderStatus[]> {
     return this.exclusive(async () => {
-      const state = await this.loadModule();
-      if (!state.ok) {
-        if (state.error?.code === 'PKCS11_MODULE_HUNG') throw state.error;
-        return [];
-      }
-      const { pkcs11 } = state.module;
+      const module = await this.listableModule();
+      if (!module) return [];
+      const { pkcs11 } = module;
       const readers: ReaderStatus[] = [];
       for (const { name, token } of await this.scanSlots(pkcs11, false)) {
         if (token === 'empty') {
@@ -192,12 +189,9 @@ export class Pkcs11Backend implements CardBackend {
 
   async certificates(): Promise<TokenCertificate[]> {
     return this.exclusive(async () => {
-      const state = await this.loadModule();
-      if (!state.ok) {
-        if (state.error?.code === 'PKCS11_MODULE_HUNG') throw state.error;
-        return [];
-      }
-      const { pkcs11 } = state.module;
+      const module = await this.listableModule();
+      if (!module) return [];
+      const { pkcs11 } = module;
       const result: TokenCertificate[] = [];
       for (const token of await this.presentTokens(pkcs11)) {
         try {
@@ -307,6 +301,18 @@ export class Pkcs11Backend implements CardBackend {
     const run = this.queue.then(operation, operation);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The module for listing readers and certificates; undefined when there is
+   * none to use (not installed, fails to load), which lists nothing. A module
+   * that hangs is thrown: the card may well be behind it.
+   */
+  private async listableModule(): Promise<LoadedModule | undefined> {
+    const state = await this.loadModule();
+    if (state.ok) return state.module;
+    if (state.error?.code === 'PKCS11_MODULE_HUNG') throw state.error;
+    return undefined;
   }
 
   private async loadModule(): Promise<ModuleState> {
