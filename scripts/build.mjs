@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, chmodSync, readFileSync } from 'node:fs';
 
 const nodeOnly = process.argv.includes('--node-only');
+const NODE_BUNDLE = JSON.parse(readFileSync(new URL('./node-bundle.json', import.meta.url), 'utf8'));
 
 /** Code that must never ship inside a product bundle: the virtual card, the test PKI, the demo and the bench. */
 const DEV_ONLY = /^devtools\//;
@@ -22,16 +23,13 @@ for (const [name, entry] of Object.entries(entries)) {
   if (!existsSync(entry)) continue;
   const outfile = `dist/${name}.mjs`;
   const result = await build({
+    // node-bundle.json (shared with tests that bundle a bin of their own): dependencies stay in
+    // node_modules (native addons must), our own code is bundled: one file to load keeps the
+    // host's cold start short.
+    ...NODE_BUNDLE,
     entryPoints: [entry],
     metafile: true,
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Dependencies stay in node_modules (native addons must), our own code is bundled:
-    // one file to load keeps the host's cold start short.
-    packages: 'external',
     sourcemap: 'linked',
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+// The esbuild options of the project's own bins (scripts/build.mjs).
+import nodeBundle from '../scripts/node-bundle.json' with { type: 'json' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PcscBackend } from '../native-host/src/backends/pcsc-backend.js';
 import type { TokenCertificate } from '../native-host/src/backends/card-backend.js';
@@ -377,7 +379,7 @@ await backend.close();
 process.stdout.write(JSON.stringify({ status, error }));`,
       );
       const out = join(dir, 'entry.mjs');
-      await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent', nodePaths: [resolve('node_modules')] });
+      await build({ ...(nodeBundle as BuildOptions), entryPoints: [entry], outfile: out, logLevel: 'silent', nodePaths: [resolve('node_modules')] });
       // libpcsclite finds pcscd through this socket; a path with nothing behind it is "service not running".
       const stdout = execFileSync(process.execPath, [out], {
         cwd: process.cwd(),

@@ -19,6 +19,8 @@ import { createInterface } from 'node:readline';
 import { webcrypto } from 'node:crypto';
 import { build, type BuildOptions } from 'esbuild';
 import pg from 'pg';
+// The esbuild options of the CLI's own build (scripts/build.mjs).
+import nodeBundle from '../../scripts/node-bundle.json' with { type: 'json' };
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { createTestAuthToken } from '../../shared/token-validator/test-token.js';
 import type { WebEidAuthToken } from '../../shared/token-validator/validator.js';
@@ -66,12 +68,8 @@ async function bundleBackend(): Promise<string> {
       resolveDir: root,
       loader: 'ts',
     },
+    ...(nodeBundle as BuildOptions),
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
     logLevel: 'warning',
   });
   await build({

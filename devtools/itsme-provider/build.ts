@@ -4,10 +4,12 @@
  * project (`outDir`, by default node_modules/.cache) for them to resolve.
  */
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+// The esbuild options of the project's own bins (scripts/build.mjs).
+import nodeBundle from '../../scripts/node-bundle.json' with { type: 'json' };
 
 export async function buildItsmeProviderCli(root: string, outDir = join(root, 'node_modules', '.cache', 'eid-bridge-itsme-provider')): Promise<string> {
   const outfile = join(outDir, 'itsme-provider.mjs');
-  await build({ entryPoints: [join(root, 'devtools', 'itsme-provider', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'error' });
+  await build({ ...(nodeBundle as BuildOptions), entryPoints: [join(root, 'devtools', 'itsme-provider', 'cli.ts')], outfile, logLevel: 'error' });
   return outfile;
 }

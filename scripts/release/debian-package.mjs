@@ -9,6 +9,9 @@ import { gzipSync } from 'node:zlib';
 import { ADDONS, HOST_NAME } from './host-executable.mjs';
 import { filesUnder, run, writeFile } from './files.mjs';
 
+/** The esbuild options of the project's own bins (scripts/build.mjs). */
+const NODE_BUNDLE = JSON.parse(readFileSync(new URL('../node-bundle.json', import.meta.url), 'utf8'));
+
 const INSTALL_DIR = '/usr/lib/eid-bridge';
 const MAINTAINER = 'eID Bridge maintainers <maintainers@eidbridge.be>';
 
@@ -30,15 +33,7 @@ function glibcNeeded(files) {
 export async function buildDebianPackage({ release, staging, version, license, host, hostDir, systemFiles = [] }) {
   // The manifest locations and contents are the ones `eid-bridge install-host --system` writes.
   const registrationModule = join(staging, 'host-registration.mjs');
-  await build({
-    entryPoints: ['cli/host-registration.ts'],
-    outfile: registrationModule,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await build({ ...NODE_BUNDLE, entryPoints: ['cli/host-registration.ts'], outfile: registrationModule, logLevel: 'warning' });
   const { BROWSERS, hostManifest, manifestDirectory } = await import(join(process.cwd(), registrationModule));
 
   const root = join(staging, 'deb');
