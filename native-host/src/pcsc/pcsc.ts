@@ -316,8 +316,8 @@ export class PcscContext {
         await this.waitUntil(() => entry.removed || !entry.state.cardPresent || entry.state.atr !== undefined, ATR_SETTLE_MS).catch(() => undefined);
       }
       this.assertUsable();
-      if (entry.removed) throw new EidBridgeError('READER_REMOVED', `The card reader "${readerName}" was removed`);
-      if (!entry.state.cardPresent) throw new EidBridgeError('NO_CARD', `There is no card in "${readerName}"`);
+      const absent = absence(entry, readerName);
+      if (absent) throw absent;
       if (!entry.state.atr) throw new EidBridgeError('CARD_ERROR', `The card in "${readerName}" does not respond; take it out and insert it again`);
       const raw = entry.raw;
       if (raw.connected) await this.rawDisconnect(entry, raw.SCARD_RESET_CARD).catch(() => undefined);
@@ -335,18 +335,11 @@ export class PcscContext {
               raw.connect({ share_mode: shareMode, protocol: raw.SCARD_PROTOCOL_T0 | raw.SCARD_PROTOCOL_T1 }, (err, p) => {
                 if (!err && Number.isInteger(p) && p > 0) return resolve(p);
                 // A connect that reports success without a protocol came as pcscd stopped (the next call would fail in the binding).
-                const failure = err ?? new Error('SCardConnect gave no protocol');
-                const explained = (): EidBridgeError | undefined =>
-                  entry.removed
-                    ? new EidBridgeError('READER_REMOVED', `The card reader "${readerName}" was removed`)
-                    : !entry.state.cardPresent
-                      ? new EidBridgeError('NO_CARD', `There is no card in "${readerName}"`)
-                      : undefined;
                 const fallback = err
                   ? pcscError(err, { reader: readerName, during: 'connect' })
                   : new EidBridgeError('CARD_ERROR', `The card in "${readerName}" did not connect; take it out and insert it again`);
-                if (!mayMeanSomethingWentAway(scardCodeOf(failure)) && err) return reject(fallback);
-                void this.settleFailure(explained, fallback).then(reject, reject);
+                if (err && !mayMeanSomethingWentAway(scardCodeOf(err))) return reject(fallback);
+                void this.settleFailure(() => absence(entry, readerName), fallback).then(reject, reject);
               }),
             {
               timeoutMs: Math.max(1, deadline - Date.now()),
@@ -620,6 +613,13 @@ export class PcscContext {
       throw e;
     });
   }
+}
+
+/** READER_REMOVED or NO_CARD when the reader or its card is gone; undefined while the card is there. */
+function absence(entry: ReaderEntry, readerName: string): EidBridgeError | undefined {
+  if (entry.removed) return new EidBridgeError('READER_REMOVED', `The card reader "${readerName}" was removed`);
+  if (!entry.state.cardPresent) return new EidBridgeError('NO_CARD', `There is no card in "${readerName}"`);
+  return undefined;
 }
 
 class PcscCardConnection implements CardConnection {
