@@ -24,16 +24,6 @@ rmSync(results, { recursive: true, force: true });
 /** Checks that touch nothing machine-wide: safe to run beside the machine lane. */
 const COMPUTATION = new Set(['card-data', 'card-responses', 'native-messages', 'backend-input']);
 
-const started = Date.now();
-// The browser checks load the extension from .output: build it from the sources being checked.
-for (const browser of ['chrome', 'firefox']) {
-  const build = spawnSync('npx', ['wxt', 'build', '-b', browser], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) {
-    console.log(`${build.stdout}${build.stderr}reliability: building the ${browser} extension failed`);
-    process.exit(1);
-  }
-}
-
 // A name given (e.g. card-data) picks the checks whose file starts with it.
 const extra = process.argv.slice(2);
 const names = extra.filter((a) => !a.startsWith('-'));
@@ -49,6 +39,16 @@ const lanes = {
   computation: files.filter((f) => COMPUTATION.has(f.replace(/\.test\.ts$/, ''))),
   machine: files.filter((f) => !COMPUTATION.has(f.replace(/\.test\.ts$/, ''))),
 };
+
+const started = Date.now();
+// The browser checks load the extension from .output: build it from the sources being checked.
+for (const browser of ['chrome', 'firefox']) {
+  const build = spawnSync('npx', ['wxt', 'build', '-b', browser], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) {
+    console.log(`${build.stdout}${build.stderr}reliability: building the ${browser} extension failed`);
+    process.exit(1);
+  }
+}
 
 /** Runs one lane's files in one vitest, its output lines prefixed with the lane's name. */
 function runLane(name, laneFiles) {

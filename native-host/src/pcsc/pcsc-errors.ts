@@ -65,8 +65,8 @@ export function scardCodeOf(error: unknown): number | undefined {
 /**
  * Codes that may only mean the card was pulled out, or pcscd stopped, during the
  * call: the caller waits a moment for the reader state or the service to say which.
- * pcsc-lite answers a call cut off by pcscd stopping with "Access denied" as often
- * as with a communication error (seen in tests/reliability/service-faults.test.ts).
+ * pcsc-lite answers some calls cut off by pcscd stopping with "Access denied"
+ * (seen in tests/reliability/service-faults.test.ts).
  */
 export function mayMeanSomethingWentAway(code: number | undefined): boolean {
   return (
