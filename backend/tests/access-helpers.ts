@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBackend, type BackendServer } from '../server.js';
 import type { Clock } from '../clock.js';
+import type { BackendConfig } from '../config.js';
 import { createTestPki, type TestPerson, type TestPki } from '../../devtools/test-pki/test-pki.js';
 import { Client, loginWithCard, SmtpSink, testBackendConfig } from './helpers.js';
 import { signAsTheCard } from './signing-helpers.js';
@@ -24,7 +25,14 @@ export interface AccessTestBackend {
   stop(): Promise<void>;
 }
 
-export async function startAccessTestBackend(people: Record<string, TestPerson>, options: { clock?: Clock } = {}): Promise<AccessTestBackend> {
+/**
+ * `config` adds to the test configuration; it gets the cards first, for what
+ * depends on them (an OCSP responder for a person's CA).
+ */
+export async function startAccessTestBackend(
+  people: Record<string, TestPerson>,
+  options: { clock?: Clock; config?: (cards: Map<string, TestPki>) => Promise<Partial<BackendConfig>> } = {},
+): Promise<AccessTestBackend> {
   const dataDir = await mkdtemp(join(tmpdir(), 'eid-bridge-access-'));
   const entries = Object.entries(people);
   // With the signature key: mandates and the exception form are signed with the eID.
@@ -32,7 +40,7 @@ export async function startAccessTestBackend(people: Record<string, TestPerson>,
   const others = await Promise.all(entries.slice(1).map(([, person]) => createTestPki({ keyType: 'ec', person, root: first.root })));
   const cards = new Map<string, TestPki>(entries.map(([name], i) => [name, i === 0 ? first : others[i - 1]!]));
   const smtp = await SmtpSink.start();
-  const config = testBackendConfig(dataDir, { smtpUrl: smtp.url });
+  const config = testBackendConfig(dataDir, { smtpUrl: smtp.url, ...(await options.config?.(cards)) });
   const server = await startBackend(config, {
     trustedCertificates: [first.root.der, ...[...cards.values()].map((c) => c.citizenCa.der)],
     ...(options.clock ? { clock: options.clock } : {}),

@@ -15,10 +15,9 @@ import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
-import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../devtools/test-pki/test-pki.js';
-import { contractPdf, nssDatabaseTrusting, pdfsig, signAsTheCard } from './signing-helpers.js';
+import { contractPdf, documentSecurityStore, nssDatabaseTrusting, pdfsig, signAsTheCard } from './signing-helpers.js';
 import { errorCode, startTestBackend, type Client, type TestBackend } from './helpers.js';
 import { indexLine, responderCertificate, startResponder, type Responder, type ResponderSigner } from './ocsp-responder.js';
 
@@ -74,18 +73,6 @@ async function prepare(documentId: string) {
 async function finish(documentId: string, hash: string) {
   const signature = signAsTheCard(pki, Buffer.from(hash, 'base64'), 'SHA-384');
   return client.post(`/api/signing/documents/${documentId}/finish`, { certificate: b64(pki.signing!.der), signature: b64(signature) });
-}
-
-/** The DER in each stream of the catalog's /DSS array `key`, or undefined without a /DSS. */
-async function documentSecurityStore(pdf: Uint8Array): Promise<Record<'Certs' | 'OCSPs', Uint8Array[]> | undefined> {
-  const document = await PDFDocument.load(pdf, { updateMetadata: false });
-  const dss = document.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
-  if (!dss) return undefined;
-  const streams = (key: string) => {
-    const array = dss.lookup(PDFName.of(key), PDFArray);
-    return array.asArray().map((ref) => decodePDFRawStream(document.context.lookup(ref) as PDFRawStream).decode());
-  };
-  return { Certs: streams('Certs'), OCSPs: streams('OCSPs') };
 }
 
 describe('PAdES B-LT with a real OCSP responder (openssl ocsp)', () => {

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { p384 } from '@noble/curves/nist.js';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, StandardFonts } from 'pdf-lib';
 import { cardGeneration, signatureInput } from '../../shared/belpic/card-generations.js';
 import type { TestPki } from '../../devtools/test-pki/test-pki.js';
 
@@ -58,4 +58,16 @@ export async function nssDatabaseTrusting(pki: TestPki, dir: string): Promise<st
   await run('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
   await run('certutil', ['-A', '-d', `sql:${dir}`, '-n', 'eID Bridge test root', '-t', 'C,C,C', '-i', rootPath]);
   return dir;
+}
+
+/** The DER in each stream of the catalog's /DSS array `key`, or undefined without a /DSS. */
+export async function documentSecurityStore(pdf: Uint8Array): Promise<Record<'Certs' | 'OCSPs', Uint8Array[]> | undefined> {
+  const document = await PDFDocument.load(pdf, { updateMetadata: false });
+  const dss = document.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
+  if (!dss) return undefined;
+  const streams = (key: string) => {
+    const array = dss.lookup(PDFName.of(key), PDFArray);
+    return array.asArray().map((ref) => decodePDFRawStream(document.context.lookup(ref) as PDFRawStream).decode());
+  };
+  return { Certs: streams('Certs'), OCSPs: streams('OCSPs') };
 }
