@@ -171,10 +171,10 @@ describe('revocation data in the document (B-LT)', () => {
   });
 
   /** The signed PDF with a DSS holding the answer of an OCSP responder the Citizen CA delegated (openssl ocsp, offline). */
-  async function withOcspAnswer(status: 'V' | 'R', name: string): Promise<Uint8Array> {
+  async function withOcspAnswer(status: 'V' | 'R', name: string, responderUsages: string[] = [x509.ExtendedKeyUsage.ocspSigning]): Promise<Uint8Array> {
     const dir = join(workDir, name);
     await mkdir(dir);
-    const signer = await responderCertificate(pki.citizenCa, 'Test OCSP responder', [x509.ExtendedKeyUsage.ocspSigning]);
+    const signer = await responderCertificate(pki.citizenCa, 'Test OCSP responder', responderUsages);
     const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'signer.pem'), rsigner: join(dir, 'responder.pem'), rkey: join(dir, 'responder.key'), index: join(dir, 'index.txt') };
     await writeFile(files.ca, pki.citizenCa.pem);
     await writeFile(files.cert, pki.signing!.pem);
@@ -198,5 +198,10 @@ describe('revocation data in the document (B-LT)', () => {
     expect(result.valid).toBe(false);
     expect(result.signatures[0]!.revocation.status).toBe('revoked');
     expect(result.signatures[0]!.problems.map((p) => p.code)).toEqual(['revoked']);
+  });
+
+  it('does not count an answer from a responder the CA did not delegate for OCSP signing', async () => {
+    const result = await verifyPdfSignatures(await withOcspAnswer('R', 'not-delegated', [x509.ExtendedKeyUsage.clientAuth]), trust, NOW);
+    expect(result.signatures[0]!.revocation).toMatchObject({ status: 'not-checked', detail: expect.stringContaining('no signed OCSP response') });
   });
 });

@@ -11,7 +11,7 @@
  * PDF objects are read with pdf-lib, CMS and OCSP with the @peculiar/asn1-*
  * schemas, and signatures are checked with node:crypto.
  */
-import { createHash, X509Certificate, verify as verifySignature } from 'node:crypto';
+import { createHash, X509Certificate, verify as verifySignature, webcrypto } from 'node:crypto';
 import { ContentInfo, SignedData, id_contentType, id_data, id_messageDigest, id_signedData, id_signingTime, type SignerInfo } from '@peculiar/asn1-cms';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
@@ -22,6 +22,7 @@ import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFNa
 import { SignedAttributesSet } from './cms-signed-data.js';
 import { ID_AA_SIGNING_CERTIFICATE_V2, SigningCertificateV2 } from './signing-certificate-v2.js';
 import { trustedPath } from './signer-certificate.js';
+import { signedByIssuerOrDelegate } from '../../shared/token-validator/ocsp.js';
 
 /** Why a signature does not hold; each is said in words in `message`. */
 export type PdfSignatureProblemCode =
@@ -341,9 +342,10 @@ function dssOcspResponses(document: PDFDocument): Uint8Array[] | undefined {
 /**
  * The signing certificate's status in the document's OCSP responses: a
  * response counts when it is signed by the certificate's issuer or by a
- * responder the issuer delegated (extended key usage OCSP signing).
+ * responder the issuer delegated, checked as the eID login checks a fresh
+ * answer (shared/token-validator/ocsp.ts), the responder valid when it answered.
  */
-function revocationOf(responses: Uint8Array[] | undefined, signerDer: Uint8Array, issuers: Uint8Array[]): PdfSignatureVerdict['revocation'] {
+async function revocationOf(responses: Uint8Array[] | undefined, signerDer: Uint8Array, issuers: Uint8Array[]): Promise<PdfSignatureVerdict['revocation']> {
   if (responses === undefined) return { status: 'not-checked', detail: 'the document carries no revocation data (no DSS)' };
   const signer = AsnConvert.parse(signerDer, Certificate);
   const issuer = issuers[0] ? new X509Certificate(issuers[0]) : undefined;
@@ -368,25 +370,14 @@ function revocationOf(responses: Uint8Array[] | undefined, signerDer: Uint8Array
       );
     });
     if (!single) continue;
-    const responders = [issuer, ...(basic.certs ?? []).map((c) => new X509Certificate(Buffer.from(AsnConvert.serialize(c))))];
-    const tbs = Buffer.from(AsnConvert.serialize(basic.tbsResponseData));
-    const algorithm = basic.signatureAlgorithm.algorithm;
-    const hash = HASH_OF_SIGNATURE_ALGORITHM[algorithm] ?? (algorithm === '1.2.840.113549.1.1.5' ? 'sha1' : undefined);
-    const signedBy = responders.find((responder) => {
-      const authorised = responder === issuer || (responder.checkIssued(issuer) && responder.verify(issuer.publicKey) && (responder.keyUsage ?? []).includes('1.3.6.1.5.5.7.3.9'));
-      try {
-        return authorised && hash !== undefined && verifySignature(hash, tbs, responder.publicKey, Buffer.from(basic.signature));
-      } catch {
-        return false;
-      }
-    });
-    if (!signedBy) continue;
-    const producedAt = basic.tbsResponseData.producedAt.toISOString();
-    if (single.certStatus.good !== undefined) return { status: 'good', detail: `not revoked, says an OCSP response of ${producedAt} in the document` };
+    const producedAt = basic.tbsResponseData.producedAt;
+    if (!(await signedByIssuerOrDelegate(basic, new PeculiarCertificate(issuer.raw), producedAt, webcrypto as unknown as Crypto))) continue;
+    const produced = producedAt.toISOString();
+    if (single.certStatus.good !== undefined) return { status: 'good', detail: `not revoked, says an OCSP response of ${produced} in the document` };
     if (single.certStatus.revoked) {
-      return { status: 'revoked', detail: `revoked on ${single.certStatus.revoked.revocationTime.toISOString()}, says an OCSP response of ${producedAt} in the document` };
+      return { status: 'revoked', detail: `revoked on ${single.certStatus.revoked.revocationTime.toISOString()}, says an OCSP response of ${produced} in the document` };
     }
-    return { status: 'unknown', detail: `the OCSP response of ${producedAt} in the document does not know the certificate` };
+    return { status: 'unknown', detail: `the OCSP response of ${produced} in the document does not know the certificate` };
   }
   return { status: 'not-checked', detail: 'the document has revocation data, but no signed OCSP response for this certificate' };
 }
@@ -473,7 +464,7 @@ async function load(pdf: Uint8Array): Promise<PDFDocument> {
 }
 
 /** The CMS, certificate and revocation checks of one signature, into its verdict. */
-function checkSignature(verdict: PdfSignatureVerdict, contents: Uint8Array, content: Uint8Array, trust: PdfTrust, now: Date, ocspResponses: Uint8Array[] | undefined): void {
+async function checkSignature(verdict: PdfSignatureVerdict, contents: Uint8Array, content: Uint8Array, trust: PdfTrust, now: Date, ocspResponses: Uint8Array[] | undefined): Promise<void> {
   let signedData: SignedData;
   let signerInfo: SignerInfo | undefined;
   let signerCertificate: Certificate | undefined;
@@ -498,7 +489,7 @@ function checkSignature(verdict: PdfSignatureVerdict, contents: Uint8Array, cont
   verdict.problems.push(...certificateProblems(signerDer, signedData, trust, now));
   const carried = (signedData.certificates ?? []).flatMap((choice) => (choice.certificate ? [new Uint8Array(AsnConvert.serialize(choice.certificate))] : []));
   const issuers = [...trust.trusted, ...trust.intermediates, ...carried].filter((der) => new X509Certificate(signerDer).checkIssued(new X509Certificate(der)));
-  verdict.revocation = revocationOf(ocspResponses, signerDer, issuers);
+  verdict.revocation = await revocationOf(ocspResponses, signerDer, issuers);
   if (verdict.revocation.status === 'revoked') verdict.problems.push({ code: 'revoked', message: `the certificate is ${verdict.revocation.detail}` });
 }
 
@@ -547,7 +538,7 @@ export async function verifyPdfSignatures(pdf: Uint8Array, trust: PdfTrust, now:
       if (verdict.changes.length > 0) verdict.problems.push({ code: 'changed-after-signing', message: `the document was changed after this signature: ${verdict.changes.join('; ')}` });
     }
     try {
-      checkSignature(verdict, dictionary.contents!, signedBytes(pdf, range), trust, now, ocspResponses);
+      await checkSignature(verdict, dictionary.contents!, signedBytes(pdf, range), trust, now, ocspResponses);
     } catch (e) {
       // ASN.1 or keys the schemas or node:crypto refuse (a damaged or hostile file): nothing can be said for it.
       verdict.problems.push({ code: 'cms-unreadable', message: `the signature cannot be checked: ${e instanceof Error ? e.message : String(e)}` });

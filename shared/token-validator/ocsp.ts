@@ -130,6 +130,25 @@ async function verifiedBy(basic: BasicOCSPResponse, signer: x509.X509Certificate
   }
 }
 
+/**
+ * Whether `basic` is signed by `issuer` itself, or by a responder certificate
+ * it carries that the issuer signed for OCSP signing and that was valid at
+ * `at` (RFC 6960, 4.2.2.2). For a fresh answer `at` is now; for one kept in a
+ * signed document, when it was produced.
+ */
+export async function signedByIssuerOrDelegate(basic: BasicOCSPResponse, issuer: x509.X509Certificate, at: Date, crypto: Crypto): Promise<boolean> {
+  if (await verifiedBy(basic, issuer, crypto)) return true;
+  for (const embedded of basic.certs ?? []) {
+    const responder = new x509.X509Certificate(AsnConvert.serialize(embedded));
+    const eku = responder.getExtension(x509.ExtendedKeyUsageExtension);
+    if (!eku?.usages.includes(id_kp_OCSPSigning)) continue;
+    if (at < responder.notBefore || at > responder.notAfter) continue;
+    if (responder.issuer !== issuer.subject || !(await responder.verify({ publicKey: issuer, signatureOnly: true }, crypto).catch(() => false))) continue;
+    if (await verifiedBy(basic, responder, crypto)) return true;
+  }
+  return false;
+}
+
 export async function checkOcsp(
   certificate: x509.X509Certificate,
   issuer: x509.X509Certificate,
@@ -172,19 +191,8 @@ export async function checkOcsp(
     invalid('The OCSP response cannot be decoded', e);
   }
 
-  // Signed by the issuer itself, or by a responder certificate the issuer signed for OCSP.
   const now = new Date(options.clock.now());
-  let signed = await verifiedBy(basic, issuer, crypto);
-  for (const embedded of basic.certs ?? []) {
-    if (signed) break;
-    const responder = new x509.X509Certificate(AsnConvert.serialize(embedded));
-    const eku = responder.getExtension(x509.ExtendedKeyUsageExtension);
-    if (!eku?.usages.includes(id_kp_OCSPSigning)) continue;
-    if (now < responder.notBefore || now > responder.notAfter) continue;
-    if (responder.issuer !== issuer.subject || !(await responder.verify({ publicKey: issuer, signatureOnly: true }, crypto).catch(() => false))) continue;
-    signed = await verifiedBy(basic, responder, crypto);
-  }
-  if (!signed) invalid('The OCSP response is not signed by the issuer or its delegated responder');
+  if (!(await signedByIssuerOrDelegate(basic, issuer, now, crypto))) invalid('The OCSP response is not signed by the issuer or its delegated responder');
 
   const data = basic.tbsResponseData;
   const echoed = data.responseExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
