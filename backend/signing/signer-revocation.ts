@@ -16,7 +16,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { checkOcsp } from '../../shared/token-validator/ocsp.js';
 import { isTokenValidationError } from '../../shared/token-validator/errors.js';
-import type { TokenValidatorOptions } from '../../shared/token-validator/validator.js';
+import { toCertificate, type TokenValidatorOptions } from '../../shared/token-validator/validator.js';
 
 export type SignerRevocation =
   | { status: 'good'; ocspResponse: Uint8Array }
@@ -37,8 +37,8 @@ export async function signerRevocation(signerCertificate: Uint8Array, chain: rea
   const issuer = chain[0];
   if (!issuer) return { status: 'unavailable', reason: "the signing certificate's issuer is unknown" };
   // The 'belgian-roots' policy asks about certificates under the Belgian roots only, as for the login.
-  const anchorBytes = (ocsp.trustAnchors ?? []).flatMap((anchor) => (anchor instanceof Uint8Array || anchor instanceof ArrayBuffer ? [new Uint8Array(anchor)] : []));
-  if (ocsp.trustAnchors && !chain.some((der) => anchorBytes.some((anchor) => sameBytes(anchor, der)))) {
+  const anchors = ocsp.trustAnchors?.map((anchor) => new Uint8Array(toCertificate(anchor).rawData));
+  if (anchors && !chain.some((der) => anchors.some((anchor) => sameBytes(anchor, der)))) {
     return { status: 'unavailable', reason: 'revocation is checked only for certificates under the Belgian roots (EID_BRIDGE_OCSP=belgian-roots)' };
   }
   try {
