@@ -23,8 +23,8 @@ import { closeDialogs, itInEachBrowser, problemCode, problemShown, submitPin, ru
 import { Tally, caseCount } from './check.js';
 import { startPrivatePcscd, type PrivatePcscd } from './private-pcscd.js';
 
-/** Away from the shared pcscd's 35963/35964 and the service-faults check's 36100. */
-const PRIVATE_VPCD_PORT = 36110;
+/** Away from the shared pcscd's 35963/35964 and the service-faults check's 30100, below the ephemeral ports (private-pcscd.ts). */
+const PRIVATE_VPCD_PORT = 30110;
 const PIN = '2580';
 const PROBLEM_LIMIT_MS = 5000;
 /** pcscd starting, vpcd's card reconnecting (its retry pauses grow to 2 s), the reader polling and the dialog's next look. */

@@ -21,7 +21,7 @@ import { CHECK_TIMEOUT_MS, Tally, caseCount, checkSeed } from './check.js';
 import { startPrivatePcscd, type PrivatePcscd } from './private-pcscd.js';
 
 /** vpcd listens on this port for the first reader and the next for the second: away from the shared pcscd's 35963/35964. */
-const PRIVATE_VPCD_PORT = 36100;
+const PRIVATE_VPCD_PORT = 30100;
 const ORIGIN = 'https://www.belgium.be';
 const PIN = '2580';
 const ANSWER_LIMIT_MS = 5000;
