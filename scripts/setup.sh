@@ -61,8 +61,7 @@ for binary in "${NATIVE_BINARIES[@]}"; do
   fi
 done
 
-if ! pidof pcscd >/dev/null; then
-  say "Starting the PC/SC service (pcscd)"
+start_pcscd() {
   if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
     "${SUDO[@]}" systemctl start pcscd.socket pcscd.service || true
   fi
@@ -72,5 +71,31 @@ if ! pidof pcscd >/dev/null; then
   fi
   for _ in $(seq 1 50); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
   [ -S /run/pcscd/pcscd.comm ] || fail "pcscd did not open its socket /run/pcscd/pcscd.comm"
+}
+vpcd_listening() {
+  for _ in $(seq 1 50); do
+    [ -n "$(ss -Hltn 'sport = :35963')" ] && [ -n "$(ss -Hltn 'sport = :35964')" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+if ! pidof pcscd >/dev/null; then
+  say "Starting the PC/SC service (pcscd)"
+  start_pcscd
 fi
+# vpcd binds its ports 35963 and 35964 once, when pcscd starts, and drops the
+# reader for good if one is taken. Both lie in Linux's ephemeral port range, so
+# an outgoing connection can hold one at that moment (or leave it in TIME_WAIT
+# for 60 s): start pcscd again until vpcd has its ports, for at most 80 s.
+restarts=0
+while ! vpcd_listening; do
+  [ "$restarts" -lt 5 ] || fail "vpcd does not listen on ports 35963/35964 after starting pcscd: check that no other program uses them (ss -tanp)"
+  [ "$restarts" -eq 0 ] || sleep 10
+  say "Restarting pcscd: the virtual reader (vpcd) is not listening on 35963/35964"
+  "${SUDO[@]}" pkill -x pcscd || true
+  for _ in $(seq 1 50); do pidof pcscd >/dev/null || break; sleep 0.1; done
+  start_pcscd
+  restarts=$((restarts + 1))
+done
 say "Setup complete"
