@@ -184,9 +184,28 @@ describe('npm run release', () => {
     }
   }, 60_000);
 
-  it('passes lintian with no errors', async () => {
+  it('has a manual page, eid-bridge(1), that man renders without warnings, with every command the installed eid-bridge lists and its options', () => {
+    const page = join(unpacked, '/usr/share/man/man1/eid-bridge.1.gz');
+    expect(existsSync(page)).toBe(true);
+    // As lintian checks a page: groff's warnings on, output discarded.
+    const checked = spawnSync('man', ['--warnings', '-E', 'UTF-8', '-l', '-Tutf8', '-Z', page], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', MANWIDTH: '80' } });
+    expect(checked.status, checked.stderr).toBe(0);
+    expect(checked.stderr).toBe('');
+    const text = sh('man', ['-l', '-P', 'cat', page]);
+    const listed = spawnSync(join(unpacked, INSTALLED_HOST), ['--help'], { argv0: 'eid-bridge', encoding: 'utf8' }).stdout;
+    const commands = [...listed.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]);
+    expect(commands).toEqual(expect.arrayContaining(['status', 'read-identity', 'verify', 'sign-pdf', 'verify-pdf', 'install-host', 'uninstall-host']));
+    for (const command of commands) expect(text).toMatch(new RegExp(`^ {3}${command}$`, 'm'));
+    // Options as each command's --help gives them, with plain hyphens one can copy.
+    expect(text).toContain('--browser NAME');
+    expect(text).toContain('--trust CERT');
+    expect(text).toContain(INSTALLED_HOST);
+  });
+
+  it('passes lintian with no errors, and with a manual page for the command', async () => {
     const { status, report } = await lintian!;
     expect(report.split('\n').filter((line) => line.startsWith('E: '))).toEqual([]);
     expect(status, report).toBe(0);
+    expect(report).not.toMatch(/no-manual-page|groff-message|manual-page/);
   }, 120_000);
 });

@@ -8,12 +8,30 @@ import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ADDONS, HOST_NAME } from './host-executable.mjs';
 import { filesUnder, run, writeFile } from './files.mjs';
+import { manualPage } from './manual-page.mjs';
 
 /** The esbuild options of the project's own bins (scripts/build.mjs). */
 const NODE_BUNDLE = JSON.parse(readFileSync(new URL('../node-bundle.json', import.meta.url), 'utf8'));
 
 const INSTALL_DIR = '/usr/lib/eid-bridge';
 const MAINTAINER = 'eID Bridge maintainers <maintainers@eidbridge.be>';
+const SUMMARY = 'Belgian eID card for the browser (native messaging host)';
+/** The package's long description, paragraph by paragraph: the control file's and the manual page's. */
+const DESCRIPTION = [
+  'Log in and sign with a Belgian eID card in Chrome, Chromium, Edge, Brave and Firefox.',
+  'This package holds the native host that the eID Bridge browser extension starts to reach the card through the PC/SC service, ' +
+    "registered for Chrome, Chromium, Edge, Brave and Firefox, and the extension itself for Chromium and Firefox ESR as Debian's packages of them load it.",
+];
+
+/** Folds a paragraph into the control file's continuation lines (one leading space, at most 80 columns). */
+function controlParagraph(text) {
+  const lines = [];
+  for (const word of text.split(' ')) {
+    if (lines.length && `${lines.at(-1)} ${word}`.length <= 79) lines[lines.length - 1] += ` ${word}`;
+    else lines.push(` ${word}`);
+  }
+  return lines;
+}
 
 /** The newest glibc symbol version the binaries use: the oldest libc6 that can run them. */
 function glibcNeeded(files) {
@@ -47,14 +65,16 @@ export async function buildDebianPackage({ release, staging, version, license, h
   symlinkSync(relative('/usr/bin', installedHost), join(root, 'usr/bin/eid-bridge'));
 
   const conffiles = new Set();
+  const manifests = new Map(); // path → the browsers that read it
   for (const browser of BROWSERS) {
     const dir = manifestDirectory(browser, 'linux', true, '/nonexistent');
     const manifestPath = join(dir, 'be.eidbridge.host.json');
     const manifest = `${JSON.stringify(hostManifest(browser, installedHost), null, 2)}\n`;
-    const existing = conffiles.has(manifestPath) ? readFileSync(join(root, manifestPath), 'utf8') : undefined;
+    const existing = manifests.has(manifestPath) ? readFileSync(join(root, manifestPath), 'utf8') : undefined;
     // Brave reads Chrome's directory: the same file serves both, so it must be the same manifest.
     if (existing !== undefined && existing !== manifest) throw new Error(`${manifestPath}: browsers sharing it need different manifests`);
     writeFile(join(root, manifestPath), manifest);
+    manifests.set(manifestPath, [...(manifests.get(manifestPath) ?? []), browser]);
     if (manifestPath.startsWith('/etc/')) conffiles.add(manifestPath);
   }
 
@@ -98,6 +118,23 @@ export async function buildDebianPackage({ release, staging, version, license, h
     ].join('\n'),
   );
 
+  writeFile(
+    join(root, 'usr/share/man/man1/eid-bridge.1.gz'),
+    gzipSync(
+      manualPage({
+        executable: host,
+        version,
+        date: new Date(changedAt).toISOString().slice(0, 10),
+        description: DESCRIPTION,
+        files: [
+          [installedHost, 'the native host the browsers start; /usr/bin/eid-bridge links to it'],
+          ...[...manifests].map(([path, browsers]) => [path, `the host's registration for ${browsers.map((b) => b[0].toUpperCase() + b.slice(1)).join(' and ')}`]),
+        ],
+      }),
+      { level: 9 },
+    ),
+  );
+
   // Deviations from Debian policy that registering a host with these browsers requires.
   writeFile(
     join(root, 'usr/share/lintian/overrides/eid-bridge'),
@@ -124,14 +161,8 @@ export async function buildDebianPackage({ release, staging, version, license, h
       `Depends: libc6 (>= ${glibcNeeded([join(root, installedHost), ...Object.keys(ADDONS).map((name) => join(root, INSTALL_DIR, name))])}), libgcc-s1, libstdc++6, pcscd, libpcsclite1`,
       'Section: utils',
       'Priority: optional',
-      `Description: Belgian eID card for the browser (native messaging host)`,
-      ' Log in and sign with a Belgian eID card in Chrome, Chromium, Edge, Brave',
-      ' and Firefox.',
-      ' .',
-      ' This package holds the native host that the eID Bridge browser extension',
-      ' starts to reach the card through the PC/SC service, registered for Chrome,',
-      ' Chromium, Edge, Brave and Firefox, and the extension itself for Chromium',
-      " and Firefox ESR as Debian's packages of them load it.",
+      `Description: ${SUMMARY}`,
+      ...DESCRIPTION.flatMap((paragraph, i) => [...(i ? [' .'] : []), ...controlParagraph(paragraph)]),
       '',
     ].join('\n'),
   );
