@@ -12,6 +12,15 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * Tells the person what went wrong, as "eid-bridge <command>: <message>" on
+ * standard error, and returns the exit status the command ends with.
+ */
+export function exitWith(status: number, command: string, message: string): number {
+  console.error(`eid-bridge ${command}: ${message}`);
+  return status;
+}
+
 type ParsedCommandLine<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;
 
 /**
@@ -25,8 +34,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(command: string, usa
   try {
     parsed = parseArgs(withHelp);
   } catch (e) {
-    console.error(`eid-bridge ${command}: ${e instanceof Error ? e.message : String(e)}\n\n${usage}`);
-    return EXIT_USAGE;
+    return exitWith(EXIT_USAGE, command, `${e instanceof Error ? e.message : String(e)}\n\n${usage}`);
   }
   if ((parsed.values as { help?: boolean }).help) {
     console.log(usage);

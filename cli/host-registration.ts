@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve, win32 } from 'node:path';
 import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
-import { EXIT_USAGE, parseCommandLine } from './cli-command.js';
+import { EXIT_USAGE, exitWith, parseCommandLine } from './cli-command.js';
 import { CHROME_EXTENSION_ORIGIN, GECKO_EXTENSION_ID, NATIVE_HOST_NAME } from '../shared/native-host-name.js';
 
 export const BROWSERS = ['chrome', 'chromium', 'edge', 'brave', 'firefox'] as const;
@@ -263,8 +263,7 @@ export function parseRegistrationArgs(command: string, argv: string[]): Registra
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   const mistake = (message: string): number => {
-    console.error(`eid-bridge ${command}: ${message}\n\n${REGISTRATION_USAGE}`);
-    return EXIT_USAGE;
+    return exitWith(EXIT_USAGE, command, `${message}\n\n${REGISTRATION_USAGE}`);
   };
   if (packagedExecutable() && (values.node !== undefined || values.host !== undefined)) {
     return mistake('--node and --host are for the developer set-up: this executable is the host');

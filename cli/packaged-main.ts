@@ -3,7 +3,7 @@
  * needs with a card and a browser. The developer commands need the
  * repository's development tools, which never ship; asked for, they say so.
  */
-import { EXIT_USAGE, type CliCommand } from './cli-command.js';
+import { EXIT_USAGE, exitWith, type CliCommand } from './cli-command.js';
 import { installHostCommand } from './commands/install-host.js';
 import { readIdentityCommand } from './commands/read-identity.js';
 import { signPdfCommand } from './commands/sign-pdf.js';
@@ -21,8 +21,7 @@ const comesWithDeveloperSetUp = (name: string): CliCommand => ({
   name,
   summary: 'developer set-up only',
   async run() {
-    console.error(`eid-bridge ${name}: this command and the other developer commands ${WHERE}.`);
-    return EXIT_USAGE;
+    return exitWith(EXIT_USAGE, name, `this command and the other developer commands ${WHERE}.`);
   },
 });
 

@@ -8,6 +8,7 @@ import { configFromEnv, DEFAULT_ITSME_NATIONAL_NUMBER_CLAIM, ENV } from '../../b
 import { startBackend } from '../../backend/server.js';
 import { deliveryConfigProblem } from '../../backend/delivery/delivery.js';
 import type { CliCommand } from '../cli-command.js';
+import { EXIT_USAGE, exitWith } from '../cli-command.js';
 
 const HELP = `Usage: eid-bridge backend [options]
 
@@ -89,8 +90,7 @@ export const backendCommand: CliCommand = {
     if (values.dev) config.devMode = true;
     const deliveryProblem = deliveryConfigProblem(config);
     if (deliveryProblem) {
-      console.error(`eid-bridge backend: ${deliveryProblem}`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'backend', deliveryProblem);
     }
 
     const server = await startBackend(config, { logger: values.verbose ?? false });

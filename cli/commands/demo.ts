@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runDemo, type DemoKey } from '../../devtools/demo/run-demo.js';
 import { projectRoot } from '../host-registration.js';
 import type { CliCommand } from '../cli-command.js';
+import { EXIT_USAGE, exitWith } from '../cli-command.js';
 
 const USAGE = `Usage: eid-bridge demo [--key eid|itsme] [--browser chromium|firefox] [--headless] [--port 8443]
 
@@ -38,12 +39,10 @@ export const demoCommand: CliCommand = {
       return 0;
     }
     if (values.browser !== 'chromium' && values.browser !== 'firefox') {
-      console.error(`eid-bridge demo: --browser must be chromium or firefox\n\n${USAGE}`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'demo', `--browser must be chromium or firefox\n\n${USAGE}`);
     }
     if (!KEYS.includes(values.key as DemoKey)) {
-      console.error(`eid-bridge demo: --key must be ${KEYS.join(' or ')}\n\n${USAGE}`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'demo', `--key must be ${KEYS.join(' or ')}\n\n${USAGE}`);
     }
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -11,7 +11,7 @@ import type { CardFiles } from '../../shared-node/identity-verify.js';
 import { readCardIdentityFiles } from '../../native-host/src/index.js';
 import { buildIdentityResult } from '../../shared-node/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../shared-node/trusted-roots.js';
-import { parseCommandLine, type CliCommand } from '../cli-command.js';
+import { EXIT_FAILED, EXIT_USAGE, exitWith, parseCommandLine, type CliCommand } from '../cli-command.js';
 import { formatIdentityReport, identityJson } from '../identity-output.js';
 
 const USAGE = `Usage: eid-bridge read-identity [--photo FILE] [--save DIR] [--json] [--reader NAME] [--trust CERT]...
@@ -48,8 +48,7 @@ export const readIdentityCommand: CliCommand = {
     const { values } = parsed;
     const roots = await loadTrustedRoots({ extraPaths: values.trust ?? [] });
     if (roots.problems.length > 0) {
-      console.error(`eid-bridge read-identity: ${roots.problems.join('; ')}`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'read-identity', `${roots.problems.join('; ')}`);
     }
 
     try {
@@ -88,8 +87,7 @@ export const readIdentityCommand: CliCommand = {
       return result.verification.verified ? 0 : 1;
     } catch (e) {
       if (!isEidBridgeError(e)) throw e;
-      console.error(`eid-bridge read-identity: ${e.message}${e.details.hint ? `\n${e.details.hint}` : ''}`);
-      return 1;
+      return exitWith(EXIT_FAILED, 'read-identity', `${e.message}${e.details.hint ? `\n${e.details.hint}` : ''}`);
     }
   },
 };

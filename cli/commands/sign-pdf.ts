@@ -15,7 +15,7 @@ import { cardSigningCertificate, signWithCard } from '../../native-host/src/inde
 import { TRUSTED_ROOTS_ENV } from '../../shared-node/trusted-roots.js';
 import { finishPdfSignature, PdfSigningError, preparePdfSignature } from '../../backend/signing/pades.js';
 import { trustedPath } from '../../backend/signing/signer-certificate.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandLine, type CliCommand } from '../cli-command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, parseCommandLine, type CliCommand } from '../cli-command.js';
 import { loadPdfTrust } from './verify-pdf.js';
 
 const USAGE = `Usage: eid-bridge sign-pdf IN.pdf OUT.pdf [--pin PIN] [--reader NAME] [--reason TEXT] [--trust CERT]...
@@ -72,25 +72,21 @@ export const signPdfCommand: CliCommand = {
     if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
     if (positionals.length !== 2) {
-      console.error(`eid-bridge sign-pdf: give the PDF to sign and the file to write\n\n${USAGE}`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'sign-pdf', `give the PDF to sign and the file to write\n\n${USAGE}`);
     }
     const [input, output] = positionals as [string, string];
     let pdf: Uint8Array;
     try {
       pdf = new Uint8Array(await readFile(input));
     } catch {
-      console.error(`eid-bridge sign-pdf: "${input}" cannot be read`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'sign-pdf', `"${input}" cannot be read`);
     }
     if (Buffer.from(pdf.subarray(0, 5)).toString('latin1') !== '%PDF-') {
-      console.error(`eid-bridge sign-pdf: "${input}" is not a PDF`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'sign-pdf', `"${input}" is not a PDF`);
     }
     const trust = await loadPdfTrust(values.trust ?? []);
     if (typeof trust === 'string') {
-      console.error(`eid-bridge sign-pdf: ${trust}`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'sign-pdf', trust);
     }
 
     try {
@@ -107,15 +103,13 @@ export const signPdfCommand: CliCommand = {
         prepared = await preparePdfSignature({ pdf, signerCertificate: certificate, chain, signingTime: now, ...(values.reason ? { reason: values.reason } : {}) });
       } catch (e) {
         if (e instanceof PdfSigningError) throw e;
-        console.error(`eid-bridge sign-pdf: "${input}" cannot take a signature (damaged or encrypted PDF); nothing was signed`);
-        return EXIT_FAILED;
+        return exitWith(EXIT_FAILED, 'sign-pdf', `"${input}" cannot take a signature (damaged or encrypted PDF); nothing was signed`);
       }
       let pin: string;
       try {
         pin = values.pin ?? (await askPin());
       } catch (e) {
-        console.error(`eid-bridge sign-pdf: ${e instanceof Error ? e.message : String(e)}; nothing was signed`);
-        return EXIT_FAILED;
+        return exitWith(EXIT_FAILED, 'sign-pdf', `${e instanceof Error ? e.message : String(e)}; nothing was signed`);
       }
       const signature = await signWithCard({ certificate, hash: prepared.hashToSign, hashFunction: prepared.hashAlgorithm, pin, reader: values.reader }, process.env);
       const signed = await finishPdfSignature(prepared.pending, signature);
@@ -124,12 +118,10 @@ export const signPdfCommand: CliCommand = {
       return EXIT_OK;
     } catch (e) {
       if (isEidBridgeError(e)) {
-        console.error(`eid-bridge sign-pdf: ${e.message}${e.details.hint ? `\n${e.details.hint}` : ''}\nNothing was signed.`);
-        return EXIT_FAILED;
+        return exitWith(EXIT_FAILED, 'sign-pdf', `${e.message}${e.details.hint ? `\n${e.details.hint}` : ''}\nNothing was signed.`);
       }
       if (e instanceof PdfSigningError) {
-        console.error(`eid-bridge sign-pdf: ${e.message}; nothing was signed`);
-        return EXIT_FAILED;
+        return exitWith(EXIT_FAILED, 'sign-pdf', `${e.message}; nothing was signed`);
       }
       throw e;
     }

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { builtInIssuingCas, loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../shared-node/trusted-roots.js';
 import { PdfUnreadableError, verifyPdfSignatures, type PdfSignatureVerdict, type PdfTrust } from '../../backend/signing/verify-pdf.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandLine, type CliCommand } from '../cli-command.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, parseCommandLine, type CliCommand } from '../cli-command.js';
 
 const USAGE = `Usage: eid-bridge verify-pdf FILE.pdf [--json] [--trust CERT]...
 
@@ -81,21 +81,18 @@ export const verifyPdfCommand: CliCommand = {
     if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
     if (positionals.length !== 1) {
-      console.error(`eid-bridge verify-pdf: give exactly one PDF file\n\n${USAGE}`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'verify-pdf', `give exactly one PDF file\n\n${USAGE}`);
     }
     const path = positionals[0]!;
     let pdf: Uint8Array;
     try {
       pdf = new Uint8Array(await readFile(path));
     } catch {
-      console.error(`eid-bridge verify-pdf: "${path}" cannot be read`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'verify-pdf', `"${path}" cannot be read`);
     }
     const trust = await loadPdfTrust(values.trust ?? []);
     if (typeof trust === 'string') {
-      console.error(`eid-bridge verify-pdf: ${trust}`);
-      return EXIT_USAGE;
+      return exitWith(EXIT_USAGE, 'verify-pdf', trust);
     }
     let result;
     try {

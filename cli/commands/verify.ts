@@ -10,7 +10,7 @@ import { isEidBridgeError } from '../../shared/errors.js';
 import { decodeRawCardFiles, type CardFileId, type CardFiles } from '../../shared-node/identity-verify.js';
 import { buildIdentityResult } from '../../shared-node/identity-result.js';
 import { loadTrustedRoots, TRUSTED_ROOTS_ENV } from '../../shared-node/trusted-roots.js';
-import { parseCommandLine, type CliCommand } from '../cli-command.js';
+import { EXIT_USAGE, exitWith, parseCommandLine, type CliCommand } from '../cli-command.js';
 import { formatIdentityReport, identityJson, readCardFileDirectory } from '../identity-output.js';
 
 const USAGE = `Usage: eid-bridge verify DIR|RESULT.json [--json] [--trust CERT]...
@@ -66,16 +66,14 @@ export const verifyCommand: CliCommand = {
     if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
     if (positionals.length !== 1) {
-      console.error(`eid-bridge verify: give exactly one folder or result file\n\n${USAGE}`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'verify', `give exactly one folder or result file\n\n${USAGE}`);
     }
     const source = positionals[0]!;
     let isFolder: boolean;
     try {
       isFolder = (await stat(source)).isDirectory();
     } catch {
-      console.error(`eid-bridge verify: "${source}" does not exist`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'verify', `"${source}" does not exist`);
     }
 
     let files: CardFiles;
@@ -83,30 +81,26 @@ export const verifyCommand: CliCommand = {
     if (isFolder) {
       const found = await readCardFileDirectory(source);
       if (found.duplicates.length > 0) {
-        console.error(`eid-bridge verify: ambiguous files in "${source}":\n  ${found.duplicates.join('\n  ')}`);
-        return 2;
+        return exitWith(EXIT_USAGE, 'verify', `ambiguous files in "${source}":\n  ${found.duplicates.join('\n  ')}`);
       }
       files = found.files;
       required = REQUIRED_FILES;
     } else {
       const fromResult = await filesFromResultFile(source);
       if (typeof fromResult === 'string') {
-        console.error(`eid-bridge verify: ${fromResult}`);
-        return 2;
+        return exitWith(EXIT_USAGE, 'verify', fromResult);
       }
       files = fromResult;
       required = REQUIRED_IN_RESULT;
     }
     const missing = required.filter((id) => !files[id] || files[id]!.length === 0);
     if (missing.length > 0) {
-      console.error(`eid-bridge verify: missing in "${source}": ${missing.join(', ')} (needed: ${required.join(', ')})`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'verify', `missing in "${source}": ${missing.join(', ')} (needed: ${required.join(', ')})`);
     }
 
     const roots = await loadTrustedRoots({ extraPaths: values.trust ?? [] });
     if (roots.problems.length > 0) {
-      console.error(`eid-bridge verify: ${roots.problems.join('; ')}`);
-      return 2;
+      return exitWith(EXIT_USAGE, 'verify', `${roots.problems.join('; ')}`);
     }
 
     let result;
