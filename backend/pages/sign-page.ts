@@ -4,6 +4,7 @@ import type { Person } from '../db/store.js';
 import { personJson } from '../people.js';
 import { pageText, type PageTextKey } from './texts/index.js';
 import { esc, page } from './html.js';
+import { VERDICT_TEXTS } from './verdict-texts.js';
 
 export interface SignPageInput {
   language: Language;
@@ -15,6 +16,7 @@ export interface SignPageInput {
 const SCRIPT_TEXTS: Array<PageTextKey> = [
   'working', 'extensionMissing', 'hostMissing', 'noReader', 'signPageCount', 'signFirstPage', 'signNoPicture', 'signDone', 'signLevelLongTerm', 'signLevelBasic', 'signKidsId', 'signNoCertificateShared',
   'signWrongCertificate', 'signNotYours', 'signCertificateRevoked', 'signCertificateRefused', 'signTooLarge', 'signNotPdf', 'signExpired', 'signCancelled', 'signFailed',
+  ...VERDICT_TEXTS,
 ];
 
 export function signPage(input: SignPageInput): string {
@@ -55,7 +57,8 @@ export function signPage(input: SignPageInput): string {
   <p class="status ok" id="done-status">${esc(pageText(l, 'signDone'))}</p>
   <p class="hint" id="done-level"></p>
   <p><a class="button primary" id="download" download>${esc(pageText(l, 'signDownload'))}</a></p>
-  <p><a href="/sign?lang=${l}">${esc(pageText(l, 'signAnother'))}</a></p>
+  <div class="verdict" id="done-verdict" hidden></div>
+  <p><a href="/sign?lang=${l}">${esc(pageText(l, 'signAnother'))}</a> · <a href="/check-document?lang=${l}" id="check-link">${esc(pageText(l, 'checkTitle'))}</a></p>
 </section>`;
   return page({
     language: l,

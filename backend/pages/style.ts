@@ -41,5 +41,10 @@ table.outbox pre { white-space: pre-wrap; margin: 0; font: inherit; }
 img.qr { image-rendering: pixelated; border: 1px solid var(--line); }
 .document-preview { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 img.first-page { width: 200px; max-height: 283px; object-fit: contain; border: 1px solid var(--line); background: #fff; }
+ol.signatures { list-style: none; padding: 0; }
+ol.signatures > li { border-left: 4px solid var(--ok); padding-left: .75rem; margin: 1rem 0; }
+ol.signatures > li[data-holds="false"] { border-left-color: var(--red); }
+ol.signatures h3 { margin: 0 0 .5rem; font-size: 1rem; }
+ul.problems { color: var(--red); }
 [hidden] { display: none !important; }
 `;

@@ -1,7 +1,7 @@
 /**
  * "Check a signed PDF": POST /api/signing/verify takes a PDF and answers,
  * per signature, who signed, when, and whether it holds (backend/signing/verify-pdf.ts,
- * docs/signing.md). No session is needed: the answer is made from the
+ * docs/signing.md); the page /check-document lets a person do it. No session is needed: the answer is made from the
  * uploaded file and public certificates only, nothing is stored and nothing
  * about anyone is revealed, and whoever receives a signed document (the other
  * party of a mandate, an office) may have no account here. The request cap
@@ -10,6 +10,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { BackendContext } from '../context.js';
 import { ApiError } from '../http/api-error.js';
+import { checkPage } from '../pages/check-page.js';
+import { html, pageLanguage } from '../pages/html.js';
 import { requestCap } from '../http/rate-limits.js';
 import { object, text } from '../http/schemas.js';
 import { PdfUnreadableError, verifyPdfSignatures, type PdfTrust } from '../signing/verify-pdf.js';
@@ -21,6 +23,8 @@ const VERIFY_BODY = object({ pdf: text(base64Length(MAX_SIGNING_PDF_BYTES)) }, [
 
 /** `trust` is the signing routes' trust: the eID login's anchors and the built-in issuing CAs. */
 export function registerPdfVerificationRoutes(app: FastifyInstance, ctx: BackendContext, trust: PdfTrust): void {
+  app.get('/check-document', async (request, reply) => html(reply, checkPage({ language: pageLanguage(request, reply), maxPdfBytes: MAX_SIGNING_PDF_BYTES })));
+
   app.post(
     '/api/signing/verify',
     { schema: { body: VERIFY_BODY }, bodyLimit: base64Length(MAX_SIGNING_PDF_BYTES) + 4096, config: { rateLimit: requestCap(ctx, 'documentVerification') } },

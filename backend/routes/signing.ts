@@ -6,7 +6,7 @@
  *
  *   POST /api/signing/documents              the PDF → its title, page count, first page (PNG)
  *   POST /api/signing/documents/:id/prepare  the signing certificate → the hash the card signs
- *   POST /api/signing/documents/:id/finish   the card's signature → the signed PDF, and its PAdES level
+ *   POST /api/signing/documents/:id/finish   the card's signature → the signed PDF, its PAdES level, and its check
  *
  * The document and its prepared signature wait in the database (any instance
  * takes the next step), for the session that uploaded it only, for
@@ -26,6 +26,7 @@ import { signPage } from '../pages/sign-page.js';
 import { randomToken } from '../security/tokens.js';
 import { documentPreview, DocumentUnreadableError } from '../signing/document-preview.js';
 import { finishPdfSignature, PdfSigningError, preparePdfSignature, type PendingPdfSignature } from '../signing/pades.js';
+import { verifyPdfSignatures } from '../signing/verify-pdf.js';
 import { checkSignerCertificate, SignerCertificateError, type SignerCertificateProblem } from '../signing/signer-certificate.js';
 import { withLongTermData } from '../signing/long-term.js';
 import { signerRevocation } from '../signing/signer-revocation.js';
@@ -234,6 +235,9 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
     }
     // The person sees what B-B means; why the revocation data is missing (a responder down, none configured) is for the operator.
     if ('levelReason' in longTerm) request.log.warn(`document signed without revocation data (PAdES B-B): ${longTerm.levelReason}`);
+    // The check anyone who receives the document makes (POST /api/signing/verify), on the very bytes handed out.
+    const verification = await verifyPdfSignatures(longTerm.signed, trust, new Date(ctx.clock.now()));
+    if (!verification.valid) request.log.error(`a document signed here does not pass its own check: ${JSON.stringify(verification.signatures.map((v) => v.problems))}`);
     reply.header('Cache-Control', 'no-store');
     return {
       fileName: signedFileName(document.fileName),
@@ -241,6 +245,7 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
       signedPdf: bytesToBase64(longTerm.signed),
       level: longTerm.level,
       ...('levelReason' in longTerm ? { levelReason: longTerm.levelReason } : {}),
+      verification,
     };
   });
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVirtualCard } from '../../devtools/virtual-card/virtual-card.js';
+import { formatNationalNumber } from '../../shared/identifiers.js';
 import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
 import { artifactPath } from '../../tests/e2e/helpers/browsers.js';
 import { CARD_PIN, OTHER_VPCD_PORT, type TestCard } from '../../tests/e2e/helpers/card.js';
@@ -98,6 +99,11 @@ describe('signing a document on the /sign page with the extension and the virtua
     expect(await page.textContent('#done-level')).toBe(
       'The status of your certificate could not be added to the signature (PAdES B-B). Whoever checks the signature later checks your certificate themselves.',
     );
+    // The check of what is handed out, as anyone who receives it can make it.
+    expect(await page.getAttribute('#done-verdict [data-verdict]', 'data-verdict')).toBe('valid');
+    expect(await page.textContent('#done-verdict [data-verdict]')).toBe('Every signature in this document holds.');
+    expect(await page.locator('#done-verdict li[data-holds="true"] h3').allTextContents()).toEqual(['Signature 1 holds']);
+    expect(await page.textContent('#done-verdict dl')).toContain(`Signed by${card.card.pki.person.givenNames} ${card.card.pki.person.surname}`);
     const download = page.waitForEvent('download');
     await page.click('#download');
     const downloaded = await download;
@@ -188,6 +194,46 @@ describe('signing a document on the /sign page with the extension and the virtua
     expect(report).toContain('Signature Field Name: Signature2');
     expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
     await second.close();
+  });
+
+  it('"Check a signed document" (/check-document) shows who signed and that it holds; a changed copy does not hold, and a file that is no PDF is named', async () => {
+    const signing = await signPageWithDocument();
+    await enterPin(await openSignDialog(signing), CARD_PIN);
+    const signed = await readFile(await downloadSigned(signing, 'to-check.pdf'));
+    await signing.close();
+    const page = await browser.context.newPage();
+    await page.goto(`${tb.server.url}/check-document?lang=nl`);
+    expect(await page.textContent('h1')).toBe('Een ondertekend document controleren');
+    const check = async (name: string, buffer: Buffer) => {
+      await page.setInputFiles('#pdf-file', { name, mimeType: 'application/pdf', buffer });
+      await page.click('#check-document');
+    };
+
+    await check('volmacht-signed.pdf', signed);
+    await page.waitForSelector('#check-verdict:not([hidden])');
+    expect(await page.textContent('#check-verdict [data-verdict]')).toBe('Elke handtekening in dit document is geldig.');
+    const facts = await page.locator('#check-verdict li dl').textContent();
+    expect(facts).toContain(`Ondertekend door${card.card.pki.person.givenNames} ${card.card.pki.person.surname}`);
+    expect(facts).toContain(`Rijksregisternummer${formatNationalNumber(card.card.pki.person.nationalNumber)}`);
+    expect(facts).toContain('Omvathet hele document');
+    expect(facts).toContain('Status van het certificaatniet in het document opgenomen, dus niet gecontroleerd');
+    await page.screenshot({ path: artifactPath('chromium-check-document.png'), fullPage: true });
+
+    // One byte of the signed content changed: the title "Volmacht" becomes "Wolmacht".
+    const changed = Buffer.from(signed);
+    const title = '/Title <FEFF0056';
+    changed[changed.indexOf(title) + title.length - 1] = '7'.charCodeAt(0);
+    await check('volmacht-changed.pdf', changed);
+    await expect.poll(() => page.textContent('#check-verdict [data-verdict]')).toBe('Niet elke handtekening in dit document is geldig.');
+    expect(await page.locator('#check-verdict li[data-holds="false"] h3').allTextContents()).toEqual(['Handtekening 1 is niet geldig']);
+    expect(await page.locator('#check-verdict .problems li').allTextContents()).toContain(
+      'Het document werd gewijzigd nadat het ondertekend werd: de inhoud komt niet meer overeen met de handtekening.',
+    );
+
+    await check('notes.pdf', Buffer.from('not a PDF at all'));
+    await expect.poll(() => page.textContent('#check-status')).toBe('Dit bestand is geen leesbaar PDF-document.');
+    expect(await page.isVisible('#check-verdict')).toBe(false);
+    await page.close();
   });
 
   it('with a Kids-ID in the reader: the dialog says the card has no signing certificate, and the page explains why nothing was signed', async () => {

@@ -84,6 +84,8 @@ describe('PAdES B-LT with a real OCSP responder (openssl ocsp)', () => {
     expect(finished.status, JSON.stringify(finished.json)).toBe(200);
     expect(finished.json.level).toBe('B-LT');
     expect(finished.json.levelReason).toBeUndefined();
+    // The check handed back with it reads the responder's answer from the document.
+    expect(finished.json.verification).toMatchObject({ valid: true, signatures: [{ holds: true, revocation: { status: 'good' } }] });
     const signed = new Uint8Array(Buffer.from(finished.json.signedPdf as string, 'base64'));
 
     const store = await documentSecurityStore(signed);

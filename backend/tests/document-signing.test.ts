@@ -84,6 +84,11 @@ describe('signing a document (SQLite store)', () => {
     const finished = await client.post(`/api/signing/documents/${uploaded.documentId}/finish`, { certificate: b64(pki.signing!.der), signature: b64(signature) });
     expect(finished.status).toBe(200);
     expect(finished.json).toMatchObject({ fileName: 'volmacht-signed.pdf', title: 'Volmacht' });
+    // The check the page shows with the download: the one signature holds, by the card holder, revocation not in a B-B document.
+    expect(finished.json.verification).toMatchObject({
+      valid: true,
+      signatures: [{ number: 1, holds: true, coverage: 'whole-document', problems: [], revocation: { status: 'not-checked' }, signer: { name: 'Anna Janssens', nationalNumber: pki.person.nationalNumber } }],
+    });
 
     const signedPath = join(workDir, 'volmacht-signed.pdf');
     await writeFile(signedPath, Buffer.from(finished.json.signedPdf as string, 'base64'));
@@ -116,6 +121,8 @@ describe('signing a document (SQLite store)', () => {
     const report = await pdfsig(path, await nssDatabaseTrusting(pki, join(workDir, 'nss-twice')));
     expect(report).toContain('Signature #2:');
     expect(report.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
+    // The check handed back with it: the first signature now covers an earlier revision with only a signature added.
+    expect(twice.json.verification).toMatchObject({ valid: true, signatures: [{ number: 1, coverage: 'signatures-added', holds: true }, { number: 2, coverage: 'whole-document', holds: true }] });
     expect(report.match(/Certificate Validation: Certificate is Trusted\./g)?.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -194,6 +201,19 @@ describe('signing a document (SQLite store)', () => {
     const script = await client.get('/assets/sign.js');
     expect(script.status).toBe(200);
     expect(script.text).toContain('/api/signing/documents');
+  });
+
+  it('serves "Check a signed document" to anyone, without a login, in four languages', async () => {
+    const titles = { nl: 'Een ondertekend document controleren', fr: 'Vérifier un document signé', de: 'Ein unterschriebenes Dokument prüfen', en: 'Check a signed document' };
+    for (const [lang, title] of Object.entries(titles)) {
+      const page = await tb.client().get(`/check-document?lang=${lang}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(`<h1>${title}</h1>`);
+      expect(page.text).toContain('<script src="/assets/check.js" defer></script>');
+    }
+    const script = await tb.client().get('/assets/check.js');
+    expect(script.status).toBe(200);
+    expect(script.text).toContain('/api/signing/verify');
   });
 });
 

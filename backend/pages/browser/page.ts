@@ -68,3 +68,10 @@ export async function callApi(method: string, path: string, body?: unknown, head
 }
 
 export const postJson = (path: string, body: unknown): Promise<Json> => callApi('POST', path, body);
+
+/** Bytes as base64, in slices: a spread of a whole PDF would pass the engine's argument limit. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

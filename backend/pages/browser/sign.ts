@@ -7,7 +7,9 @@
  * PDF to download. window.eidBridge when the extension offers it on this site,
  * else the Web eID page protocol over window.postMessage.
  */
-import { byId, callApi, codeOf, readPageData, setStatus, translator, type Json } from './page.js';
+import { byId, bytesToBase64, callApi, codeOf, readPageData, setStatus, translator, type Json } from './page.js';
+import { showVerdict } from './pdf-verdict.js';
+import type { PdfVerification } from '../../signing/verify-pdf.js';
 import { cardErrorCode, cardSignature, signingCertificate, type DocumentDescription } from './card-signing.js';
 import { CardFailure } from './web-eid.js';
 
@@ -70,12 +72,6 @@ function failureText(e: unknown): string {
     default:
       return tr('signFailed', { code });
   }
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
@@ -155,6 +151,8 @@ byId('sign-document').addEventListener('click', () => {
     link.download = signed.fileName as string;
     // Whether the revocation data made it into the document decides how long the signature can be checked.
     byId('done-level').textContent = tr(signed.level === 'B-LT' ? 'signLevelLongTerm' : 'signLevelBasic');
+    // The same check anyone who receives the document can make (/check-document), run on what is handed out.
+    showVerdict(byId('done-verdict'), signed.verification as PdfVerification, tr, data.lang);
     setStatus(status, '');
     byId('document-panel').hidden = true;
     byId('done-panel').hidden = false;
