@@ -1,7 +1,8 @@
 /**
  * "Check a signed PDF": POST /api/signing/verify takes a PDF and answers,
  * per signature, who signed, when, and whether it holds (backend/signing/verify-pdf.ts,
- * docs/signing.md); the page /check-document lets a person do it. No session is needed: the answer is made from the
+ * docs/signing.md); the page /check-document puts it before a person. No
+ * session is needed: the answer is made from the
  * uploaded file and public certificates only, nothing is stored and nothing
  * about anyone is revealed, and whoever receives a signed document (the other
  * party of a mandate, an office) may have no account here. The request cap

@@ -236,8 +236,12 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
     // The person sees what B-B means; why the revocation data is missing (a responder down, none configured) is for the operator.
     if ('levelReason' in longTerm) request.log.warn(`document signed without revocation data (PAdES B-B): ${longTerm.levelReason}`);
     // The check anyone who receives the document makes (POST /api/signing/verify), on the very bytes handed out.
-    const verification = await verifyPdfSignatures(longTerm.signed, trust, new Date(ctx.clock.now()));
-    if (!verification.valid) request.log.error(`a document signed here does not pass its own check: ${JSON.stringify(verification.signatures.map((v) => v.problems))}`);
+    // The document is taken already: a check that fails or throws is logged, and the person still gets it.
+    const verification = await verifyPdfSignatures(longTerm.signed, trust, new Date(ctx.clock.now())).catch((e: unknown) => {
+      request.log.error(`the check of a document signed here failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    });
+    if (verification && !verification.valid) request.log.error(`a document signed here does not pass its own check: ${JSON.stringify(verification.signatures.map((v) => v.problems))}`);
     reply.header('Cache-Control', 'no-store');
     return {
       fileName: signedFileName(document.fileName),
@@ -245,7 +249,7 @@ export function registerSigningRoutes(app: FastifyInstance, ctx: BackendContext,
       signedPdf: bytesToBase64(longTerm.signed),
       level: longTerm.level,
       ...('levelReason' in longTerm ? { levelReason: longTerm.levelReason } : {}),
-      verification,
+      ...(verification ? { verification } : {}),
     };
   });
 

@@ -151,11 +151,11 @@ byId('sign-document').addEventListener('click', () => {
     link.download = signed.fileName as string;
     // Whether the revocation data made it into the document decides how long the signature can be checked.
     byId('done-level').textContent = tr(signed.level === 'B-LT' ? 'signLevelLongTerm' : 'signLevelBasic');
-    // The same check anyone who receives the document can make (/check-document), run on what is handed out.
-    showVerdict(byId('done-verdict'), signed.verification as PdfVerification, tr, data.lang);
     setStatus(status, '');
     byId('document-panel').hidden = true;
     byId('done-panel').hidden = false;
+    // The same check anyone who receives the document can make (/check-document), run on what is handed out.
+    if (signed.verification) showVerdict(byId('done-verdict'), signed.verification as PdfVerification, tr, data.lang);
     link.focus();
   })()
     .catch((e: unknown) => setStatus(status, failureText(e), 'error'))
