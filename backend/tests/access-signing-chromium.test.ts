@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD_PIN, type TestCard } from '../../tests/e2e/helpers/card.js';
-import { chooseCertificate, enterPin, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
+import { chooseCertificate, enterPin, pressCancel, type DriverPage } from '../../tests/e2e/helpers/dialog-driver.js';
 import { logInWithCardOnKeyChoice, startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
 import { STAFF, type TestBackend } from './helpers.js';
 import { nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
@@ -113,7 +113,7 @@ describe('mandates and the exception form signed with the virtual card (Chromium
     await signDialog.click('#submit');
     dialogOpened = browser.nextDialog();
     signDialog = await dialogOpened;
-    await signDialog.click('#cancel');
+    await pressCancel(signDialog);
     await expect.poll(() => page.textContent('#access-status'), { timeout: 15_000 }).toBe('Signing was cancelled. Nothing was signed.');
     expect(((await (await page.request.get(`${tb.server.url}/api/mandates`)).json()) as { mandates: Array<{ giver: { signed: boolean } }> }).mandates[0]!.giver.signed).toBe(false);
 

@@ -19,7 +19,7 @@ import { formatNationalNumber } from '../../shared/identifiers.js';
 import { connectToVpcd, type VpcdConnection } from '../../devtools/virtual-card/vpcd-client.js';
 import { artifactPath } from '../../tests/e2e/helpers/browsers.js';
 import { CARD_PIN, OTHER_VPCD_PORT, type TestCard } from '../../tests/e2e/helpers/card.js';
-import { chooseCertificate, enterPin, readDialog, waitForProblem } from '../../tests/e2e/helpers/dialog-driver.js';
+import { chooseCertificate, enterPin, pressCancel, readDialog, waitForProblem } from '../../tests/e2e/helpers/dialog-driver.js';
 import { logInWithCardOnKeyChoice, startSigningScene, type ExtensionBrowser, type SigningScene } from './extension-browser.js';
 import type { TestBackend } from './helpers.js';
 import { contractPdf, nssDatabaseTrusting, pdfsig } from './signing-helpers.js';
@@ -169,7 +169,7 @@ describe('signing a document on the /sign page with the extension and the virtua
   it('Cancel in the sign dialog signs nothing and says so; the document still waits and is signed next', async () => {
     const page = await signPageWithDocument();
     const dialog = await openSignDialog(page);
-    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    await pressCancel(dialog);
     await expect.poll(() => page.textContent('#sign-status'), { timeout: 15_000 }).toBe('You cancelled. The document is not signed.');
     expect(await page.isVisible('#done-panel')).toBe(false);
     expect(await page.getAttribute('#download', 'href')).toBeNull();
@@ -252,7 +252,7 @@ describe('signing a document on the /sign page with the extension and the virtua
         'This card has no signing certificate, so it cannot sign documents. A Kids-ID (the card for children under 12) never has one. Sign with the identity card of an adult, or ask for help at your municipality.',
       );
       // Closing that dialog tells the page why (NO_SIGNING_CERTIFICATE), not just that the person cancelled.
-      await dialog.click('#cancel');
+      await pressCancel(dialog);
       await expect.poll(() => page.textContent('#sign-status'), { timeout: 15_000 }).toBe(
         'Your card has no signing certificate, so it cannot sign documents. A Kids-ID (the card for children under 12) never has one. Sign with the identity card of an adult.',
       );

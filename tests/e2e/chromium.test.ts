@@ -13,7 +13,7 @@ import { CHROME_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { artifactPath, CHROME_EXTENSION_DIR, ensureBuilt, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
 import { NO_PIN_TO_THE_OTHER_CARD, swapCardWhileTypingPin } from './helpers/card-swap.js';
-import { chooseCertificate, enterPin, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
+import { chooseCertificate, enterPin, pressCancel, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
 import { startTestSite, type TestSite } from './helpers/test-site.js';
 import { tokenVerifies, type Token } from './helpers/token.js';
 import { CHROMIUM_PATH, chromiumExtensionArgs } from '../../devtools/chromium.js';
@@ -169,7 +169,7 @@ describe('Chromium with the extension, the native host and a card', () => {
       const dialogOpened = nextDialog(context);
       const replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
       const dialog = await dialogOpened;
-      if (how === 'button') await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+      if (how === 'button') await pressCancel(dialog);
       // Escape closes the window, which Playwright reports as an error of the key press itself.
       else if (how === 'escape') await dialog.keyboard.press('Escape').catch(() => undefined);
       else await dialog.close();
@@ -187,7 +187,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     const dialog = await dialogOpened;
     // Both page listeners hear the same failure broadcast, so look at the message log instead.
     await webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
-    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    await pressCancel(dialog);
     await first;
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { webEidLog: Array<{ action: string; error?: { code: string } }> }).webEidLog.map((m) => m.error?.code ?? m.action)))
@@ -218,7 +218,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     // The tab's place is free again for the new page.
     const dialogAgain = nextDialog(context);
     const again = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
-    await (await dialogAgain).click('#cancel').catch(() => undefined);
+    await pressCancel(await dialogAgain);
     expect((await again).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
   });
 
@@ -367,7 +367,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     const dialog = await dialogOpened;
     await chooseCertificate(dialog as unknown as DriverPage, card.authenticationCertificate);
     expect(await swapCardWhileTypingPin(dialog as unknown as DriverPage, card, CARD_PIN)).toEqual(NO_PIN_TO_THE_OTHER_CARD);
-    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    await pressCancel(dialog);
     expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
   }, 60_000);
 
@@ -387,7 +387,7 @@ describe('Chromium with the extension, the native host and a card', () => {
     expect(text).toContain('Uw pincode is geblokkeerd');
     expect(text).toContain('gemeentehuis');
     await dialog.screenshot({ path: artifactPath('chromium-dialog-blocked-nl.png'), fullPage: true });
-    await dialog.click('#cancel').catch(() => undefined); // "Sluiten"; the window closes under the click
+    await pressCancel(dialog); // "Sluiten"
     const reply = await replyPromise;
     expect(reply.error?.code).toBe('ERR_WEBEID_NATIVE_FATAL');
   });

@@ -13,7 +13,7 @@ import { GECKO_EXTENSION_ID } from '../../shared/native-host-name.js';
 import { artifactPath, ensureBuilt, FIREFOX_EXTENSION_DIR, hostEnv, HOST_SCRIPT, installHost, tempDir, type TempDir } from './helpers/browsers.js';
 import { CARD_PIN, insertVirtualCard, type TestCard } from './helpers/card.js';
 import { NO_PIN_TO_THE_OTHER_CARD, swapCardWhileTypingPin } from './helpers/card-swap.js';
-import { chooseCertificate, enterPin, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
+import { chooseCertificate, enterPin, pressCancel, readDialog, switchLanguage, waitForDialogReady, waitForProblem, type DriverPage } from './helpers/dialog-driver.js';
 import { startTestSite, type TestSite } from './helpers/test-site.js';
 import { tokenVerifies, type Token } from './helpers/token.js';
 
@@ -167,7 +167,7 @@ describe('Firefox with the extension, the native host and a card', () => {
   it('answers ERR_WEBEID_USER_CANCELLED on Cancel and when the window is closed', async () => {
     let replyPromise = webEid(page, 'web-eid:authenticate', { challengeNonce: nonce() });
     let dialog = await nextDialog(browser, known);
-    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    await pressCancel(dialog);
     expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
     await waitClosed(browser, dialog);
 
@@ -258,7 +258,7 @@ describe('Firefox with the extension, the native host and a card', () => {
     const dialog = (await nextDialog(browser, known)) as unknown as DriverPage;
     await chooseCertificate(dialog, card.authenticationCertificate);
     expect(await swapCardWhileTypingPin(dialog, card, CARD_PIN)).toEqual(NO_PIN_TO_THE_OTHER_CARD);
-    await dialog.click('#cancel').catch(() => undefined); // the window closes under the click
+    await pressCancel(dialog);
     expect((await replyPromise).error?.code).toBe('ERR_WEBEID_USER_CANCELLED');
   }, 60_000);
 

@@ -91,6 +91,17 @@ export async function enterPin(page: DriverPage, pin: string): Promise<void> {
   });
 }
 
+/**
+ * Presses Cancel (or "Close", the same button after a problem). The dialog
+ * answers and its window closes at once, which the driver may report as an
+ * error of the click itself.
+ */
+export async function pressCancel(page: DriverPage): Promise<void> {
+  await page.click('#cancel').catch((e: unknown) => {
+    if (!page.isClosed?.() && !/closed/i.test(e instanceof Error ? e.message : String(e))) throw e;
+  });
+}
+
 export async function waitForProblem(page: DriverPage, timeout = 15_000): Promise<string> {
   await page.waitForSelector('#problem', { timeout });
   return (await readDialog(page)).problem ?? '';
