@@ -348,10 +348,11 @@ function dssOcspResponses(document: PDFDocument): Uint8Array[] | undefined {
 async function revocationOf(responses: Uint8Array[] | undefined, signerDer: Uint8Array, issuers: Uint8Array[]): Promise<PdfSignatureVerdict['revocation']> {
   if (responses === undefined) return { status: 'not-checked', detail: 'the document carries no revocation data (no DSS)' };
   const signer = AsnConvert.parse(signerDer, Certificate);
-  const issuer = issuers[0] ? new X509Certificate(issuers[0]) : undefined;
-  if (!issuer) return { status: 'not-checked', detail: "the certificate's issuer is unknown" };
-  const issuerKeyHash = (hash: string) =>
-    createHash(hash).update(Buffer.from(AsnConvert.parse(issuer.raw, Certificate).tbsCertificate.subjectPublicKeyInfo.subjectPublicKey)).digest();
+  const issuerDer = issuers[0];
+  if (!issuerDer) return { status: 'not-checked', detail: "the certificate's issuer is unknown" };
+  const issuer = new PeculiarCertificate(new Uint8Array(issuerDer));
+  const issuerKey = Buffer.from(AsnConvert.parse(issuerDer, Certificate).tbsCertificate.subjectPublicKeyInfo.subjectPublicKey);
+  const issuerKeyHash = (hash: string) => createHash(hash).update(issuerKey).digest();
   for (const der of responses) {
     let basic: BasicOCSPResponse;
     try {
@@ -371,7 +372,7 @@ async function revocationOf(responses: Uint8Array[] | undefined, signerDer: Uint
     });
     if (!single) continue;
     const producedAt = basic.tbsResponseData.producedAt;
-    if (!(await signedByIssuerOrDelegate(basic, new PeculiarCertificate(issuer.raw), producedAt, webcrypto as unknown as Crypto))) continue;
+    if (!(await signedByIssuerOrDelegate(basic, issuer, producedAt, webcrypto as unknown as Crypto))) continue;
     const produced = producedAt.toISOString();
     if (single.certStatus.good !== undefined) return { status: 'good', detail: `not revoked, says an OCSP response of ${produced} in the document` };
     if (single.certStatus.revoked) {
@@ -488,7 +489,8 @@ async function checkSignature(verdict: PdfSignatureVerdict, contents: Uint8Array
   verdict.problems.push(...cmsProblems(signerInfo, signerDer, content));
   verdict.problems.push(...certificateProblems(signerDer, signedData, trust, now));
   const carried = (signedData.certificates ?? []).flatMap((choice) => (choice.certificate ? [new Uint8Array(AsnConvert.serialize(choice.certificate))] : []));
-  const issuers = [...trust.trusted, ...trust.intermediates, ...carried].filter((der) => new X509Certificate(signerDer).checkIssued(new X509Certificate(der)));
+  const signer = new X509Certificate(signerDer);
+  const issuers = [...trust.trusted, ...trust.intermediates, ...carried].filter((der) => signer.checkIssued(new X509Certificate(der)));
   verdict.revocation = await revocationOf(ocspResponses, signerDer, issuers);
   if (verdict.revocation.status === 'revoked') verdict.problems.push({ code: 'revoked', message: `the certificate is ${verdict.revocation.detail}` });
 }

@@ -60,7 +60,7 @@ export async function nssDatabaseTrusting(pki: TestPki, dir: string): Promise<st
   return dir;
 }
 
-/** The DER in each stream of the catalog's /DSS array `key`, or undefined without a /DSS. */
+/** The DER in each stream of the catalog's /DSS arrays /Certs and /OCSPs, or undefined without a /DSS. */
 export async function documentSecurityStore(pdf: Uint8Array): Promise<Record<'Certs' | 'OCSPs', Uint8Array[]> | undefined> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
   const dss = document.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);

@@ -11,12 +11,13 @@ import type { PdfVerification } from '../../signing/verify-pdf.js';
 const data = readPageData();
 const maxPdfBytes = data.maxPdfBytes as number;
 const tr = translator(data);
+const tooLarge = () => tr('signTooLarge', { size: Math.floor(maxPdfBytes / (1024 * 1024)) });
 let busy = false;
 
 function failureText(e: unknown): string {
   const code = codeOf(e) ?? 'NETWORK';
   if (code === 'PDF_INVALID') return tr('checkNotPdf');
-  if (code === 'PDF_TOO_LARGE') return tr('signTooLarge', { size: Math.floor(maxPdfBytes / (1024 * 1024)) });
+  if (code === 'PDF_TOO_LARGE') return tooLarge();
   return tr('checkFailed', { code });
 }
 
@@ -28,7 +29,7 @@ byId('check-form').addEventListener('submit', (event) => {
   const verdict = byId('check-verdict');
   verdict.hidden = true;
   if (file.size > maxPdfBytes) {
-    setStatus(status, tr('signTooLarge', { size: Math.floor(maxPdfBytes / (1024 * 1024)) }), 'error');
+    setStatus(status, tooLarge(), 'error');
     return;
   }
   busy = true;

@@ -13,6 +13,8 @@ import type { TextParams } from '../../../shared/text/format.js';
 
 type Translate = (key: string, params?: TextParams) => string;
 
+const HEADLINE_TEXTS = { none: 'checkNoSignatures', valid: 'checkValid', invalid: 'checkInvalid' } as const;
+
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -28,9 +30,9 @@ function commonName(name: string): string {
 /** Replaces the container's content with the verdict, in the page's language. */
 export function showVerdict(container: HTMLElement, verification: PdfVerification, tr: Translate, language: string): void {
   const when = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'long', timeStyle: 'short' });
-  const headline = verification.signatures.length === 0 ? 'checkNoSignatures' : verification.valid ? 'checkValid' : 'checkInvalid';
-  const summary = element('p', tr(headline), `status ${verification.valid ? 'ok' : 'error'}`);
-  summary.dataset.verdict = verification.signatures.length === 0 ? 'none' : verification.valid ? 'valid' : 'invalid';
+  const verdict = verification.signatures.length === 0 ? 'none' : verification.valid ? 'valid' : 'invalid';
+  const summary = element('p', tr(HEADLINE_TEXTS[verdict]), `status ${verification.valid ? 'ok' : 'error'}`);
+  summary.dataset.verdict = verdict;
   const list = element('ol', undefined, 'signatures');
   for (const signature of verification.signatures) {
     const item = element('li');
@@ -53,6 +55,6 @@ export function showVerdict(container: HTMLElement, verification: PdfVerificatio
     }
     list.append(item);
   }
-  container.replaceChildren(element('h2', tr('checkResult')), summary, ...(verification.signatures.length ? [list] : []));
+  container.replaceChildren(element('h2', tr('checkResult')), summary, ...(verdict === 'none' ? [] : [list]));
   container.hidden = false;
 }
